@@ -1,0 +1,158 @@
+# Private radiusd for one test run; sourced after tests/rig/common.sh and
+# rig_init (and tests/rig/pg.sh when the module needs the database).
+#
+# radiusd_rig_start NAME [--eap] [--no-debug]
+#	Generates a configuration under $RIG_DIR/NAME from the repository's
+#	raddb/ (the shipped dictionary, module and virtual server files; only
+#	the listen port, file paths and conninfo are rewritten) with the built
+#	module first on the library path, starts the server on 127.0.0.1 at a
+#	free port and waits until it is ready. Exports RADIUS_PORT_<NAME>,
+#	RADIUS_LOG_<NAME>, RADIUS_PID_<NAME>, RADIUS_DIR_<NAME>; the last
+#	started also sets RADIUS_PORT, RADIUS_LOG, RADIUS_DIR.
+#	Needs: GKEY_SRCDIR, GKEY_BUILDDIR, FREERADIUS, RIG_PKI (tests/mkcerts.sh
+#	output), GKEY_RADIUS_DSN (unless set, a dummy that never connects).
+# radiusd_rig_config NAME [--eap]   only writes the configuration.
+# radiusd_rig_stop NAME
+# RADIUS_SECRET is the shared secret of the 127.0.0.1 client.
+
+RADIUS_SECRET=${RADIUS_SECRET:-gkey-test-secret}
+
+radiusd_rig_config() {
+	name=$1
+	shift
+	eap=no
+	for a in "$@"; do
+		case $a in
+		--eap) eap=yes ;;
+		esac
+	done
+	: "${GKEY_SRCDIR:?}" "${GKEY_BUILDDIR:?}" "${RIG_PKI:?}"
+	dir="$RIG_DIR/$name"
+	mkdir -p "$dir/raddb/mods-enabled" "$dir/raddb/sites-enabled" \
+		"$dir/raddb/gkey" "$dir/log" "$dir/run"
+	port=$(rig_free_port udp)
+	dsn=${GKEY_RADIUS_DSN:-"host=127.0.0.1 port=1 dbname=gkey user=gkey_radius connect_timeout=1"}
+
+	cp "$RIG_PKI/kek.bin" "$RIG_PKI/ks-p256.key" "$RIG_PKI/ks-x25519.key" "$dir/raddb/gkey/"
+	chmod 0600 "$dir/raddb/gkey/"*
+
+	cat > "$dir/raddb/radiusd.conf" <<CONF
+prefix = /usr
+exec_prefix = /usr
+sysconfdir = /etc
+localstatedir = /var
+sbindir = /usr/sbin
+logdir = $dir/log
+raddbdir = $dir/raddb
+radacctdir = $dir/log
+name = freeradius
+confdir = \${raddbdir}
+modconfdir = \${confdir}/mods-config
+certdir = $RIG_PKI
+cadir = $RIG_PKI
+run_dir = $dir/run
+db_dir = $dir
+libdir = $GKEY_BUILDDIR/.libs:/usr/lib/freeradius
+pidfile = \${run_dir}/radiusd.pid
+max_request_time = 30
+cleanup_delay = 5
+max_requests = 16384
+hostname_lookups = no
+proxy_requests = no
+
+log {
+	destination = stdout
+	colourise = no
+	file = \${logdir}/radius.log
+	syslog_facility = daemon
+	stripped_names = no
+	auth = no
+}
+
+security {
+	allow_core_dumps = no
+	max_attributes = 200
+	reject_delay = 0
+	status_server = yes
+}
+
+thread pool {
+	start_servers = 4
+	max_servers = 16
+	min_spare_servers = 2
+	max_spare_servers = 8
+	max_requests_per_server = 0
+}
+
+modules {
+	\$INCLUDE mods-enabled/
+}
+
+\$INCLUDE clients.conf
+\$INCLUDE sites-enabled/
+CONF
+
+	printf '$INCLUDE %s/raddb/dictionary.gkey\n' "$GKEY_SRCDIR" > "$dir/raddb/dictionary"
+
+	cat > "$dir/raddb/clients.conf" <<CONF
+client localhost {
+	ipaddr = 127.0.0.1
+	secret = $RADIUS_SECRET
+	require_message_authenticator = yes
+	nas_type = other
+	shortname = localhost
+}
+CONF
+
+	sed -e "s|^\([[:space:]]*conninfo = \).*|\1\"$dsn\"|" \
+		"$GKEY_SRCDIR/raddb/mods-available/gkey" > "$dir/raddb/mods-enabled/gkey"
+	sed -e "s|^\([[:space:]]*ipaddr = \)\*|\1127.0.0.1|" \
+		-e "s|^\([[:space:]]*port = \)0|\1$port|" \
+		"$GKEY_SRCDIR/raddb/sites-available/gkey" > "$dir/raddb/sites-enabled/gkey"
+
+	if [ "$eap" = yes ]; then
+		sed -e "s|@PKI@|$RIG_PKI|g" "$GKEY_SRCDIR/tests/rig/eap.conf" \
+			> "$dir/raddb/mods-enabled/eap"
+	else
+		# The virtual server names the eap module; a stand-in keeps the
+		# configuration valid where a test does not need EAP.
+		printf 'always eap {\n\trcode = noop\n}\n' > "$dir/raddb/mods-enabled/eap"
+	fi
+
+	eval "RADIUS_PORT_$name=$port RADIUS_DIR_$name=\$dir RADIUS_LOG_$name=\$dir/radiusd.log"
+	export "RADIUS_PORT_$name" "RADIUS_DIR_$name" "RADIUS_LOG_$name"
+	RADIUS_PORT=$port RADIUS_DIR=$dir RADIUS_LOG=$dir/radiusd.log
+	export RADIUS_PORT RADIUS_DIR RADIUS_LOG RADIUS_SECRET
+}
+
+radiusd_rig_start() {
+	name=$1
+	debug=-X
+	for a in "$@"; do
+		[ "$a" = --no-debug ] && debug="-f -l stdout"
+	done
+	radiusd_rig_config "$@"
+	dir="$RIG_DIR/$name"
+	# shellcheck disable=SC2086
+	"${FREERADIUS:-freeradius}" $debug -d "$dir/raddb" > "$dir/radiusd.log" 2>&1 &
+	pid=$!
+	eval "RADIUS_PID_$name=$pid"
+	export "RADIUS_PID_$name"
+	rig_register "$pid"
+	for _ in $(seq 1 200); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 30 "$dir/radiusd.log" >&2
+			rig_fail "radiusd $name exited during start-up (log above)"
+		fi
+		grep -q 'Ready to process requests' "$dir/radiusd.log" && return 0
+		sleep 0.1
+	done
+	tail -n 30 "$dir/radiusd.log" >&2
+	rig_fail "radiusd $name not ready after 20 s"
+}
+
+radiusd_rig_stop() {
+	eval "pid=\${RADIUS_PID_$1:-}"
+	[ -n "$pid" ] && rig_kill_pid "$pid"
+	return 0
+}
