@@ -2,53 +2,226 @@
  * rlm_gkey.c	FreeRADIUS module handing out per-application group keys.
  *
  * This file holds only the module glue: configuration, bootstrap,
- * instantiate, detach and the authorize/post-auth callbacks.
+ * instantiate, detach and the authorize/post-auth callbacks. The
+ * decisions are in gkey_issue.c, the database in gkey_db.c, and the
+ * cryptography in libgkey.
  */
 #include <freeradius/build.h>
 RCSID("$Id$")
 #include <freeradius/radiusd.h>
 #include <freeradius/modules.h>
 
-typedef struct rlm_gkey_t {
-	char const	*name;
-	char const	*conninfo;
-	char const	*kek_file;
-	char const	*p256_key_file;
-	char const	*x25519_key_file;
-	uint32_t	vendor;
-	uint32_t	max_lifetime;
-} rlm_gkey_t;
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "rlm_gkey.h"
+#include "hpke.h"
+#include "keys.h"
 
 static const CONF_PARSER module_config[] = {
-	{ "conninfo", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_SECRET | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY, rlm_gkey_t, conninfo), NULL },
-	{ "kek_file", FR_CONF_OFFSET(PW_TYPE_FILE_INPUT | PW_TYPE_REQUIRED, rlm_gkey_t, kek_file), NULL },
-	{ "p256_key_file", FR_CONF_OFFSET(PW_TYPE_FILE_INPUT | PW_TYPE_REQUIRED, rlm_gkey_t, p256_key_file), NULL },
-	{ "x25519_key_file", FR_CONF_OFFSET(PW_TYPE_FILE_INPUT | PW_TYPE_REQUIRED, rlm_gkey_t, x25519_key_file), NULL },
+	{ "conninfo", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_SECRET | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
+				      rlm_gkey_t, conninfo), NULL },
+	{ "query_timeout", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, query_timeout), "2000" },
+	{ "kek_file", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
+				      rlm_gkey_t, kek_file), NULL },
+	{ "p256_key_file", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
+					   rlm_gkey_t, p256_key_file), NULL },
+	{ "x25519_key_file", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
+					     rlm_gkey_t, x25519_key_file), NULL },
 	{ "vendor", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, vendor), "32473" },
 	{ "max_lifetime", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_lifetime), "86400" },
 	CONF_PARSER_TERMINATOR
 };
 
-static int mod_instantiate(CONF_SECTION *conf, void *instance)
+/*
+ *	A secret file must be a regular file that neither group nor others
+ *	can read or write: a KEK or private key anyone can read is no
+ *	secret, and starting with one would hide the mistake.
+ */
+static int secret_file_check(CONF_SECTION *conf, char const *item, char const *path, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		cf_log_err_cs(conf, "%s \"%s\": %s", item, path, fr_syserror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cf_log_err_cs(conf, "%s \"%s\" is not a regular file", item, path);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		cf_log_err_cs(conf, "%s \"%s\" is accessible by group or others (mode %04o); chmod 0600 it",
+			      item, path, (unsigned int) (st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+static int kek_load(CONF_SECTION *conf, rlm_gkey_t *inst)
+{
+	uint8_t buf[GKEY_KEK_LEN + 1];
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = open(inst->kek_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cf_log_err_cs(conf, "kek_file \"%s\": %s", inst->kek_file, fr_syserror(errno));
+		return -1;
+	}
+	if (secret_file_check(conf, "kek_file", inst->kek_file, fd) < 0) goto finish;
+
+	n = read(fd, buf, sizeof(buf));
+	if (n != GKEY_KEK_LEN) {
+		cf_log_err_cs(conf, "kek_file \"%s\" must hold exactly %d octets (openssl rand -out FILE 32)",
+			      inst->kek_file, GKEY_KEK_LEN);
+		goto finish;
+	}
+	memcpy(inst->kek, buf, GKEY_KEK_LEN);
+	rc = 0;
+
+finish:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static EVP_PKEY *server_key_load(CONF_SECTION *conf, char const *item, char const *path,
+				 enum gkey_kem want)
+{
+	EVP_PKEY *pk;
+	enum gkey_kem kem;
+	char err[256];
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cf_log_err_cs(conf, "%s \"%s\": %s", item, path, fr_syserror(errno));
+		return NULL;
+	}
+	if (secret_file_check(conf, item, path, fd) < 0) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+
+	pk = gkey_load_private_key(path, err, sizeof(err));
+	if (!pk) {
+		cf_log_err_cs(conf, "%s \"%s\": %s", item, path, err);
+		return NULL;
+	}
+	if (gkey_kem_of_pkey(pk, &kem) < 0 || kem != want) {
+		cf_log_err_cs(conf, "%s \"%s\" is not a %s key", item, path,
+			      want == GKEY_KEM_P256 ? "P-256" : "X25519");
+		EVP_PKEY_free(pk);
+		return NULL;
+	}
+	return pk;
+}
+
+static int attr_lookup(CONF_SECTION *conf, char const *name, DICT_ATTR const **out)
+{
+	*out = dict_attrbyname(name);
+	if (!*out) {
+		cf_log_err_cs(conf, "Attribute %s is not in the dictionary: include dictionary.gkey "
+			      "from ${raddbdir}/dictionary", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int mod_bootstrap(CONF_SECTION *conf, void *instance)
 {
 	rlm_gkey_t *inst = instance;
+	int vendor;
 
 	inst->name = cf_section_name2(conf);
 	if (!inst->name) inst->name = cf_section_name1(conf);
 
-	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, kek_file %s",
-	     inst->name, inst->vendor, inst->max_lifetime, inst->kek_file);
+	if (attr_lookup(conf, "GKey-Certificate", &inst->da_certificate) < 0 ||
+	    attr_lookup(conf, "GKey-Cert-SHA256", &inst->da_cert_sha256) < 0 ||
+	    attr_lookup(conf, "GKey-Requested-App", &inst->da_requested_app) < 0 ||
+	    attr_lookup(conf, "GKey-Key-Record", &inst->da_key_record) < 0 ||
+	    attr_lookup(conf, "TLS-Client-Cert-Issuer", &inst->da_tls_issuer) < 0 ||
+	    attr_lookup(conf, "TLS-Client-Cert-Serial", &inst->da_tls_serial) < 0) return -1;
+
+	vendor = dict_vendorbyname("GKey");
+	if (vendor <= 0 || (uint32_t) vendor != inst->vendor) {
+		cf_log_err_cs(conf, "vendor = %u, but dictionary.gkey defines vendor GKey as %d: make them equal",
+			      inst->vendor, vendor);
+		return -1;
+	}
+	if (inst->da_key_record->vendor != inst->vendor) {
+		cf_log_err_cs(conf, "GKey-Key-Record must be a classic vendor attribute of vendor %u", inst->vendor);
+		return -1;
+	}
 	return 0;
 }
 
-static rlm_rcode_t CC_HINT(nonnull) mod_authorize(UNUSED void *instance, UNUSED REQUEST *request)
+static int mod_instantiate(CONF_SECTION *conf, void *instance)
 {
-	return RLM_MODULE_NOOP;
+	rlm_gkey_t *inst = instance;
+
+	FR_INTEGER_BOUND_CHECK("query_timeout", inst->query_timeout, >=, 100);
+	FR_INTEGER_BOUND_CHECK("query_timeout", inst->query_timeout, <=, 60000);
+	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, >=, 60);
+	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, <=, 31 * 86400);
+
+	if (kek_load(conf, inst) < 0) return -1;
+
+	inst->p256_key = server_key_load(conf, "p256_key_file", inst->p256_key_file, GKEY_KEM_P256);
+	if (!inst->p256_key) return -1;
+	inst->x25519_key = server_key_load(conf, "x25519_key_file", inst->x25519_key_file, GKEY_KEM_X25519);
+	if (!inst->x25519_key) return -1;
+
+	inst->db.conninfo = inst->conninfo;
+	inst->db.query_timeout = inst->query_timeout;
+	inst->db.name = inst->name;
+	inst->pool = fr_connection_pool_module_init(conf, &inst->db, gkey_db_conn_create, NULL, NULL);
+	if (!inst->pool) return -1;
+
+	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, kek_file %s",
+	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->kek_file);
+	return 0;
 }
 
-static rlm_rcode_t CC_HINT(nonnull) mod_post_auth(UNUSED void *instance, UNUSED REQUEST *request)
+static int mod_detach(void *instance)
 {
-	return RLM_MODULE_NOOP;
+	rlm_gkey_t *inst = instance;
+
+	fr_connection_pool_free(inst->pool);
+	inst->pool = NULL;
+	EVP_PKEY_free(inst->p256_key);
+	EVP_PKEY_free(inst->x25519_key);
+	OPENSSL_cleanse(inst->kek, sizeof(inst->kek));
+	return 0;
+}
+
+/*
+ *	Access routers: Service-Type = Authorize-Only on behalf of a node.
+ */
+static rlm_rcode_t CC_HINT(nonnull) mod_authorize(void *instance, REQUEST *request)
+{
+	VALUE_PAIR *vp;
+
+	vp = fr_pair_find_by_num(request->packet->vps, PW_SERVICE_TYPE, 0, TAG_ANY);
+	if (!vp || vp->vp_integer != PW_AUTHORIZE_ONLY) {
+		RDEBUG2("Not an Authorize-Only request");
+		return RLM_MODULE_NOOP;
+	}
+	return gkey_issue(instance, request, GKEY_FLOW_RADIUS);
+}
+
+/*
+ *	PANA authentication agents: EAP-TLS has succeeded, add the keys.
+ */
+static rlm_rcode_t CC_HINT(nonnull) mod_post_auth(void *instance, REQUEST *request)
+{
+	if (request->reply->code != PW_CODE_ACCESS_ACCEPT) return RLM_MODULE_NOOP;
+	return gkey_issue(instance, request, GKEY_FLOW_EAP);
 }
 
 extern module_t rlm_gkey;
@@ -58,7 +231,9 @@ module_t rlm_gkey = {
 	.type		= RLM_TYPE_THREAD_SAFE,
 	.inst_size	= sizeof(rlm_gkey_t),
 	.config		= module_config,
+	.bootstrap	= mod_bootstrap,
 	.instantiate	= mod_instantiate,
+	.detach		= mod_detach,
 	.methods = {
 		[MOD_AUTHORIZE]	= mod_authorize,
 		[MOD_POST_AUTH]	= mod_post_auth,

@@ -7,6 +7,7 @@
 #   rsanode, ednode        RSA-2048 and Ed25519 identities (unsupported for HPKE)
 #   expired                a P-256 identity whose certificate expired in 2021
 #   rogue-ca, rogue        a second CA and a node certificate it signed
+#   sensor-dup             same issuer and serial as sensor, another key
 #   ks-p256.key, ks-x25519.key (+ .pub.pem)  the key server's static keys
 # Usage: mkcerts.sh OUTDIR    (OUTDIR is created; existing files are kept)
 set -eu
@@ -42,12 +43,14 @@ leaf() {
 ca ca "/O=gkey test/CN=gkey Devices CA"
 ca rogue-ca "/O=rogue/CN=Rogue CA"
 
-for n in server phone sensor sensor2 expired rogue; do ec_key "$n.key"; done
+for n in server phone sensor sensor2 sensor-dup expired rogue; do ec_key "$n.key"; done
 leaf server "/O=gkey test/CN=radius.gkey.test" 0x0100 ca
 leaf phone "/O=gkey test/CN=phone-1" 0x1001 ca
 leaf sensor "/O=gkey test/CN=sensor-1" 0x1002 ca
 leaf sensor2 "/O=gkey test/CN=sensor-2" 0x1003 ca
 leaf rogue "/O=rogue/CN=sensor-1" 0x1002 rogue-ca
+# Same issuer and serial as sensor, another key: not the enrolled certificate.
+leaf sensor-dup "/O=gkey test/CN=sensor-1" 0x1002 ca
 
 # X25519 cannot sign its own request: the CSR is signed with a throw-away
 # key and the certificate carries the X25519 key through -force_pubkey.

@@ -1,0 +1,101 @@
+/*
+ * hpke.h - RFC 9180 Hybrid Public Key Encryption, single-shot, built on
+ * OpenSSL 3.0 EVP (which has no HPKE API of its own).
+ *
+ * Supported: mode_base (0) and mode_auth (2); KEM DHKEM(P-256, HKDF-SHA256)
+ * (0x0010) and DHKEM(X25519, HKDF-SHA256) (0x0020); KDF HKDF-SHA256
+ * (0x0001); AEAD AES-128-GCM (0x0001).  PSK modes, other suites and the
+ * secret export interface are not implemented.
+ *
+ * Ownership: every EVP_PKEY argument is borrowed (never freed, never
+ * modified); every buffer belongs to the caller.  The constructors
+ * gkey_pkey_from_raw_*() return a new key that the caller frees with
+ * EVP_PKEY_free().  Every intermediate secret is wiped before return and
+ * on failure no OpenSSL error is left on the thread's error queue (callers
+ * such as FreeRADIUS's TLS code inspect that queue).
+ */
+#ifndef GKEY_HPKE_H
+#define GKEY_HPKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+enum gkey_kem {
+	GKEY_KEM_P256 = 0x0010,		/* DHKEM(P-256, HKDF-SHA256) */
+	GKEY_KEM_X25519 = 0x0020	/* DHKEM(X25519, HKDF-SHA256) */
+};
+
+#define GKEY_HPKE_KDF_HKDF_SHA256	0x0001
+#define GKEY_HPKE_AEAD_AES128GCM	0x0001
+
+#define GKEY_HPKE_MODE_BASE	0
+#define GKEY_HPKE_MODE_AUTH	2
+
+#define GKEY_HPKE_ENC_MAX	65	/* Npk of P-256, uncompressed point */
+#define GKEY_HPKE_TAG_LEN	16	/* Nt of AES-128-GCM */
+/* Longest info accepted (RFC 9180 asks for at least 64). */
+#define GKEY_HPKE_INFO_MAX	512
+
+/* Nenc (= Npk) of a KEM: 65 for P-256, 32 for X25519, 0 if unknown. */
+size_t	gkey_kem_enc_len(enum gkey_kem kem);
+
+/*
+ * The KEM a key can be used with: an EC key on P-256 (named curve) or an
+ * X25519 key.  Returns 0 and sets *kem, or -1 for any other key.
+ */
+int	gkey_kem_of_pkey(EVP_PKEY *pk, enum gkey_kem *kem);
+
+/*
+ * Build a key from its RFC 9180 serialisation: a 32-octet scalar (P-256,
+ * must be in [1, n-1]) or 32-octet X25519 private key; a 65-octet
+ * uncompressed point (checked to be on the curve) or 32-octet X25519
+ * public key.  Returns a new key (caller frees) or NULL.
+ */
+EVP_PKEY	*gkey_pkey_from_raw_private(enum gkey_kem kem, const uint8_t *sk,
+		    size_t sk_len);
+EVP_PKEY	*gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
+		    size_t pk_len);
+
+/*
+ * SerializePublicKey() of a key (public or private) of the given KEM into
+ * out (at least gkey_kem_enc_len(kem) octets).  Returns 0 or -1.
+ */
+int	gkey_pkey_raw_public(enum gkey_kem kem, EVP_PKEY *pk, uint8_t *out,
+	    size_t out_size, size_t *out_len);
+
+/*
+ * Single-shot seal (RFC 9180 5.2, sequence number 0).
+ *
+ * pkR: recipient public key.  skS: NULL for mode_base, else the sender's
+ * private key for mode_auth.  skE: NULL to generate a fresh ephemeral key
+ * (the only correct choice outside of test vectors).  All keys must belong
+ * to kem.  info (at most GKEY_HPKE_INFO_MAX octets) and aad may be empty.
+ * Writes enc (enc_size >= gkey_kem_enc_len(kem)) and ct = ciphertext ||
+ * tag (ct_size >= pt_len + 16; must not overlap pt).
+ * Returns 0, or -1 on any error.
+ */
+int	gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
+	    EVP_PKEY *skE,
+	    const uint8_t *info, size_t info_len,
+	    const uint8_t *aad, size_t aad_len,
+	    const uint8_t *pt, size_t pt_len,
+	    uint8_t *enc, size_t enc_size, size_t *enc_len,
+	    uint8_t *ct, size_t ct_size, size_t *ct_len);
+
+/*
+ * Single-shot open.  skR: recipient private key.  pkS: NULL for
+ * mode_base, else the expected sender's public key (mode_auth).  Writes
+ * ct_len - 16 octets of plaintext into pt (pt_size must allow it; must not
+ * overlap ct).  Returns 0, or -1 on any error including an invalid enc or
+ * a failed authentication; then nothing of the plaintext is left in pt.
+ */
+int	gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
+	    const uint8_t *info, size_t info_len,
+	    const uint8_t *aad, size_t aad_len,
+	    const uint8_t *enc, size_t enc_len,
+	    const uint8_t *ct, size_t ct_len,
+	    uint8_t *pt, size_t pt_size, size_t *pt_len);
+
+#endif /* GKEY_HPKE_H */

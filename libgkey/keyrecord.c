@@ -1,0 +1,454 @@
+/*
+ * keyrecord.c - Key Record v1: parse, seal, open.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "hpke.h"
+#include "keyrecord.h"
+
+#define TAG_LEN		GKEY_HPKE_TAG_LEN
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static enum gkey_kem
+suite_kem(unsigned int suite)
+{
+	return suite == GKEY_SUITE_P256 ? GKEY_KEM_P256 : GKEY_KEM_X25519;
+}
+
+static int
+suite_valid(unsigned int suite)
+{
+	return suite == GKEY_SUITE_P256 || suite == GKEY_SUITE_X25519;
+}
+
+size_t
+gkey_gk_alg_len(unsigned int gk_alg)
+{
+	switch (gk_alg) {
+	case GKEY_GK_AES128:
+		return 16;
+	case GKEY_GK_AES256:
+		return 32;
+	}
+	return 0;
+}
+
+size_t
+gkey_record_len(unsigned int suite, unsigned int gk_alg, size_t name_len)
+{
+	size_t	gk_len = gkey_gk_alg_len(gk_alg);
+
+	if (!suite_valid(suite) || gk_len == 0 || name_len == 0 ||
+	    name_len > GKEY_RECORD_NAME_MAX)
+		return 0;
+	return GKEY_RECORD_HDR_LEN + name_len +
+	    gkey_kem_enc_len(suite_kem(suite)) + gk_len + TAG_LEN;
+}
+
+int
+gkey_record_name_valid(const uint8_t *s, size_t len)
+{
+	size_t		i = 0, n, k;
+	uint32_t	cp, min;
+
+	if (s == NULL || len == 0 || len > GKEY_RECORD_NAME_MAX)
+		return 0;
+	while (i < len) {
+		if (s[i] < 0x80) {
+			/* C0 controls and DEL would break logs and output. */
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+			min = 0x80;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+			min = 0x800;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+			min = 0x10000;
+		} else
+			return 0;	/* continuation or 0xf8..0xff */
+		if (n > len - i - 1)
+			return 0;	/* truncated sequence */
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;	/* overlong, too large, surrogate */
+		i += n + 1;
+	}
+	return 1;
+}
+
+int
+gkey_record_parse(const uint8_t *buf, size_t len, struct gkey_record *out,
+    char *err, size_t errlen)
+{
+	struct gkey_record	r;
+	size_t			expect;
+
+	if (buf == NULL || out == NULL) {
+		seterr(err, errlen, "no record");
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	if (len < GKEY_RECORD_HDR_LEN) {
+		seterr(err, errlen, "record too short (%zu octets, header is "
+		    "%d)", len, GKEY_RECORD_HDR_LEN);
+		return -1;
+	}
+	r.version = buf[0];
+	r.suite = buf[1];
+	r.gk_alg = buf[2];
+	r.name_len = buf[3];
+	if (r.version != GKEY_RECORD_VERSION) {
+		seterr(err, errlen, "unsupported record version %u",
+		    r.version);
+		return -1;
+	}
+	if (!suite_valid(r.suite)) {
+		seterr(err, errlen, "unknown suite %u", r.suite);
+		return -1;
+	}
+	if ((r.gk_len = gkey_gk_alg_len(r.gk_alg)) == 0) {
+		seterr(err, errlen, "unknown GK algorithm %u", r.gk_alg);
+		return -1;
+	}
+	if (r.name_len == 0 || r.name_len > GKEY_RECORD_NAME_MAX) {
+		seterr(err, errlen, "bad application name length %zu",
+		    r.name_len);
+		return -1;
+	}
+	expect = gkey_record_len(r.suite, r.gk_alg, r.name_len);
+	if (len != expect) {
+		seterr(err, errlen, "bad record length %zu (expected %zu)",
+		    len, expect);
+		return -1;
+	}
+	r.app_id = get32(buf + 4);
+	r.epoch = get32(buf + 8);
+	r.not_before = get64(buf + 12);
+	r.not_after = get64(buf + 20);
+	memcpy(r.recipient_id, buf + 28, GKEY_KEY_ID_LEN);
+	memcpy(r.sender_id, buf + 36, GKEY_KEY_ID_LEN);
+	r.name = buf + GKEY_RECORD_HDR_LEN;
+	r.aad_len = GKEY_RECORD_HDR_LEN + r.name_len;
+	r.enc = buf + r.aad_len;
+	r.enc_len = gkey_kem_enc_len(suite_kem(r.suite));
+	r.ct = r.enc + r.enc_len;
+	r.ct_len = r.gk_len + TAG_LEN;
+	r.len = len;
+	if (!gkey_record_name_valid(r.name, r.name_len)) {
+		seterr(err, errlen, "application name is not valid UTF-8 "
+		    "text");
+		return -1;
+	}
+	if (r.not_before >= r.not_after) {
+		seterr(err, errlen, "validity period is empty");
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+/*
+ * DER SubjectPublicKeyInfo of a P-256 key up to the point: SEQUENCE {
+ * SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 octets) }.
+ */
+static const uint8_t p256_spki_prefix[] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86,
+	0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+	0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
+	0x42, 0x00,
+};
+
+int
+gkey_key_id(EVP_PKEY *pk, uint8_t id[GKEY_KEY_ID_LEN])
+{
+	enum gkey_kem	 kem;
+	uint8_t		 spki[sizeof(p256_spki_prefix) + GKEY_HPKE_ENC_MAX];
+	uint8_t		 md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int	 mdlen;
+	size_t		 raw_len;
+	int		 der_len, ret = -1;
+
+	if (pk == NULL || id == NULL)
+		return -1;
+	if (gkey_kem_of_pkey(pk, &kem) == 0 && kem == GKEY_KEM_P256) {
+		/*
+		 * One id per P-256 key however its SPKI was encoded
+		 * (compressed point, explicit form): hash the canonical
+		 * named-curve, uncompressed SPKI, built here.
+		 */
+		memcpy(spki, p256_spki_prefix, sizeof(p256_spki_prefix));
+		if (gkey_pkey_raw_public(kem, pk, spki +
+		    sizeof(p256_spki_prefix), GKEY_HPKE_ENC_MAX,
+		    &raw_len) != 0 || raw_len != 65)
+			goto done;
+		if (EVP_Digest(spki, sizeof(spki), md, &mdlen, EVP_sha256(),
+		    NULL) != 1)
+			goto done;
+	} else {
+		if ((der_len = i2d_PUBKEY(pk, &der)) <= 0)
+			goto done;
+		if (EVP_Digest(der, (size_t)der_len, md, &mdlen,
+		    EVP_sha256(), NULL) != 1)
+			goto done;
+	}
+	if (mdlen < GKEY_KEY_ID_LEN)
+		goto done;
+	memcpy(id, md, GKEY_KEY_ID_LEN);
+	ret = 0;
+done:
+	OPENSSL_free(der);
+	if (ret != 0)
+		ERR_clear_error();
+	return ret;
+}
+
+static int
+recipient_suite(EVP_PKEY *pk, unsigned int *suite)
+{
+	enum gkey_kem	kem;
+
+	if (gkey_kem_of_pkey(pk, &kem) != 0)
+		return -1;
+	*suite = kem == GKEY_KEM_P256 ? GKEY_SUITE_P256 : GKEY_SUITE_X25519;
+	return 0;
+}
+
+int
+gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
+    size_t gk_len, EVP_PKEY *recipient, EVP_PKEY *server_key, uint8_t *out,
+    size_t out_size, size_t *out_len, char *err, size_t errlen)
+{
+	unsigned int	suite, server_suite;
+	size_t		need, n, npk, off, enc_len, ct_len;
+	uint8_t		rid[GKEY_KEY_ID_LEN], sid[GKEY_KEY_ID_LEN];
+
+	if (out_len != NULL)
+		*out_len = 0;
+	if (meta == NULL || gk == NULL || recipient == NULL ||
+	    server_key == NULL || out == NULL || out_len == NULL) {
+		seterr(err, errlen, "missing argument");
+		return -1;
+	}
+	if (recipient_suite(recipient, &suite) != 0) {
+		seterr(err, errlen, "unsupported key type");
+		return -1;
+	}
+	if (recipient_suite(server_key, &server_suite) != 0 ||
+	    server_suite != suite) {
+		seterr(err, errlen, "no key server key for the recipient's "
+		    "key type");
+		return -1;
+	}
+	if (gkey_gk_alg_len(meta->gk_alg) == 0 ||
+	    gk_len != gkey_gk_alg_len(meta->gk_alg)) {
+		seterr(err, errlen, "GK length %zu does not match GK "
+		    "algorithm %u", gk_len, (unsigned int)meta->gk_alg);
+		return -1;
+	}
+	n = meta->name_len;
+	if (!gkey_record_name_valid((const uint8_t *)meta->name, n)) {
+		seterr(err, errlen, "application name must be 1..%d octets "
+		    "of UTF-8 text", GKEY_RECORD_NAME_MAX);
+		return -1;
+	}
+	if (meta->not_before >= meta->not_after) {
+		seterr(err, errlen, "validity period is empty");
+		return -1;
+	}
+	need = gkey_record_len(suite, meta->gk_alg, n);
+	if (out_size < need) {
+		seterr(err, errlen, "record buffer too small (%zu < %zu)",
+		    out_size, need);
+		return -1;
+	}
+	if (gkey_key_id(recipient, rid) != 0 ||
+	    gkey_key_id(server_key, sid) != 0) {
+		seterr(err, errlen, "cannot compute key id");
+		return -1;
+	}
+
+	npk = gkey_kem_enc_len(suite_kem(suite));
+	off = GKEY_RECORD_HDR_LEN + n;
+	out[0] = GKEY_RECORD_VERSION;
+	out[1] = (uint8_t)suite;
+	out[2] = (uint8_t)meta->gk_alg;
+	out[3] = (uint8_t)n;
+	put32(out + 4, meta->app_id);
+	put32(out + 8, meta->epoch);
+	put64(out + 12, meta->not_before);
+	put64(out + 20, meta->not_after);
+	memcpy(out + 28, rid, GKEY_KEY_ID_LEN);
+	memcpy(out + 36, sid, GKEY_KEY_ID_LEN);
+	memcpy(out + GKEY_RECORD_HDR_LEN, meta->name, n);
+
+	/* need <= out_size, so enc and ct fit exactly after the header. */
+	if (gkey_hpke_seal(suite_kem(suite), recipient, server_key, NULL,
+	    (const uint8_t *)GKEY_RECORD_INFO, sizeof(GKEY_RECORD_INFO) - 1,
+	    out, off, gk, gk_len, out + off, npk, &enc_len, out + off + npk,
+	    gk_len + TAG_LEN, &ct_len) != 0) {
+		OPENSSL_cleanse(out, need);
+		seterr(err, errlen, "HPKE seal failed");
+		return -1;
+	}
+	if (off + enc_len + ct_len != need) {
+		OPENSSL_cleanse(out, need);
+		seterr(err, errlen, "internal error: record length");
+		return -1;
+	}
+	*out_len = need;
+	return 0;
+}
+
+int
+gkey_record_open(const uint8_t *buf, size_t len, EVP_PKEY *node_key,
+    EVP_PKEY *const *servers, size_t nservers, uint64_t now,
+    struct gkey_record *rec, uint8_t *gk, size_t gk_size, size_t *gk_len,
+    char *err, size_t errlen)
+{
+	struct gkey_record	r;
+	EVP_PKEY		*sender = NULL;
+	unsigned int		 suite, ssuite;
+	uint8_t			 own[GKEY_KEY_ID_LEN], sid[GKEY_KEY_ID_LEN];
+	uint8_t			 pt[GKEY_GK_MAX];
+	size_t			 i, pt_len = 0;
+	char			 perr[128];
+	int			 ret = -1;
+
+	if (gk_len != NULL)
+		*gk_len = 0;
+	if (rec != NULL)
+		memset(rec, 0, sizeof(*rec));
+	if (node_key == NULL || (servers == NULL && nservers != 0) ||
+	    gk == NULL || gk_len == NULL) {
+		seterr(err, errlen, "missing argument");
+		return -1;
+	}
+	if (gkey_record_parse(buf, len, &r, perr, sizeof(perr)) != 0) {
+		seterr(err, errlen, "malformed record: %s", perr);
+		return -1;
+	}
+	if (gk_size < r.gk_len) {
+		seterr(err, errlen, "GK buffer too small");
+		return -1;
+	}
+	if (recipient_suite(node_key, &suite) != 0) {
+		seterr(err, errlen, "unsupported key type");
+		return -1;
+	}
+	if (gkey_key_id(node_key, own) != 0) {
+		seterr(err, errlen, "cannot compute key id");
+		return -1;
+	}
+	if (CRYPTO_memcmp(own, r.recipient_id, GKEY_KEY_ID_LEN) != 0 ||
+	    suite != r.suite) {
+		seterr(err, errlen, "record is for another node "
+		    "(recipient key id mismatch)");
+		return -1;
+	}
+	for (i = 0; i < nservers && sender == NULL; i++) {
+		if (servers[i] == NULL ||
+		    recipient_suite(servers[i], &ssuite) != 0 ||
+		    ssuite != r.suite || gkey_key_id(servers[i], sid) != 0)
+			continue;
+		if (memcmp(sid, r.sender_id, GKEY_KEY_ID_LEN) == 0)
+			sender = servers[i];
+	}
+	if (sender == NULL) {
+		seterr(err, errlen, "unknown sender key");
+		return -1;
+	}
+	if (gkey_hpke_open(suite_kem(r.suite), node_key, sender,
+	    (const uint8_t *)GKEY_RECORD_INFO, sizeof(GKEY_RECORD_INFO) - 1,
+	    buf, r.aad_len, r.enc, r.enc_len, r.ct, r.ct_len, pt, sizeof(pt),
+	    &pt_len) != 0) {
+		seterr(err, errlen, "record authentication failed");
+		goto done;
+	}
+	if (pt_len != r.gk_len) {
+		/* Cannot happen: the parser fixed ct_len from gk_alg. */
+		seterr(err, errlen, "GK length does not match its algorithm");
+		goto done;
+	}
+	if (now < r.not_before) {
+		seterr(err, errlen, "record not yet valid");
+		goto done;
+	}
+	if (now >= r.not_after) {
+		seterr(err, errlen, "record expired");
+		goto done;
+	}
+	memcpy(gk, pt, pt_len);
+	*gk_len = pt_len;
+	if (rec != NULL)
+		*rec = r;
+	ret = 0;
+done:
+	OPENSSL_cleanse(pt, sizeof(pt));
+	return ret;
+}

@@ -1,0 +1,114 @@
+/*
+ * gkey_db.h	rlm_gkey's PostgreSQL access.
+ *
+ * Every query calls one of the module-facing SQL functions of
+ * sql/migrations (one round trip each) through PQexecParams; values
+ * only ever travel as parameters. Connections come from FreeRADIUS's
+ * connection pool: gkey_db_conn_create() is its create callback.
+ *
+ * Return codes of the query functions:
+ *	GKEY_DB_OK		the query ran (results filled in)
+ *	GKEY_DB_NOTFOUND	the query ran and found nothing
+ *	GKEY_DB_RECONNECT	the connection is broken (SQLSTATE class 08
+ *				or CONNECTION_BAD): reconnect and retry once
+ *	GKEY_DB_ERROR		any other failure (logged)
+ */
+#ifndef GKEY_DB_H
+#define GKEY_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+#include <talloc.h>
+
+typedef enum {
+	GKEY_DB_OK = 0,
+	GKEY_DB_NOTFOUND,
+	GKEY_DB_RECONNECT,
+	GKEY_DB_ERROR
+} gkey_db_rcode_t;
+
+typedef struct gkey_db_conn {
+	PGconn		*pg;
+} gkey_db_conn_t;
+
+/* One row of gkey.identity_by_*(); strings and spki are talloc children. */
+typedef struct gkey_identity {
+	int64_t		id;
+	char		*status;
+	char		*status_reason;
+	time_t		not_before;
+	time_t		not_after;
+	uint8_t		*spki;
+	size_t		spki_len;
+	char		*kind;
+} gkey_identity_t;
+
+/* One row of gkey.issue_keys(); material is NULL until filled. */
+typedef struct gkey_epoch {
+	uint32_t	app_id;
+	char		*app_name;
+	char		*gk_alg;
+	uint32_t	epoch;
+	time_t		not_before;
+	time_t		not_after;
+	uint8_t		*material;
+	size_t		material_len;
+} gkey_epoch_t;
+
+/* What the issuance log records of one decision. */
+typedef struct gkey_log_entry {
+	int64_t		identity;	/* 0: unknown */
+	uint8_t const	*fingerprint;	/* 32 octets or NULL */
+	uint32_t	app_id;		/* 0 with epoch 0: no application */
+	uint32_t	epoch;
+	char const	*nas;
+	char const	*calling;
+	char const	*flow;		/* "radius" or "eap" */
+	char const	*result;	/* "issued" or "refused" */
+	char const	*reason;
+} gkey_log_entry_t;
+
+/*
+ * Pool create callback: connects with conninfo (never logged) and sets
+ * statement_timeout (milliseconds). opaque is a gkey_db_config_t.
+ */
+typedef struct gkey_db_config {
+	char const	*conninfo;
+	uint32_t	query_timeout;
+	char const	*name;		/* module instance name, for logs */
+} gkey_db_config_t;
+
+void		*gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque);
+
+gkey_db_rcode_t	gkey_db_identity_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+						uint8_t const fp[32], gkey_identity_t *out);
+gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+						  char const *issuer, char const *serial,
+						  gkey_identity_t *out);
+
+/*
+ * apps: NULL/0 for every authorised application. On GKEY_DB_OK *out is
+ * a talloc array of *count rows (count may be 0).
+ */
+gkey_db_rcode_t	gkey_db_issue_keys(TALLOC_CTX *ctx, gkey_db_conn_t *conn, int64_t identity,
+				   char const * const *apps, size_t n_apps,
+				   gkey_epoch_t **out, size_t *count);
+
+/*
+ * Stores sealed material for (app, epoch) unless some server already
+ * did, and returns in *stored (talloc'd) what the database now holds.
+ */
+gkey_db_rcode_t	gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+				      uint32_t app_id, uint32_t epoch,
+				      uint8_t const *sealed, size_t sealed_len,
+				      uint8_t **stored, size_t *stored_len);
+
+gkey_db_rcode_t	gkey_db_log(gkey_db_conn_t *conn, gkey_log_entry_t const *e);
+
+/* The last error of conn, for logs (never holds parameter values). */
+char const	*gkey_db_error(gkey_db_conn_t *conn);
+
+#endif /* GKEY_DB_H */

@@ -1,0 +1,477 @@
+/*
+ * gkey_issue.c	Deciding and building a node's Key Records.
+ *
+ * One call of gkey_issue() handles one request: it identifies the node
+ * (by certificate or fingerprint for access routers, by the EAP-TLS
+ * client certificate's issuer and serial in post-auth), checks its
+ * status and validity, fetches the epochs of its applications valid now,
+ * creates missing key material race-free, seals one Key Record per epoch
+ * to the node's enrolled key and logs every decision.
+ */
+#include <freeradius/build.h>
+RCSID("$Id$")
+#include <freeradius/radiusd.h>
+#include <freeradius/modules.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "rlm_gkey.h"
+#include "gkseal.h"
+#include "hpke.h"
+#include "keyrecord.h"
+#include "x509.h"
+
+#define MAX_REQUESTED_APPS 32
+
+typedef struct issue_ctx {
+	rlm_gkey_t const	*inst;
+	REQUEST			*request;
+	gkey_flow_t		flow;
+	gkey_db_conn_t		*conn;
+	bool			have_fp;
+	uint8_t			fp[32];
+	int64_t			identity;
+	char const		*nas;
+	char const		*calling;
+} issue_ctx_t;
+
+/*
+ *	After a query: reconnect once on a broken connection and ask the
+ *	caller to run the query again. tries counts the attempts.
+ */
+static bool db_retry(issue_ctx_t *c, gkey_db_rcode_t *rcode, int *tries)
+{
+	REQUEST *request = c->request;
+	if (*rcode != GKEY_DB_RECONNECT) return false;
+	if ((*tries)++ > 0) {
+		*rcode = GKEY_DB_ERROR;
+		return false;
+	}
+	RWDEBUG("Database connection broken, reconnecting");
+	c->conn = fr_connection_reconnect(c->inst->pool, c->conn);
+	if (!c->conn) {
+		*rcode = GKEY_DB_ERROR;
+		return false;
+	}
+	return true;
+}
+
+#define DB_CALL(_rcode, _call) do { \
+	int _tries = 0; \
+	do { _rcode = (_call); } while (db_retry(c, &(_rcode), &_tries)); \
+} while (0)
+
+static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
+				char const *result, char const *reason)
+{
+	REQUEST *request = c->request;
+	gkey_log_entry_t e = {
+		.identity = c->identity,
+		.fingerprint = c->have_fp ? c->fp : NULL,
+		.app_id = app_id,
+		.epoch = epoch,
+		.nas = c->nas,
+		.calling = c->calling,
+		.flow = (c->flow == GKEY_FLOW_EAP) ? "eap" : "radius",
+		.result = result,
+		.reason = reason,
+	};
+	gkey_db_rcode_t rcode;
+
+	DB_CALL(rcode, gkey_db_log(c->conn, &e));
+	if (rcode != GKEY_DB_OK) {
+		REDEBUG("Cannot write the issuance log: %s", gkey_db_error(c->conn));
+		return RLM_MODULE_FAIL;
+	}
+	return RLM_MODULE_OK;
+}
+
+/*
+ *	A refusal: logged, then Access-Reject with the reason. If the log
+ *	cannot be written the request fails instead, so nothing goes
+ *	unrecorded.
+ */
+static rlm_rcode_t refuse(issue_ctx_t *c, char const *reason)
+{
+	REQUEST *request = c->request;
+	REDEBUG("Refused: %s", reason);
+	if (log_decision(c, 0, 0, "refused", reason) != RLM_MODULE_OK) return RLM_MODULE_FAIL;
+
+	/*
+	 *	In post-auth the reply already holds the EAP-TLS session
+	 *	keys and EAP-Success; an Access-Reject must carry neither.
+	 */
+	if (c->flow == GKEY_FLOW_EAP) {
+		fr_pair_delete_by_num(&request->reply->vps, PW_MSCHAP_MPPE_SEND_KEY, VENDORPEC_MICROSOFT, TAG_ANY);
+		fr_pair_delete_by_num(&request->reply->vps, PW_MSCHAP_MPPE_RECV_KEY, VENDORPEC_MICROSOFT, TAG_ANY);
+		fr_pair_delete_by_num(&request->reply->vps, PW_EAP_MESSAGE, 0, TAG_ANY);
+	}
+	pair_make_reply("Reply-Message", reason, T_OP_ADD);
+	return RLM_MODULE_REJECT;
+}
+
+static char const *request_string(REQUEST *request, unsigned int attr)
+{
+	VALUE_PAIR *vp = fr_pair_find_by_num(request->packet->vps, attr, 0, TAG_ANY);
+
+	return vp ? vp->vp_strvalue : NULL;
+}
+
+/*
+ *	Access-router flow: the node is named by GKey-Certificate and/or
+ *	GKey-Cert-SHA256. Returns NOOP when an identity was found (filled
+ *	into *id), or the final rcode.
+ */
+static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_identity_t *id)
+{
+	REQUEST *request = c->request;
+	rlm_gkey_t const *inst = c->inst;
+	VALUE_PAIR *cert_vp, *fp_vp;
+	X509 *cert = NULL;
+	gkey_db_rcode_t rcode;
+	rlm_rcode_t rc;
+
+	cert_vp = fr_pair_find_by_da(request->packet->vps, inst->da_certificate, TAG_ANY);
+	fp_vp = fr_pair_find_by_da(request->packet->vps, inst->da_cert_sha256, TAG_ANY);
+
+	if (fp_vp) {
+		if (fp_vp->vp_length != 32) return refuse(c, "malformed GKey-Cert-SHA256");
+		memcpy(c->fp, fp_vp->vp_octets, 32);
+		c->have_fp = true;
+	}
+
+	if (cert_vp) {
+		uint8_t const *p = cert_vp->vp_octets;
+		uint8_t fp[32];
+
+		cert = d2i_X509(NULL, &p, cert_vp->vp_length);
+		if (!cert || p != cert_vp->vp_octets + cert_vp->vp_length) {
+			X509_free(cert);
+			return refuse(c, "malformed certificate");
+		}
+		if (gkey_x509_fingerprint(cert_vp->vp_octets, cert_vp->vp_length, fp) < 0) {
+			X509_free(cert);
+			REDEBUG("Cannot hash the certificate");
+			return RLM_MODULE_FAIL;
+		}
+		if (c->have_fp && CRYPTO_memcmp(fp, c->fp, 32) != 0) {
+			X509_free(cert);
+			return refuse(c, "certificate does not match GKey-Cert-SHA256");
+		}
+		memcpy(c->fp, fp, 32);
+		c->have_fp = true;
+	}
+
+	if (!c->have_fp) return refuse(c, "no GKey-Certificate or GKey-Cert-SHA256");
+
+	DB_CALL(rcode, gkey_db_identity_by_fingerprint(ctx, c->conn, c->fp, id));
+	if (rcode == GKEY_DB_OK) {
+		rc = RLM_MODULE_NOOP;
+		goto finish;
+	}
+	if (rcode != GKEY_DB_NOTFOUND) {
+		REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
+		rc = RLM_MODULE_FAIL;
+		goto finish;
+	}
+
+	/*
+	 *	Unknown fingerprint. If the certificate names an enrolled
+	 *	issuer and serial, it is another certificate than the one
+	 *	enrolled (re-issued or forged): say so.
+	 */
+	if (cert) {
+		char issuer[512], serial[128];
+		gkey_identity_t other;
+
+		if (gkey_x509_issuer(cert, issuer, sizeof(issuer)) == 0 &&
+		    gkey_x509_serial_hex(cert, serial, sizeof(serial)) == 0) {
+			DB_CALL(rcode, gkey_db_identity_by_issuer_serial(ctx, c->conn, issuer, serial, &other));
+			if (rcode == GKEY_DB_OK) {
+				rc = refuse(c, "certificate does not match the enrolled one");
+				goto finish;
+			}
+			if (rcode != GKEY_DB_NOTFOUND) {
+				REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
+				rc = RLM_MODULE_FAIL;
+				goto finish;
+			}
+		}
+	}
+	rc = refuse(c, "unknown certificate");
+
+finish:
+	X509_free(cert);
+	return rc;
+}
+
+/*
+ *	EAP-TLS flow: FreeRADIUS has verified the client certificate and
+ *	copied its issuer and serial into the request.
+ */
+static rlm_rcode_t identify_by_tls(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_identity_t *id)
+{
+	REQUEST *request = c->request;
+	rlm_gkey_t const *inst = c->inst;
+	VALUE_PAIR *issuer, *serial;
+	gkey_db_rcode_t rcode;
+
+	issuer = fr_pair_find_by_da(request->packet->vps, inst->da_tls_issuer, TAG_ANY);
+	serial = fr_pair_find_by_da(request->packet->vps, inst->da_tls_serial, TAG_ANY);
+	if (!issuer || !serial) {
+		/* Not EAP-TLS with a client certificate: not ours to judge. */
+		RDEBUG2("No TLS-Client-Cert-Issuer/-Serial, nothing to do");
+		return RLM_MODULE_NOOP;
+	}
+
+	DB_CALL(rcode, gkey_db_identity_by_issuer_serial(ctx, c->conn, issuer->vp_strvalue,
+							 serial->vp_strvalue, id));
+	if (rcode == GKEY_DB_NOTFOUND) return refuse(c, "unknown certificate");
+	if (rcode != GKEY_DB_OK) {
+		REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
+		return RLM_MODULE_FAIL;
+	}
+	return RLM_MODULE_UPDATED;	/* found */
+}
+
+/* Status and validity of the enrolled certificate. */
+static char const *identity_refusal(gkey_identity_t const *id, time_t now)
+{
+	if (strcmp(id->status, "revoked") == 0) return "identity revoked";
+	if (strcmp(id->status, "suspended") == 0) return "identity suspended";
+	if (strcmp(id->status, "active") != 0) return "identity not active";
+	if (now < id->not_before) return "certificate not yet valid";
+	if (now >= id->not_after) return "certificate expired";
+	return NULL;
+}
+
+/*
+ *	The plaintext GK of one epoch into gk (GKEY_GK_MAX octets): the
+ *	stored material opened with the KEK, or, when none is stored yet,
+ *	a fresh key offered to the database, which keeps the first one any
+ *	server stored. Returns 0 or -1 (logged).
+ */
+static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t const *e, size_t gk_len,
+		    uint8_t *gk)
+{
+	REQUEST *request = c->request;
+	uint8_t const *blob = e->material;
+	size_t blob_len = e->material_len;
+	uint8_t *stored = NULL;
+	size_t stored_len, out_len;
+	int rc = -1;
+
+	if (!blob) {
+		uint8_t sealed[GKEY_GKSEAL_MAX_LEN];
+		size_t sealed_len;
+		gkey_db_rcode_t rcode;
+
+		if (gkey_gk_generate(gk, gk_len) < 0 ||
+		    gkey_gk_seal(c->inst->kek, e->app_id, e->epoch, gk, gk_len,
+				 sealed, sizeof(sealed), &sealed_len) < 0) {
+			REDEBUG("Cannot generate key material for application %u epoch %u", e->app_id, e->epoch);
+			goto finish;
+		}
+		OPENSSL_cleanse(gk, gk_len);
+
+		DB_CALL(rcode, gkey_db_fill_material(ctx, c->conn, e->app_id, e->epoch,
+						     sealed, sealed_len, &stored, &stored_len));
+		if (rcode != GKEY_DB_OK) {
+			REDEBUG("Cannot store key material: %s", gkey_db_error(c->conn));
+			goto finish;
+		}
+		blob = stored;
+		blob_len = stored_len;
+	}
+
+	if (gkey_gk_open(c->inst->kek, e->app_id, e->epoch, blob, blob_len,
+			 gk, GKEY_GK_MAX, &out_len) < 0 || out_len != gk_len) {
+		REDEBUG("Stored key material of application %u epoch %u does not open under the KEK",
+			e->app_id, e->epoch);
+		OPENSSL_cleanse(gk, GKEY_GK_MAX);
+		goto finish;
+	}
+	rc = 0;
+
+finish:
+	talloc_free(stored);
+	return rc;
+}
+
+static int gk_alg_of(char const *name)
+{
+	if (strcmp(name, "aes-128") == 0) return GKEY_GK_AES128;
+	if (strcmp(name, "aes-256") == 0) return GKEY_GK_AES256;
+	return -1;
+}
+
+/* Seal one epoch into a GKey-Key-Record reply attribute. */
+static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t const *e,
+			      EVP_PKEY *recipient, EVP_PKEY *server_key)
+{
+	REQUEST *request = c->request;
+	rlm_gkey_t const *inst = c->inst;
+	struct gkey_record_meta meta;
+	uint8_t gk[GKEY_GK_MAX];
+	uint8_t record[GKEY_RECORD_MAX_LEN];
+	size_t gk_len, record_len;
+	char err[128];
+	int alg;
+	VALUE_PAIR *vp;
+	rlm_rcode_t rc = RLM_MODULE_FAIL;
+
+	alg = gk_alg_of(e->gk_alg);
+	if (alg < 0) {
+		REDEBUG("Application %u has unknown GK algorithm \"%s\"", e->app_id, e->gk_alg);
+		return RLM_MODULE_FAIL;
+	}
+	gk_len = gkey_gk_alg_len(alg);
+
+	if (epoch_gk(c, ctx, e, gk_len, gk) < 0) return RLM_MODULE_FAIL;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.app_id = e->app_id;
+	meta.epoch = e->epoch;
+	meta.not_before = (uint64_t) e->not_before;
+	meta.not_after = (uint64_t) e->not_after;
+	meta.gk_alg = alg;
+	meta.name = e->app_name;
+	meta.name_len = strlen(e->app_name);
+
+	if (gkey_record_seal(&meta, gk, gk_len, recipient, server_key, record, sizeof(record),
+			     &record_len, err, sizeof(err)) < 0) {
+		REDEBUG("Cannot seal the record of application %u epoch %u: %s", e->app_id, e->epoch, err);
+		goto finish;
+	}
+	if (record_len > 247) {
+		REDEBUG("Record of application %u is %zu octets, more than one attribute holds",
+			e->app_id, record_len);
+		goto finish;
+	}
+
+	vp = fr_pair_afrom_da(request->reply, inst->da_key_record);
+	if (!vp) goto finish;
+	fr_pair_value_memcpy(vp, record, record_len);
+	fr_pair_add(&request->reply->vps, vp);
+	RDEBUG2("Issued %s epoch %u (%zu octets)", e->app_name, e->epoch, record_len);
+
+	rc = log_decision(c, e->app_id, e->epoch, "issued", NULL);
+
+finish:
+	OPENSSL_cleanse(gk, sizeof(gk));
+	return rc;
+}
+
+static void set_session_timeout(issue_ctx_t *c, gkey_epoch_t const *rows, size_t n, time_t now)
+{
+	REQUEST *request = c->request;
+	time_t earliest = rows[0].not_after;
+	uint32_t timeout;
+	size_t i;
+	VALUE_PAIR *vp;
+
+	for (i = 1; i < n; i++) {
+		if (rows[i].not_after < earliest) earliest = rows[i].not_after;
+	}
+	timeout = (earliest - now > (time_t) c->inst->max_lifetime) ?
+		  c->inst->max_lifetime : (uint32_t) (earliest - now);
+	if (timeout == 0) timeout = 1;
+
+	vp = pair_make_reply("Session-Timeout", NULL, T_OP_SET);
+	if (vp) vp->vp_integer = timeout;
+}
+
+rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flow)
+{
+	issue_ctx_t ctx_s = { .inst = inst, .request = request, .flow = flow };
+	issue_ctx_t *c = &ctx_s;
+	TALLOC_CTX *ctx;
+	gkey_identity_t id;
+	gkey_epoch_t *rows = NULL;
+	size_t n_rows = 0, n_apps = 0, i;
+	char const *apps[MAX_REQUESTED_APPS];
+	char const *why;
+	uint8_t const *spki;
+	EVP_PKEY *recipient = NULL, *server_key;
+	enum gkey_kem kem;
+	gkey_db_rcode_t rcode;
+	rlm_rcode_t rc;
+	time_t now = time(NULL);
+	vp_cursor_t cursor;
+	VALUE_PAIR *vp;
+
+	c->nas = request_string(request, PW_NAS_IDENTIFIER);
+	c->calling = request_string(request, PW_CALLING_STATION_ID);
+
+	ctx = talloc_new(request);
+	if (!ctx) return RLM_MODULE_FAIL;
+
+	c->conn = fr_connection_get(inst->pool);
+	if (!c->conn) {
+		REDEBUG("No connection to the database");
+		talloc_free(ctx);
+		return RLM_MODULE_FAIL;
+	}
+
+	rc = (flow == GKEY_FLOW_EAP) ? identify_by_tls(c, ctx, &id) : identify_by_certificate(c, ctx, &id);
+	if (flow == GKEY_FLOW_EAP) {
+		if (rc != RLM_MODULE_UPDATED) goto finish;
+	} else if (rc != RLM_MODULE_NOOP) {
+		goto finish;
+	}
+	c->identity = id.id;
+
+	why = identity_refusal(&id, now);
+	if (why) {
+		rc = refuse(c, why);
+		goto finish;
+	}
+
+	spki = id.spki;
+	recipient = d2i_PUBKEY(NULL, &spki, id.spki_len);
+	if (!recipient || gkey_kem_of_pkey(recipient, &kem) < 0) {
+		rc = refuse(c, "unsupported key type");
+		goto finish;
+	}
+	server_key = (kem == GKEY_KEM_P256) ? inst->p256_key : inst->x25519_key;
+
+	for (vp = fr_cursor_init(&cursor, &request->packet->vps);
+	     vp;
+	     vp = fr_cursor_next(&cursor)) {
+		if (vp->da != inst->da_requested_app) continue;
+		if (n_apps == MAX_REQUESTED_APPS) {
+			rc = refuse(c, "too many GKey-Requested-App");
+			goto finish;
+		}
+		apps[n_apps++] = vp->vp_strvalue;
+	}
+
+	DB_CALL(rcode, gkey_db_issue_keys(ctx, c->conn, id.id, apps, n_apps, &rows, &n_rows));
+	if (rcode != GKEY_DB_OK) {
+		REDEBUG("Key lookup failed: %s", gkey_db_error(c->conn));
+		rc = RLM_MODULE_FAIL;
+		goto finish;
+	}
+	if (n_rows == 0) {
+		rc = refuse(c, n_apps ? "no authorised application among those requested" :
+				       "no authorised application");
+		goto finish;
+	}
+
+	for (i = 0; i < n_rows; i++) {
+		rc = add_record(c, ctx, &rows[i], recipient, server_key);
+		if (rc != RLM_MODULE_OK) goto finish;
+	}
+	set_session_timeout(c, rows, n_rows, now);
+	rc = RLM_MODULE_UPDATED;
+
+finish:
+	/* A failed request must not leave a half-filled reply. */
+	if (rc == RLM_MODULE_FAIL) fr_pair_delete_by_da(&request->reply->vps, inst->da_key_record);
+	EVP_PKEY_free(recipient);
+	if (c->conn) fr_connection_release(inst->pool, c->conn);
+	talloc_free(ctx);
+	return rc;
+}

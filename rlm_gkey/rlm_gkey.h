@@ -1,0 +1,48 @@
+/*
+ * rlm_gkey.h	State shared by the files of rlm_gkey.
+ */
+#ifndef RLM_GKEY_H
+#define RLM_GKEY_H
+
+#include <openssl/evp.h>
+
+#include "gkey_db.h"
+#include "gkseal.h"
+
+typedef struct rlm_gkey_t {
+	char const		*name;
+
+	/* Configuration. */
+	char const		*conninfo;
+	uint32_t		query_timeout;
+	char const		*kek_file;
+	char const		*p256_key_file;
+	char const		*x25519_key_file;
+	uint32_t		vendor;
+	uint32_t		max_lifetime;
+
+	/* Loaded in instantiate, freed in detach. */
+	uint8_t			kek[GKEY_KEK_LEN];
+	EVP_PKEY		*p256_key;
+	EVP_PKEY		*x25519_key;
+	gkey_db_config_t	db;
+	fr_connection_pool_t	*pool;
+
+	/* Dictionary attributes, looked up once in bootstrap. */
+	DICT_ATTR const		*da_certificate;
+	DICT_ATTR const		*da_cert_sha256;
+	DICT_ATTR const		*da_requested_app;
+	DICT_ATTR const		*da_key_record;
+	DICT_ATTR const		*da_tls_issuer;
+	DICT_ATTR const		*da_tls_serial;
+} rlm_gkey_t;
+
+/* How the node reached us: an access router's request or EAP-TLS. */
+typedef enum {
+	GKEY_FLOW_RADIUS = 0,
+	GKEY_FLOW_EAP
+} gkey_flow_t;
+
+rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flow);
+
+#endif /* RLM_GKEY_H */

@@ -1,0 +1,92 @@
+# Helpers for the integration tests and the demo; sourced after
+# tests/rig/common.sh, pg.sh and radiusd.sh.
+#
+# rig_full_start [radiusd options]  PKI, PostgreSQL, radiusd "main".
+# sql_admin SQL                     runs SQL as the database owner, prints
+#                                   unaligned tuples only; fails on error.
+# enroll NODE KIND [APP...]         enrolls $RIG_PKI/NODE.pem, prints the id.
+# der_hex FILE.pem                  the certificate's DER in hex.
+# cert_sha256 FILE.pem              SHA-256 of the DER in hex.
+# ask NODE [ATTR = VALUE ...]       an Authorize-Only request for NODE's
+#                                   certificate to radiusd "main"
+#                                   (RADIUS_PORT); prints radclient -x.
+#                                   ASK_BY_FP=1 sends GKey-Cert-SHA256
+#                                   instead (radclient's parser takes no
+#                                   value longer than about 1000 characters,
+#                                   too short for an RSA certificate).
+# ask_raw PORT ATTRS                radclient with exactly ATTRS.
+# unwrap NODE [--now T]             opens the records on stdin with NODE's key.
+# gk_of NODE APP < radclient output  the GK hex of APP (newest epoch).
+# ok/not_ok MSG                     TAP-style lines; not_ok fails the test.
+
+GKEY_UNWRAP=${GKEY_UNWRAP:-$GKEY_BUILDDIR/gkey-unwrap}
+GKEY_ENROLL=${GKEY_ENROLL:-$GKEY_BUILDDIR/gkey-enroll}
+
+ok() { echo "ok - $*"; }
+not_ok() {
+	echo "not ok - $*"
+	exit 1
+}
+
+rig_full_start() {
+	RIG_PKI=$RIG_DIR/pki
+	export RIG_PKI
+	"$GKEY_SRCDIR/tests/mkcerts.sh" "$RIG_PKI" >/dev/null
+	pg_rig_start
+	radiusd_rig_start main "$@"
+}
+
+sql_admin() {
+	psql "$GKEY_ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 -At -c "$1"
+}
+
+enroll() {
+	node=$1 kind=$2
+	shift 2
+	args=""
+	for a in "$@"; do args="$args --app $a"; done
+	# shellcheck disable=SC2086
+	"$GKEY_ENROLL" -d "$GKEY_ADMIN_DSN" --kind "$kind" $args "$RIG_PKI/$node.pem" |
+		sed -n 's/^enrolled identity \([0-9]*\).*/\1/p'
+}
+
+der_hex() {
+	openssl x509 -in "$1" -outform DER | od -An -v -tx1 | tr -d ' \n'
+}
+
+cert_sha256() {
+	openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+ask_raw() {
+	port=$1
+	attrs=$2
+	printf '%s\n' "$attrs" |
+		"$RADCLIENT" -x -d "$RADIUS_DIR/raddb" -t 3 -r 1 "127.0.0.1:$port" auth "$RADIUS_SECRET" 2>&1
+}
+
+# Prints radclient's output; the exit status is radclient's.
+ask() {
+	node=$1
+	shift
+	attrs="Service-Type = Authorize-Only, Message-Authenticator = 0x00, NAS-Identifier = ar-test, Calling-Station-Id = \"2001:db8::$node\""
+	if [ -n "${ASK_BY_FP:-}" ]; then
+		attrs="$attrs, GKey-Cert-SHA256 = 0x$(cert_sha256 "$RIG_PKI/$node.pem")"
+	else
+		attrs="$attrs, GKey-Certificate = 0x$(der_hex "$RIG_PKI/$node.pem")"
+	fi
+	for a in "$@"; do attrs="$attrs, $a"; done
+	ask_raw "${ASK_PORT:-$RADIUS_PORT}" "$attrs"
+}
+
+unwrap() {
+	node=$1
+	shift
+	"$GKEY_UNWRAP" --key "$RIG_PKI/$node.key" --server "$RIG_PKI/ks-p256.pub.pem" \
+		--server "$RIG_PKI/ks-x25519.pub.pem" "$@"
+}
+
+gk_of() {
+	node=$1 app=$2
+	unwrap "$node" | grep "^app=$app " | tail -n 1 | sed -n 's/.* gk=\([0-9a-f]*\)$/\1/p'
+}

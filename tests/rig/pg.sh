@@ -1,0 +1,104 @@
+# Private PostgreSQL 15 cluster for tests; source after tests/rig/common.sh
+# and rig_init.
+#
+# pg_rig_start    first call: initdb under $RIG_DIR/pg (trust auth, UTF8),
+#                 listen on 127.0.0.1 at a free port with the socket in
+#                 $RIG_DIR/pgsock, start, create database gkey, run
+#                 sql/gkey-migrate and register the stop with rig_register.
+#                 Later calls (after pg_rig_stop) start the same cluster on
+#                 the same port.
+#                 Exports PGHOST PGPORT PGDATABASE=gkey PGUSER=postgres,
+#                 GKEY_ADMIN_DSN (superuser postgres) and GKEY_RADIUS_DSN
+#                 (role gkey_radius), and GKEY_PG_LOG (the server log).
+# pg_rig_stop     fast shutdown, waits until it is down.
+# pg_rig_restart  stop, then start again on the same port.
+# pg_rig_psql ARGS  psql as the superuser, ON_ERROR_STOP, no psqlrc.
+#
+# The source tree is found from $GKEY_SRCDIR, else automake's $srcdir
+# (possibly relative), else two levels above this file.  The server
+# binaries are in $PG_BINDIR (default /usr/lib/postgresql/15/bin).
+
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+
+pg_rig_srcdir() {
+	d=${GKEY_SRCDIR:-${srcdir:-}}
+	if [ -z "$d" ] && [ -n "${BASH_SOURCE:-}" ]; then
+		d=$(dirname "${BASH_SOURCE[0]}")/../..
+	fi
+	(cd "${d:-.}" && pwd)
+}
+
+# Server commands run as postgres: initdb refuses root.
+pg_rig_as_postgres() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_rig_psql() {
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$GKEY_ADMIN_DSN" "$@"
+}
+
+pg_rig_start() {
+	[ -n "${RIG_DIR:-}" ] || rig_fail "pg_rig_start: call rig_init first"
+	PG_RIG_DATA=$RIG_DIR/pg
+	PG_RIG_SOCK=$RIG_DIR/pgsock
+	GKEY_PG_LOG=$RIG_DIR/pg.log
+	export GKEY_PG_LOG
+	if [ ! -f "$PG_RIG_DATA/PG_VERSION" ]; then
+		pg_rig_init || return 1
+		return 0
+	fi
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$PG_RIG_DATA" -l "$GKEY_PG_LOG" start \
+		>/dev/null || rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
+}
+
+pg_rig_init() {
+	mkdir -p "$PG_RIG_DATA" "$PG_RIG_SOCK"
+	touch "$GKEY_PG_LOG"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$PG_RIG_DATA" "$PG_RIG_SOCK" "$GKEY_PG_LOG"
+	fi
+	chmod 0700 "$PG_RIG_DATA"
+	pg_rig_as_postgres "$PG_BINDIR/initdb" -D "$PG_RIG_DATA" -U postgres -A trust \
+		-E UTF8 --locale=C.UTF-8 >"$RIG_DIR/initdb.log" 2>&1 \
+		|| rig_fail "initdb failed; see $RIG_DIR/initdb.log"
+	PGPORT=$(rig_free_port tcp)
+	# Settings go into the configuration file so a restart keeps them.
+	cat >>"$PG_RIG_DATA/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$PG_RIG_SOCK'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 100
+log_min_messages = warning
+log_min_error_statement = error
+EOF
+	PGHOST=127.0.0.1
+	PGDATABASE=gkey
+	PGUSER=postgres
+	GKEY_ADMIN_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=postgres"
+	GKEY_RADIUS_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=gkey_radius"
+	export PGHOST PGPORT PGDATABASE PGUSER GKEY_ADMIN_DSN GKEY_RADIUS_DSN
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$PG_RIG_DATA" -l "$GKEY_PG_LOG" start \
+		>/dev/null || rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
+	rig_register "$(head -1 "$PG_RIG_DATA/postmaster.pid")" pg_rig_stop
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 \
+		-d "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres" \
+		-c 'CREATE DATABASE gkey' || rig_fail "cannot create database gkey"
+	"$(pg_rig_srcdir)/sql/gkey-migrate" -q -d "$GKEY_ADMIN_DSN" \
+		|| rig_fail "gkey-migrate failed"
+}
+
+pg_rig_stop() {
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -m fast -w -s -D "$PG_RIG_DATA" stop
+}
+
+pg_rig_restart() {
+	pg_rig_stop || rig_fail "PostgreSQL did not stop"
+	pg_rig_start
+}
