@@ -24,6 +24,7 @@
 #include "hex.h"
 #include "hpke.h"
 #include "keyrecord.h"
+#include "recline.h"
 #include "keys.h"
 
 #define PROG		"gkey-unwrap"
@@ -52,27 +53,14 @@ usage(FILE *fp)
 	    PROG, (int)strlen(PROG), "");
 }
 
-/* ISO 8601 UTC, or the plain number if the time does not fit a tm. */
-static void
-format_time(uint64_t t, char *buf, size_t size)
-{
-	struct tm	tm;
-	time_t		tt = (time_t)t;
-
-	if ((uint64_t)tt == t && tt >= 0 && gmtime_r(&tt, &tm) != NULL &&
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) != 0)
-		return;
-	snprintf(buf, size, "%" PRIu64, t);
-}
-
 /* Open one record given as hex; prints its line or an error. */
 static int
 unwrap(struct ctx *c, const char *hex, size_t hex_len, unsigned long lineno)
 {
 	struct gkey_record	rec;
 	uint8_t			buf[GKEY_RECORD_MAX_LEN], gk[GKEY_GK_MAX];
-	char			gkhex[2 * GKEY_GK_MAX + 1];
-	char			nb[32], na[32], err[256], where[32] = "";
+	char			line[GKEY_RECORD_LINE_MAX];
+	char			err[256], where[32] = "";
 	size_t			len, gk_len;
 	int			ret = EXIT_RECORD;
 
@@ -96,18 +84,15 @@ unwrap(struct ctx *c, const char *hex, size_t hex_len, unsigned long lineno)
 		fprintf(stderr, "%s: %s%s\n", PROG, err, where);
 		return EXIT_RECORD;
 	}
-	if (gkey_hex_encode(gk, gk_len, gkhex, sizeof(gkhex)) != 0)
+	if (gkey_record_line(&rec, gk, gk_len, line, sizeof(line)) != 0) {
+		fprintf(stderr, "%s: cannot format record%s\n", PROG, where);
 		goto done;
-	format_time(rec.not_before, nb, sizeof(nb));
-	format_time(rec.not_after, na, sizeof(na));
-	/* The parser allows no control characters in the name. */
-	printf("app=%.*s id=%" PRIu32 " epoch=%" PRIu32 " not_before=%s "
-	    "not_after=%s gk=%s\n", (int)rec.name_len,
-	    (const char *)rec.name, rec.app_id, rec.epoch, nb, na, gkhex);
+	}
+	printf("%s\n", line);
 	ret = fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 done:
 	OPENSSL_cleanse(gk, sizeof(gk));
-	OPENSSL_cleanse(gkhex, sizeof(gkhex));
+	OPENSSL_cleanse(line, sizeof(line));
 	return ret;
 }
 
