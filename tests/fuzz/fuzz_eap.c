@@ -130,8 +130,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt = data + off;
 
 		if (eap_tls_parse(pkt, len, &m, err, sizeof(err)) == 0) {
-			if (m.len > len || m.data + m.data_len > pkt + len ||
-			    (m.data_len > 0 && m.data < pkt))
+			/* m.data may be NULL when there is no data. */
+			if (m.len > len || (m.data_len > 0 &&
+			    (m.data < pkt || m.data_len > len ||
+			    m.data > pkt + len - m.data_len)))
 				abort();
 			if (m.type == EAP_TYPE_TLS &&
 			    eap_tls_reasm_add(&r, &m, err, sizeof(err)) == 1 &&

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Builds every libFuzzer harness with clang (-fsanitize=fuzzer,address,
+# undefined) and runs each for SECONDS (default 60) from its seed corpus.
+# New inputs go to a scratch directory; the committed corpus is not changed.
+# Usage: scripts/fuzz.sh [SECONDS [HARNESS...]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+shift || true
+out=$(mktemp -d "${TMPDIR:-/tmp}/gkey-fuzz.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+LIBGKEY="libgkey/aesgcm.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/x509.c"
+PANA="pana-relay/pana_msg.c pana-relay/pana_crypto.c"
+
+sources() {
+	case $1 in
+	keyrecord) echo "tests/fuzz/fuzz_keyrecord.c $LIBGKEY" ;;
+	hex) echo "tests/fuzz/fuzz_hex.c $LIBGKEY" ;;
+	x509) echo "tests/fuzz/fuzz_x509.c $LIBGKEY" ;;
+	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA" ;;
+	eap) echo "tests/fuzz/fuzz_eap.c pana-relay/eap_tls_peer.c" ;;
+	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
+	esac
+}
+corpus() {
+	case $1 in
+	pana_msg) echo pana ;;
+	*) echo "$1" ;;
+	esac
+}
+
+harnesses=${*:-"keyrecord hex x509 pana_msg eap"}
+for h in $harnesses; do
+	# shellcheck disable=SC2046
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Wall -Wextra -Ilibgkey -Ipana-relay -Itests/fuzz \
+		$(sources "$h") -lssl -lcrypto -o "$out/fuzz_$h"
+	mkdir -p "$out/corpus_$h"
+	echo "== fuzz_$h for $secs s"
+	"$out/fuzz_$h" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$out/" \
+		"$out/corpus_$h" "tests/fuzz/corpus/$(corpus "$h")" 2>&1 |
+		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash' || true
+	# libFuzzer leaves crash-*, leak-* or timeout-* files on a finding.
+	found=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'leak-*' -o -maxdepth 1 -name 'timeout-*')
+	if [ -n "$found" ]; then
+		mkdir -p fuzz-findings
+		cp $found fuzz-findings/
+		echo "fuzz: $h found a problem, inputs copied to fuzz-findings/" >&2
+		exit 1
+	fi
+done
+echo "fuzz: no findings"
