@@ -1,0 +1,1144 @@
+/*
+ * check_pac.c - unit tests for pana-relay/pac.c, the PaC state machine.
+ *
+ * A scripted PAA built here with pana_msg and pana_crypto talks to the PaC
+ * through pac_input()/pac_output() with a made-up clock; a fake EAP method
+ * answers one Identity and one "TLS" round and yields a fixed MSK.  No
+ * sockets, no TLS.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "keyrecord.h"
+#include "pac.h"
+#include "pana_crypto.h"
+#include "pana_msg.h"
+#include "recline.h"
+
+#define SID		0x0a0b0c0d
+#define PAA_SEQ0	1000
+#define LIFETIME	60
+#define WALL		1700000000ULL
+
+/* ---- the fake EAP method ---- */
+
+struct fake_eap {
+	int		begins;
+	int		processed;	/* requests handled */
+	int		done;
+	int		fail_locally;	/* refuse the "TLS" round with an alert */
+	uint8_t		msk_byte;	/* MSK = 64 times this octet */
+};
+
+static int
+fake_begin(void *ctx, char *err, size_t errlen)
+{
+	struct fake_eap	*f = ctx;
+
+	(void)err;
+	(void)errlen;
+	f->begins++;
+	f->done = 0;
+	return 0;
+}
+
+static enum pac_eap_rc
+fake_process(void *ctx, const uint8_t *req, size_t len, uint8_t *resp,
+    size_t resp_size, size_t *resp_len)
+{
+	struct fake_eap	*f = ctx;
+
+	*resp_len = 0;
+	if (len < 4 || resp_size < 6)
+		return PAC_EAP_DISCARD;
+	if (req[0] == 3)
+		return f->done ? PAC_EAP_SUCCESS : PAC_EAP_FAILURE;
+	if (req[0] != 1 || len < 5)
+		return PAC_EAP_DISCARD;
+	f->processed++;
+	resp[0] = 2;
+	resp[1] = req[1];
+	resp[2] = 0;
+	resp[3] = 6;
+	resp[4] = req[4];
+	resp[5] = 0;
+	*resp_len = 6;
+	if (req[4] == 1)
+		return PAC_EAP_CONTINUE;	/* Identity */
+	if (f->fail_locally)
+		return PAC_EAP_FAILURE;		/* with an "alert" */
+	f->done = 1;
+	return PAC_EAP_DONE;
+}
+
+static int
+fake_msk(void *ctx, uint8_t *msk, size_t size, size_t *len)
+{
+	struct fake_eap	*f = ctx;
+
+	if (!f->done || size < 64)
+		return -1;
+	memset(msk, f->msk_byte, 64);
+	*len = 64;
+	return 0;
+}
+
+static const char *
+fake_error(void *ctx)
+{
+	(void)ctx;
+	return "fake method refused";
+}
+
+static const struct pac_eap_ops fake_ops = {
+	fake_begin, fake_process, fake_msk, fake_error
+};
+
+/* ---- the scripted PAA ---- */
+
+struct paa {
+	uint32_t	seq;		/* of its next request */
+	uint32_t	prf, integ;
+	uint8_t		i_par[256], i_pan[256];
+	size_t		i_par_len, i_pan_len;
+	uint8_t		paa_nonce[20], pac_nonce[20];
+	uint8_t		key[PANA_AUTH_KEY_MAX];
+	size_t		key_len;
+	int		have_key;
+	uint32_t	key_id;
+	uint8_t		msk_byte;
+};
+
+static struct fake_eap	 eap;
+static struct paa	 paa;
+static struct pac	*pac;
+static uint64_t		 clk;
+static uint8_t		 out[PAC_OUT_MAX];
+static size_t		 out_len;
+static struct pana_msg	 outm;
+static EVP_PKEY		*node_key, *server_key;
+
+static uint64_t
+wall(void *arg)
+{
+	(void)arg;
+	return WALL;
+}
+
+static struct pac *
+make_pac(int sha1_only)
+{
+	struct pac_cfg	cfg;
+	char		err[128];
+	struct pac	*p;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.eap = &fake_ops;
+	cfg.eap_ctx = &eap;
+	cfg.sha1_only = sha1_only;
+	cfg.rt_init_ms = 100;
+	cfg.rt_max_ms = 800;
+	cfg.rt_max_count = 5;
+	cfg.node_key = node_key;
+	cfg.servers = &server_key;
+	cfg.nservers = 1;
+	cfg.wall_clock = wall;
+	p = pac_new(&cfg, err, sizeof(err));
+	ck_assert_msg(p != NULL, "pac_new: %s", err);
+	return p;
+}
+
+static void
+setup(void)
+{
+	memset(&eap, 0, sizeof(eap));
+	memset(&paa, 0, sizeof(paa));
+	eap.msk_byte = paa.msk_byte = 0x5a;
+	paa.seq = PAA_SEQ0;
+	clk = 5000;
+	node_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	server_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ck_assert_ptr_nonnull(node_key);
+	ck_assert_ptr_nonnull(server_key);
+	pac = make_pac(0);
+}
+
+static void
+teardown(void)
+{
+	pac_free(pac);
+	pac = NULL;
+	EVP_PKEY_free(node_key);
+	EVP_PKEY_free(server_key);
+}
+
+/* Feed one datagram; returns how many the PaC sent back (last in out). */
+static int
+feed(const uint8_t *msg, size_t len)
+{
+	int	n = 0;
+
+	pac_input(pac, msg, len, clk);
+	while (pac_output(pac, out, sizeof(out), &out_len) == 1)
+		n++;
+	if (n > 0)
+		ck_assert_int_eq(pana_msg_parse(out, out_len,
+		    GKEY_VENDOR_ID_DEFAULT, &outm, NULL, 0), 0);
+	return n;
+}
+
+static int
+drain(void)
+{
+	int	n = 0;
+
+	while (pac_output(pac, out, sizeof(out), &out_len) == 1)
+		n++;
+	if (n > 0)
+		ck_assert_int_eq(pana_msg_parse(out, out_len,
+		    GKEY_VENDOR_ID_DEFAULT, &outm, NULL, 0), 0);
+	return n;
+}
+
+static uint32_t
+out_u32(uint16_t code)
+{
+	uint32_t	v;
+
+	ck_assert_int_eq(pana_avp_u32(&outm.avp[code], &v), 0);
+	return v;
+}
+
+/* Finish a PAA message, signing it when the PAA has a key (or key). */
+static size_t
+paa_finish(struct pana_builder *b, const uint8_t *key, size_t key_len)
+{
+	size_t	len;
+
+	if (key != NULL)
+		ck_assert_int_eq(pana_build_auth(b,
+		    pana_auth_mac_len(paa.integ), NULL), 0);
+	ck_assert_int_eq(pana_build_finish(b, &len), 0);
+	if (key != NULL)
+		ck_assert_int_eq(pana_auth_sign(paa.integ, key, key_len,
+		    b->buf, len), 0);
+	return len;
+}
+
+static size_t
+par_start(uint8_t *buf, size_t size, const uint32_t *prfs, size_t nprf,
+    const uint32_t *integs, size_t ninteg)
+{
+	struct pana_builder	b;
+	size_t			i, len;
+
+	pana_build_start(&b, buf, size, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_S, SID, paa.seq);
+	for (i = 0; i < nprf; i++)
+		pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, prfs[i]);
+	for (i = 0; i < ninteg; i++)
+		pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, integs[i]);
+	len = paa_finish(&b, NULL, 0);
+	memcpy(paa.i_par, buf, len);
+	paa.i_par_len = len;
+	return len;
+}
+
+/* PAR with an EAP-Request of the given type (1 Identity, 13 TLS). */
+static size_t
+par_eap(uint8_t *buf, size_t size, uint8_t eap_type, int with_nonce)
+{
+	struct pana_builder	b;
+	uint8_t			req[5] = { 1, 0, 0, 5, 0 };
+
+	req[1] = (uint8_t)paa.seq;
+	req[4] = eap_type;
+	pana_build_start(&b, buf, size, PANA_MSG_AUTH, PANA_FLAG_R, SID,
+	    paa.seq);
+	if (with_nonce) {
+		memset(paa.paa_nonce, (int)(paa.seq & 0xff),
+		    sizeof(paa.paa_nonce));
+		pana_build_avp(&b, PANA_AVP_NONCE, paa.paa_nonce,
+		    sizeof(paa.paa_nonce));
+	}
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, req, sizeof(req));
+	return paa_finish(&b, paa.have_key ? paa.key : NULL, paa.key_len);
+}
+
+/* Derives the PAA's new key from the MSK and the two nonces. */
+static void
+paa_new_key(uint32_t key_id, uint8_t *key, size_t *key_len)
+{
+	struct pana_kdf_input	in;
+	uint8_t			msk[64];
+
+	memset(msk, paa.msk_byte, sizeof(msk));
+	memset(&in, 0, sizeof(in));
+	in.msk = msk;
+	in.msk_len = sizeof(msk);
+	in.i_par = paa.i_par;
+	in.i_par_len = paa.i_par_len;
+	in.i_pan = paa.i_pan;
+	in.i_pan_len = paa.i_pan_len;
+	in.pac_nonce = paa.pac_nonce;
+	in.pac_nonce_len = sizeof(paa.pac_nonce);
+	in.paa_nonce = paa.paa_nonce;
+	in.paa_nonce_len = sizeof(paa.paa_nonce);
+	in.key_id = key_id;
+	ck_assert_int_eq(pana_auth_key_derive(paa.prf, paa.integ, &in, key,
+	    PANA_AUTH_KEY_MAX, key_len), 0);
+}
+
+/* PAR(C) with PANA_SUCCESS, records and AUTH (corrupted if asked). */
+static size_t
+par_success(uint8_t *buf, size_t size, uint32_t key_id,
+    const uint8_t *rec, size_t rec_len, int corrupt)
+{
+	struct pana_builder	b;
+	uint8_t			key[PANA_AUTH_KEY_MAX];
+	uint8_t			success[4] = { 3, 0, 0, 4 };
+	size_t			key_len, len, off, mac_len;
+
+	paa_new_key(key_id, key, &key_len);
+	pana_build_start(&b, buf, size, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_C, SID, paa.seq);
+	pana_build_avp_u32(&b, PANA_AVP_RESULT_CODE, PANA_SUCCESS);
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, success, sizeof(success));
+	pana_build_avp_u32(&b, PANA_AVP_KEY_ID, key_id);
+	pana_build_avp_u32(&b, PANA_AVP_SESSION_LIFETIME, LIFETIME);
+	if (rec != NULL)
+		pana_build_vendor_avp(&b, GKEY_VENDOR_ID_DEFAULT,
+		    GKEY_AVP_KEY_RECORD, rec, rec_len);
+	len = paa_finish(&b, key, key_len);
+	if (corrupt) {
+		mac_len = pana_auth_mac_len(paa.integ);
+		ck_assert_int_eq(pana_msg_find_auth(buf, len, &off,
+		    &mac_len), 0);
+		buf[off] ^= 0x01;
+	}
+	return len;
+}
+
+static size_t
+par_reject(uint8_t *buf, size_t size)
+{
+	struct pana_builder	b;
+	uint8_t			failure[4] = { 4, 0, 0, 4 };
+
+	pana_build_start(&b, buf, size, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_C, SID, paa.seq);
+	pana_build_avp_u32(&b, PANA_AVP_RESULT_CODE,
+	    PANA_AUTHENTICATION_REJECTED);
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, failure, sizeof(failure));
+	return paa_finish(&b, paa.have_key ? paa.key : NULL, paa.key_len);
+}
+
+/* A PAA request of another type (PNR, PTR), signed with the PAA key. */
+static size_t
+paa_request(uint8_t *buf, size_t size, uint16_t type, uint16_t flags,
+    int sign)
+{
+	struct pana_builder	b;
+
+	pana_build_start(&b, buf, size, type, PANA_FLAG_R | flags, SID,
+	    paa.seq);
+	if (type == PANA_MSG_TERM)
+		pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE,
+		    PANA_TERM_ADMINISTRATIVE);
+	return paa_finish(&b, sign ? paa.key : NULL, paa.key_len);
+}
+
+/* The PAA's answer to the PaC's last request (in out). */
+static size_t
+paa_answer(uint8_t *buf, size_t size)
+{
+	struct pana_builder	b;
+
+	pana_build_start(&b, buf, size, outm.hdr.type,
+	    outm.hdr.flags & ~PANA_FLAG_R, SID, outm.hdr.seq);
+	return paa_finish(&b, paa.key, paa.key_len);
+}
+
+/* PCI, PAR(S) with both suites, PAN(S). */
+static void
+do_start(void)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256,
+				    PANA_PRF_HMAC_SHA1 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128,
+				    PANA_AUTH_HMAC_SHA1_160 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	len = par_start(buf, sizeof(buf), prfs, 2, integs, 2);
+	ck_assert_int_eq(feed(buf, len), 1);
+	memcpy(paa.i_pan, out, out_len);
+	paa.i_pan_len = out_len;
+	paa.prf = out_u32(PANA_AVP_PRF_ALG);
+	paa.integ = out_u32(PANA_AVP_INTEGRITY_ALG);
+	paa.seq++;
+}
+
+/* Identity and TLS rounds; the first PAN's Nonce is kept. */
+static void
+do_eap(void)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.avp[PANA_AVP_NONCE].len, PAC_NONCE_LEN);
+	memcpy(paa.pac_nonce, outm.avp[PANA_AVP_NONCE].value, PAC_NONCE_LEN);
+	paa.seq++;
+	len = par_eap(buf, sizeof(buf), 13, 0);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_ptr_null(outm.avp[PANA_AVP_NONCE].value);
+	paa.seq++;
+}
+
+/* PAR(C) success; the PaC's PAN(C) is checked and the key installed. */
+static void
+do_complete(uint32_t key_id, const uint8_t *rec, size_t rec_len)
+{
+	uint8_t	buf[1024];
+	size_t	len;
+
+	len = par_success(buf, sizeof(buf), key_id, rec, rec_len, 0);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_C);
+	ck_assert_uint_eq(outm.hdr.seq, paa.seq);
+	ck_assert_uint_eq(out_u32(PANA_AVP_KEY_ID), key_id);
+	paa_new_key(key_id, paa.key, &paa.key_len);
+	paa.have_key = 1;
+	paa.key_id = key_id;
+	ck_assert_int_eq(pana_auth_verify(paa.integ, paa.key, paa.key_len,
+	    out, out_len), 0);
+	paa.seq++;
+}
+
+static void
+do_open(void)
+{
+	do_start();
+	do_eap();
+	do_complete(7, NULL, 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_OPEN);
+	ck_assert_uint_eq(pac_events(pac) & PAC_EV_AUTHENTICATED,
+	    PAC_EV_AUTHENTICATED);
+}
+
+/* ---- start and algorithm choice ---- */
+
+START_TEST(test_start_sends_pci_with_session_and_seq_zero)
+{
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_PCI);
+	ck_assert_uint_eq(outm.hdr.session_id, 0);
+	ck_assert_uint_eq(outm.hdr.seq, 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_START);
+}
+END_TEST
+
+START_TEST(test_pan_s_prefers_sha2_whatever_the_order)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA1,
+				    PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA1_160,
+				    PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[256];
+	size_t			len;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	len = par_start(buf, sizeof(buf), prfs, 2, integs, 2);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_S);
+	ck_assert_uint_eq(outm.hdr.session_id, SID);
+	ck_assert_uint_eq(outm.hdr.seq, PAA_SEQ0);
+	ck_assert_uint_eq(outm.count[PANA_AVP_PRF_ALG], 1);
+	ck_assert_uint_eq(outm.count[PANA_AVP_INTEGRITY_ALG], 1);
+	ck_assert_uint_eq(out_u32(PANA_AVP_PRF_ALG), PANA_PRF_HMAC_SHA2_256);
+	ck_assert_uint_eq(out_u32(PANA_AVP_INTEGRITY_ALG),
+	    PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+}
+END_TEST
+
+START_TEST(test_pan_s_takes_sha1_when_only_sha1_is_offered)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA1 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA1_160 };
+	uint8_t			buf[256];
+	size_t			len;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(out_u32(PANA_AVP_PRF_ALG), PANA_PRF_HMAC_SHA1);
+	ck_assert_uint_eq(out_u32(PANA_AVP_INTEGRITY_ALG),
+	    PANA_AUTH_HMAC_SHA1_160);
+}
+END_TEST
+
+START_TEST(test_sha1_only_pac_refuses_sha2)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256,
+				    PANA_PRF_HMAC_SHA1 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128,
+				    PANA_AUTH_HMAC_SHA1_160 };
+	uint8_t			buf[256];
+	size_t			len;
+
+	pac_free(pac);
+	pac = make_pac(1);
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	len = par_start(buf, sizeof(buf), prfs, 2, integs, 2);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(out_u32(PANA_AVP_PRF_ALG), PANA_PRF_HMAC_SHA1);
+	ck_assert_uint_eq(out_u32(PANA_AVP_INTEGRITY_ALG),
+	    PANA_AUTH_HMAC_SHA1_160);
+}
+END_TEST
+
+START_TEST(test_no_acceptable_prf_fails_without_answer)
+{
+	static const uint32_t	prfs[] = { 99 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[256];
+	size_t			len;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
+	ck_assert_ptr_nonnull(strstr(pac_error(pac), "PRF"));
+}
+END_TEST
+
+START_TEST(test_no_acceptable_integrity_fails)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { 5 };
+	uint8_t			buf[256];
+	size_t			len;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
+	ck_assert_ptr_nonnull(strstr(pac_error(pac), "integrity"));
+}
+END_TEST
+
+START_TEST(test_pci_is_retransmitted_with_backoff_then_gives_up)
+{
+	int	i;
+	int64_t	expect = 100;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	for (i = 1; i < 5; i++) {
+		ck_assert_int_eq(pac_next_timeout(pac, clk), expect);
+		clk += (uint64_t)expect - 1;
+		pac_timeout(pac, clk);
+		ck_assert_int_eq(drain(), 0);	/* not yet */
+		clk += 1;
+		pac_timeout(pac, clk);
+		ck_assert_int_eq(drain(), 1);
+		ck_assert_uint_eq(outm.hdr.type, PANA_MSG_PCI);
+		expect = expect * 2 > 800 ? 800 : expect * 2;
+	}
+	clk += (uint64_t)expect;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(drain(), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
+	ck_assert_ptr_nonnull(strstr(pac_error(pac), "no answer to PCI"));
+	ck_assert_int_eq(pac_next_timeout(pac, clk), -1);
+}
+END_TEST
+
+/* ---- EAP rounds and sequence numbers ---- */
+
+START_TEST(test_first_pan_after_start_carries_a_nonce)
+{
+	do_start();
+	do_eap();
+	ck_assert_int_eq(eap.processed, 2);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+}
+END_TEST
+
+START_TEST(test_first_eap_par_without_nonce_is_dropped)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_start();
+	len = par_eap(buf, sizeof(buf), 1, 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(eap.processed, 0);
+}
+END_TEST
+
+START_TEST(test_duplicate_par_is_answered_from_the_cache)
+{
+	uint8_t	buf[256], first[PAC_OUT_MAX];
+	size_t	len, first_len;
+
+	do_start();
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	memcpy(first, out, out_len);
+	first_len = out_len;
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(out_len, first_len);
+	ck_assert_mem_eq(out, first, first_len);
+	ck_assert_int_eq(eap.processed, 1);
+}
+END_TEST
+
+START_TEST(test_duplicate_par_s_gets_the_same_pan_s)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[256];
+	size_t			len;
+
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	drain();
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	memcpy(paa.i_pan, out, out_len);
+	paa.i_pan_len = out_len;
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(out_len, paa.i_pan_len);
+	ck_assert_mem_eq(out, paa.i_pan, out_len);
+}
+END_TEST
+
+START_TEST(test_stale_and_future_seq_are_dropped)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_start();
+	do_eap();
+	paa.seq -= 2;			/* an old one, not the last */
+	len = par_eap(buf, sizeof(buf), 13, 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	paa.seq += 4;			/* skips one */
+	len = par_eap(buf, sizeof(buf), 13, 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(eap.processed, 2);
+}
+END_TEST
+
+START_TEST(test_wrong_session_id_is_dropped)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_start();
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	buf[8] ^= 0xff;			/* session id */
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(eap.processed, 0);
+}
+END_TEST
+
+START_TEST(test_garbage_is_dropped)
+{
+	static const uint8_t	junk[] = { 0, 0, 0, 5, 1 };
+
+	do_start();
+	ck_assert_int_eq(feed(junk, sizeof(junk)), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+}
+END_TEST
+
+/* ---- completion ---- */
+
+START_TEST(test_par_c_with_valid_auth_opens_the_session)
+{
+	do_open();
+	ck_assert_uint_eq(pac_key_id(pac), 7);
+	ck_assert_uint_eq(pac_session_id(pac), SID);
+	ck_assert_uint_eq(pac_session_lifetime(pac), LIFETIME);
+	ck_assert_uint_eq(pac_prf_alg(pac), PANA_PRF_HMAC_SHA2_256);
+	ck_assert_uint_eq(pac_integ_alg(pac), PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), LIFETIME * 1000);
+}
+END_TEST
+
+START_TEST(test_par_c_with_wrong_auth_is_dropped)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	do_start();
+	do_eap();
+	len = par_success(buf, sizeof(buf), 7, NULL, 0, 1);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+	/* The PAA's retransmission with the right AUTH still works. */
+	do_complete(7, NULL, 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_OPEN);
+}
+END_TEST
+
+START_TEST(test_par_c_from_another_msk_is_dropped)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	do_start();
+	do_eap();
+	paa.msk_byte = 0x5b;
+	len = par_success(buf, sizeof(buf), 7, NULL, 0, 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+}
+END_TEST
+
+START_TEST(test_par_c_before_eap_completed_is_dropped)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	do_start();
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	memcpy(paa.pac_nonce, outm.avp[PANA_AVP_NONCE].value, PAC_NONCE_LEN);
+	paa.seq++;
+	len = par_success(buf, sizeof(buf), 7, NULL, 0, 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+}
+END_TEST
+
+START_TEST(test_duplicate_par_c_gets_the_same_pan_c)
+{
+	uint8_t	buf[512], first[PAC_OUT_MAX];
+	size_t	len, first_len;
+
+	do_start();
+	do_eap();
+	len = par_success(buf, sizeof(buf), 7, NULL, 0, 0);
+	ck_assert_int_eq(feed(buf, len), 1);
+	memcpy(first, out, out_len);
+	first_len = out_len;
+	pac_events(pac);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_mem_eq(out, first, first_len);
+	ck_assert_uint_eq(pac_events(pac), 0);
+}
+END_TEST
+
+START_TEST(test_key_record_is_opened)
+{
+	struct gkey_record_meta	 meta;
+	const struct pac_record	*r;
+	uint8_t			 gk[16], rec[GKEY_RECORD_MAX_LEN];
+	char			 line[GKEY_RECORD_LINE_MAX], err[128];
+	size_t			 rec_len;
+
+	memset(gk, 0x42, sizeof(gk));
+	memset(&meta, 0, sizeof(meta));
+	meta.app_id = 3;
+	meta.epoch = 9;
+	meta.not_before = WALL - 10;
+	meta.not_after = WALL + 3600;
+	meta.gk_alg = GKEY_GK_AES128;
+	meta.name = "home-energy";
+	meta.name_len = strlen(meta.name);
+	ck_assert_msg(gkey_record_seal(&meta, gk, sizeof(gk), node_key,
+	    server_key, rec, sizeof(rec), &rec_len, err, sizeof(err)) == 0,
+	    "seal: %s", err);
+	do_start();
+	do_eap();
+	do_complete(7, rec, rec_len);
+	ck_assert_uint_eq(pac_record_count(pac), 1);
+	r = pac_record(pac, 0);
+	ck_assert_msg(r->ok, "record: %s", r->err);
+	ck_assert_uint_eq(r->gk_len, sizeof(gk));
+	ck_assert_mem_eq(r->gk, gk, sizeof(gk));
+	ck_assert_int_eq(gkey_record_line(&r->hdr, r->gk, r->gk_len, line,
+	    sizeof(line)), 0);
+	ck_assert_str_eq(line, "app=home-energy id=3 epoch=9 "
+	    "not_before=2023-11-14T22:13:10Z not_after=2023-11-14T23:13:20Z "
+	    "gk=42424242424242424242424242424242");
+}
+END_TEST
+
+START_TEST(test_key_record_for_another_node_is_reported)
+{
+	struct gkey_record_meta	 meta;
+	EVP_PKEY		*other;
+	const struct pac_record	*r;
+	uint8_t			 gk[16] = { 1 }, rec[GKEY_RECORD_MAX_LEN];
+	size_t			 rec_len;
+
+	other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ck_assert_ptr_nonnull(other);
+	memset(&meta, 0, sizeof(meta));
+	meta.app_id = 1;
+	meta.not_before = WALL - 10;
+	meta.not_after = WALL + 10;
+	meta.gk_alg = GKEY_GK_AES128;
+	meta.name = "x";
+	meta.name_len = 1;
+	ck_assert_int_eq(gkey_record_seal(&meta, gk, sizeof(gk), other,
+	    server_key, rec, sizeof(rec), &rec_len, NULL, 0), 0);
+	EVP_PKEY_free(other);
+	do_start();
+	do_eap();
+	do_complete(7, rec, rec_len);
+	r = pac_record(pac, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->ok, 0);
+	ck_assert_ptr_nonnull(strstr(r->err, "another node"));
+}
+END_TEST
+
+/* ---- rejection ---- */
+
+START_TEST(test_reject_is_answered_and_ends_the_session)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_start();
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	paa.seq++;
+	len = par_reject(buf, sizeof(buf));
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_C);
+	ck_assert_uint_eq(outm.hdr.seq, paa.seq);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_REJECTED);
+	ck_assert_int_eq(pac_local_eap_failure(pac), 0);
+	ck_assert_ptr_nonnull(strstr(pac_error(pac), "rejected"));
+	/* A retransmitted PAR(C) still gets its PAN(C). */
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_C);
+}
+END_TEST
+
+START_TEST(test_local_eap_failure_is_reported_as_such)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	eap.fail_locally = 1;
+	do_start();
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	paa.seq++;
+	len = par_eap(buf, sizeof(buf), 13, 0);
+	ck_assert_int_eq(feed(buf, len), 1);	/* the alert goes out */
+	ck_assert_ptr_nonnull(outm.avp[PANA_AVP_EAP_PAYLOAD].value);
+	paa.seq++;
+	len = par_reject(buf, sizeof(buf));
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_REJECTED);
+	ck_assert_int_eq(pac_local_eap_failure(pac), 1);
+	ck_assert_ptr_nonnull(strstr(pac_error(pac), "fake method refused"));
+}
+END_TEST
+
+/* ---- the open session ---- */
+
+START_TEST(test_unsigned_request_is_dropped_once_open)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_open();
+	len = paa_request(buf, sizeof(buf), PANA_MSG_NOTIFY, PANA_FLAG_P, 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	len = paa_request(buf, sizeof(buf), PANA_MSG_NOTIFY, PANA_FLAG_P, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_P);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, paa.key, paa.key_len,
+	    out, out_len), 0);
+}
+END_TEST
+
+START_TEST(test_ping_is_answered_by_pna)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_open();
+	ck_assert_int_eq(pac_ping(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_R | PANA_FLAG_P);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, paa.key, paa.key_len,
+	    out, out_len), 0);
+	len = paa_answer(buf, sizeof(buf));
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_uint_eq(pac_events(pac), PAC_EV_PING_DONE);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), LIFETIME * 1000);
+}
+END_TEST
+
+START_TEST(test_pac_requests_count_up_from_one_initial_seq)
+{
+	uint8_t		buf[256];
+	size_t		len;
+	uint32_t	first;
+
+	do_open();
+	ck_assert_int_eq(pac_ping(pac, clk), 0);
+	ck_assert_int_eq(pac_ping(pac, clk), -1);	/* one outstanding */
+	drain();
+	first = outm.hdr.seq;
+	len = paa_answer(buf, sizeof(buf));
+	feed(buf, len);
+	ck_assert_int_eq(pac_ping(pac, clk), 0);
+	drain();
+	ck_assert_uint_eq(outm.hdr.seq, first + 1);
+}
+END_TEST
+
+START_TEST(test_terminate_sends_ptr_and_closes_on_pta)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_open();
+	ck_assert_int_eq(pac_terminate(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_TERM);
+	ck_assert_uint_eq(out_u32(PANA_AVP_TERM_CAUSE), PANA_TERM_LOGOUT);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, paa.key, paa.key_len,
+	    out, out_len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_CLOSING);
+	len = paa_answer(buf, sizeof(buf));
+	buf[len - 1] ^= 1;		/* a forged PTA changes nothing */
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_CLOSING);
+	buf[len - 1] ^= 1;
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_CLOSED);
+	ck_assert_uint_eq(pac_events(pac), PAC_EV_TERMINATED);
+}
+END_TEST
+
+START_TEST(test_ptr_from_the_paa_is_answered_and_closes)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_open();
+	len = paa_request(buf, sizeof(buf), PANA_MSG_TERM, 0, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_TERM);
+	ck_assert_uint_eq(outm.hdr.flags, 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_CLOSED);
+}
+END_TEST
+
+START_TEST(test_session_ends_when_its_lifetime_is_over)
+{
+	do_open();
+	clk += LIFETIME * 1000;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
+	ck_assert_ptr_nonnull(strstr(pac_error(pac), "lifetime"));
+}
+END_TEST
+
+/* ---- re-authentication ---- */
+
+START_TEST(test_reauth_runs_eap_again_with_fresh_nonces_and_new_key)
+{
+	uint8_t	buf[1024], old_key[PANA_AUTH_KEY_MAX], old_nonce[20];
+	size_t	len, old_len;
+
+	do_open();
+	memcpy(old_key, paa.key, sizeof(old_key));
+	old_len = paa.key_len;
+	memcpy(old_nonce, paa.pac_nonce, sizeof(old_nonce));
+
+	ck_assert_int_eq(pac_reauth(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_R | PANA_FLAG_A);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, paa.key, paa.key_len,
+	    out, out_len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_REAUTH);
+	len = paa_answer(buf, sizeof(buf));
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), LIFETIME * 1000);
+
+	/* EAP again, under the old key, with new nonces. */
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, old_key, old_len, out,
+	    out_len), 0);
+	ck_assert_uint_eq(outm.avp[PANA_AVP_NONCE].len, PAC_NONCE_LEN);
+	memcpy(paa.pac_nonce, outm.avp[PANA_AVP_NONCE].value, PAC_NONCE_LEN);
+	ck_assert(memcmp(paa.pac_nonce, old_nonce, PAC_NONCE_LEN) != 0);
+	paa.seq++;
+	len = par_eap(buf, sizeof(buf), 13, 0);
+	ck_assert_int_eq(feed(buf, len), 1);
+	paa.seq++;
+	do_complete(8, NULL, 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_OPEN);
+	ck_assert_uint_eq(pac_key_id(pac), 8);
+	ck_assert_int_eq(eap.begins, 2);
+	ck_assert(memcmp(paa.key, old_key, old_len) != 0);
+	ck_assert_uint_eq(pac_events(pac) & PAC_EV_AUTHENTICATED,
+	    PAC_EV_AUTHENTICATED);
+}
+END_TEST
+
+START_TEST(test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	do_open();
+	ck_assert_int_eq(pac_reauth(pac, clk), 0);
+	drain();
+	/* Lost PNA(A): the PAR alone must do, but not unsigned. */
+	paa.have_key = 0;
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 0);
+	paa.have_key = 1;
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_AUTH);
+	/* The PNR(A) is no longer retransmitted. */
+	ck_assert_int_eq(pac_next_timeout(pac, clk), LIFETIME * 1000);
+}
+END_TEST
+
+START_TEST(test_pnr_a_is_retransmitted_until_answered)
+{
+	do_open();
+	ck_assert_int_eq(pac_reauth(pac, clk), 0);
+	drain();
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+	clk += 100;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_R | PANA_FLAG_A);
+}
+END_TEST
+
+START_TEST(test_reject_during_reauth_ends_the_session)
+{
+	uint8_t	buf[256];
+	size_t	len;
+
+	do_open();
+	ck_assert_int_eq(pac_reauth(pac, clk), 0);
+	drain();
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	paa.seq++;
+	len = par_reject(buf, sizeof(buf));
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, paa.key, paa.key_len,
+	    out, out_len), 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_REJECTED);
+}
+END_TEST
+
+static Suite *
+pac_suite(void)
+{
+	Suite	*s = suite_create("pac");
+	TCase	*tc;
+
+	tc = tcase_create("start");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_start_sends_pci_with_session_and_seq_zero);
+	tcase_add_test(tc, test_pan_s_prefers_sha2_whatever_the_order);
+	tcase_add_test(tc, test_pan_s_takes_sha1_when_only_sha1_is_offered);
+	tcase_add_test(tc, test_sha1_only_pac_refuses_sha2);
+	tcase_add_test(tc, test_no_acceptable_prf_fails_without_answer);
+	tcase_add_test(tc, test_no_acceptable_integrity_fails);
+	tcase_add_test(tc, test_pci_is_retransmitted_with_backoff_then_gives_up);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("eap");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_first_pan_after_start_carries_a_nonce);
+	tcase_add_test(tc, test_first_eap_par_without_nonce_is_dropped);
+	tcase_add_test(tc, test_duplicate_par_is_answered_from_the_cache);
+	tcase_add_test(tc, test_duplicate_par_s_gets_the_same_pan_s);
+	tcase_add_test(tc, test_stale_and_future_seq_are_dropped);
+	tcase_add_test(tc, test_wrong_session_id_is_dropped);
+	tcase_add_test(tc, test_garbage_is_dropped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("complete");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_par_c_with_valid_auth_opens_the_session);
+	tcase_add_test(tc, test_par_c_with_wrong_auth_is_dropped);
+	tcase_add_test(tc, test_par_c_from_another_msk_is_dropped);
+	tcase_add_test(tc, test_par_c_before_eap_completed_is_dropped);
+	tcase_add_test(tc, test_duplicate_par_c_gets_the_same_pan_c);
+	tcase_add_test(tc, test_key_record_is_opened);
+	tcase_add_test(tc, test_key_record_for_another_node_is_reported);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reject");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reject_is_answered_and_ends_the_session);
+	tcase_add_test(tc, test_local_eap_failure_is_reported_as_such);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("open");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unsigned_request_is_dropped_once_open);
+	tcase_add_test(tc, test_ping_is_answered_by_pna);
+	tcase_add_test(tc, test_pac_requests_count_up_from_one_initial_seq);
+	tcase_add_test(tc, test_terminate_sends_ptr_and_closes_on_pta);
+	tcase_add_test(tc, test_ptr_from_the_paa_is_answered_and_closes);
+	tcase_add_test(tc, test_session_ends_when_its_lifetime_is_over);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reauth");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc,
+	    test_reauth_runs_eap_again_with_fresh_nonces_and_new_key);
+	tcase_add_test(tc, test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna);
+	tcase_add_test(tc, test_pnr_a_is_retransmitted_until_answered);
+	tcase_add_test(tc, test_reject_during_reauth_ends_the_session);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(pac_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
