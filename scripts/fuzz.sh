@@ -20,6 +20,7 @@ sources() {
 	x509) echo "tests/fuzz/fuzz_x509.c $LIBGKEY" ;;
 	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA" ;;
 	eap) echo "tests/fuzz/fuzz_eap.c pana-relay/eap_tls_peer.c" ;;
+	paa) echo "tests/fuzz/fuzz_paa.c pana-relay/paa.c pana-relay/plog.c $PANA" ;;
 	pac) echo "tests/fuzz/fuzz_pac.c pana-relay/pac.c $PANA $LIBGKEY" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
 	esac
@@ -31,7 +32,7 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex x509 pana_msg eap pac"}
+harnesses=${*:-"keyrecord hex x509 pana_msg eap pac paa"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -1,0 +1,1305 @@
+/*
+ * paa.c - the PANA Authentication Agent state machine (RFC 5191) and its
+ * session table.  See paa.h.
+ *
+ * Everything a peer sends goes through paa_input(): relay envelope off
+ * (RFC 6345), full parse (pana_msg_parse), session lookup, source check,
+ * AUTH check when the session has a key, sequence number check, and only
+ * then the state machine.  Any failure is a counter, a rate-limited log
+ * line and a drop.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "pana_crypto.h"
+#include "pana_msg.h"
+#include "paa.h"
+#include "plog.h"
+
+#define PAA_HASH_SIZE	256
+#define ADDRPORTLEN	(INET6_ADDRSTRLEN + 8)	/* [addr]:port */
+#define WHOLEN		(2 * ADDRPORTLEN + 16)
+#define EAP_REQ_ID_LEN	5	/* code, id, length(2), type */
+
+/* Algorithms offered in PAR[S], preferred first. */
+static const uint32_t prf_offer[] = {
+	PANA_PRF_HMAC_SHA2_256, PANA_PRF_HMAC_SHA1
+};
+static const uint32_t integ_offer[] = {
+	PANA_AUTH_HMAC_SHA2_256_128, PANA_AUTH_HMAC_SHA1_160
+};
+
+static const char *const kind_names[PAA_K_MAX] = {
+	"par-s", "par-eap", "par-c", "pan", "pna", "pta", "ptr"
+};
+
+struct stored {
+	uint8_t		*buf;
+	size_t		 len;
+};
+
+struct paa_session {
+	LIST_ENTRY(paa_session)	 hash;
+	TAILQ_ENTRY(paa_session) all;
+	uint32_t		 id;
+	enum paa_state		 state;
+
+	/* Where datagrams go: the PaC itself, or the relay in front of it. */
+	struct sockaddr_storage	 peer;
+	int			 relayed;
+	struct sockaddr_storage	 pac;		/* == peer when direct */
+	char			 pac_str[INET6_ADDRSTRLEN];	/* address only */
+	char			 who[WHOLEN];	/* for log lines */
+
+	/* Requests sent by the PAA; the outstanding one is retransmitted. */
+	uint32_t		 tx_seq;
+	struct stored		 req;
+	enum paa_kind		 req_kind;
+	uint16_t		 req_type;
+	int			 req_pending;
+	uint64_t		 rt_next;
+	uint64_t		 rt_cur;
+	unsigned int		 rt_count;
+
+	/* Requests received from the PaC; the last answer is cached. */
+	int			 rx_seq_valid;
+	uint32_t		 rx_seq;
+	struct stored		 ans;
+	enum paa_kind		 ans_kind;
+
+	/* Negotiation and key derivation input. */
+	uint32_t		 prf_alg;
+	uint32_t		 integ_alg;
+	struct stored		 i_par;
+	struct stored		 i_pan;
+	uint8_t			 paa_nonce[PAA_NONCE_LEN];
+	uint8_t			 pac_nonce[64];
+	size_t			 pac_nonce_len;
+
+	/* The PANA SA. */
+	int			 have_key;
+	uint32_t		 key_id;
+	uint8_t			 key[PANA_AUTH_KEY_MAX];
+	size_t			 key_len;
+	uint32_t		 lifetime;
+	uint64_t		 expires;
+
+	/* The exchange in progress. */
+	int			 reauth;
+	int			 reject_pending;
+	uint32_t		 new_key_id;
+	uint8_t			 new_key[PANA_AUTH_KEY_MAX];
+	size_t			 new_key_len;
+	uint32_t		 new_lifetime;
+	unsigned int		 n_records;
+
+	uint64_t		 started;	/* this (re-)authentication */
+	uint64_t		 last_active;
+	uint64_t		 linger_until;
+	void			*aaa_ctx;
+};
+
+LIST_HEAD(paa_bucket, paa_session);
+TAILQ_HEAD(paa_list, paa_session);
+
+struct paa {
+	struct paa_config	 cfg;
+	struct paa_cb		 cb;
+	struct paa_stats	 stats;
+	struct paa_bucket	 hash[PAA_HASH_SIZE];
+	struct paa_list		 sessions;
+	unsigned int		 n_sessions;
+	uint32_t		 next_key_id;
+	uint8_t			*obuf;		/* message being built */
+	uint8_t			*wbuf;		/* relay envelope */
+};
+
+/* A received message, after the envelope and the parse. */
+struct rx {
+	const struct sockaddr_storage *from;
+	int			 relayed;
+	struct sockaddr_storage	 pac;
+	const uint8_t		*buf;		/* the PANA message itself */
+	size_t			 len;
+	struct pana_msg		 m;
+	char			 who[WHOLEN];
+};
+
+static void	session_free(struct paa *, struct paa_session *);
+
+const char *
+paa_kind_name(enum paa_kind k)
+{
+	if ((int)k < 0 || k >= PAA_K_MAX)
+		return NULL;
+	return kind_names[k];
+}
+
+int
+paa_kind_from_name(const char *s)
+{
+	int k;
+
+	for (k = 0; k < PAA_K_MAX; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+void
+paa_config_defaults(struct paa_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->vendor_id = GKEY_VENDOR_ID_DEFAULT;
+	c->max_sessions = 4096;
+	c->max_per_addr = 8;
+	c->idle_timeout_ms = 60 * 1000;
+	c->rt_initial_ms = 1000;
+	c->rt_max_ms = 30 * 1000;
+	c->rt_max_count = 8;
+	c->default_lifetime = 3600;
+	c->closed_linger_ms = 10 * 1000;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void
+rnd(struct paa *p, void *buf, size_t len)
+{
+	if (p->cb.random != NULL && p->cb.random(p->cb.arg, buf, len) == 0)
+		return;
+	if (RAND_bytes(buf, (int)len) != 1)
+		/* Not a peer's doing; the daemon checked the RNG at start. */
+		abort();
+}
+
+static void
+addr_only(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	const void *a;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	else {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (inet_ntop(ss->ss_family, a, buf, size) == NULL)
+		snprintf(buf, size, "?");
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+static void
+addr_port(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_only(ss, a, sizeof(a));
+	if (ss->ss_family == AF_INET6)
+		snprintf(buf, size, "[%s]:%u", a, port_of(ss));
+	else
+		snprintf(buf, size, "%s:%u", a, port_of(ss));
+}
+
+static void
+who_str(const struct sockaddr_storage *from, int relayed,
+    const struct sockaddr_storage *pac, char *buf, size_t size)
+{
+	char f[ADDRPORTLEN], q[ADDRPORTLEN];
+
+	addr_port(from, f, sizeof(f));
+	if (!relayed) {
+		snprintf(buf, size, "%s", f);
+		return;
+	}
+	addr_port(pac, q, sizeof(q));
+	snprintf(buf, size, "%s via relay %s", q, f);
+}
+
+/* Same address family, address and port. */
+static int
+sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4, *b4;
+	const struct sockaddr_in6 *a6, *b6;
+
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)a;
+		b4 = (const struct sockaddr_in *)b;
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		a6 = (const struct sockaddr_in6 *)a;
+		b6 = (const struct sockaddr_in6 *)b;
+		return a6->sin6_port == b6->sin6_port &&
+		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+	}
+	return 0;
+}
+
+/* Same address, any port. */
+static int
+sa_same_host(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	return 0;
+}
+
+static int
+store(struct stored *s, const uint8_t *buf, size_t len)
+{
+	uint8_t *n;
+
+	if ((n = malloc(len)) == NULL)
+		return -1;
+	memcpy(n, buf, len);
+	free(s->buf);
+	s->buf = n;
+	s->len = len;
+	return 0;
+}
+
+static void
+unstore(struct stored *s)
+{
+	free(s->buf);
+	s->buf = NULL;
+	s->len = 0;
+}
+
+static struct paa_bucket *
+bucket(struct paa *p, uint32_t id)
+{
+	return &p->hash[(id ^ (id >> 8) ^ (id >> 16) ^ (id >> 24)) %
+	    PAA_HASH_SIZE];
+}
+
+static struct paa_session *
+session_find(const struct paa *p, uint32_t id)
+{
+	struct paa_session *s;
+
+	LIST_FOREACH(s, &((struct paa *)p)->hash[(id ^ (id >> 8) ^
+	    (id >> 16) ^ (id >> 24)) % PAA_HASH_SIZE], hash)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ sending */
+
+/*
+ * Put a message on the wire, in a PANA-Relay envelope when the session
+ * came through a relay.  test-drop-first swallows it here, after it was
+ * stored, so the retransmission machinery is what recovers it.
+ */
+static void
+xmit(struct paa *p, struct paa_session *s, enum paa_kind kind,
+    const uint8_t *buf, size_t len)
+{
+	size_t wlen;
+	int rc;
+
+	if (p->cfg.drop_first[kind] > 0) {
+		p->cfg.drop_first[kind]--;
+		p->stats.test_dropped++;
+		log_info("session %08x: test-drop-first: not sending %s "
+		    "(%u more to drop)", s->id, kind_names[kind],
+		    p->cfg.drop_first[kind]);
+		return;
+	}
+	if (s->relayed) {
+		rc = pana_relay_push(buf, len, &s->pac, p->wbuf, PANA_MSG_MAX,
+		    &wlen);
+		if (rc != 0) {
+			log_warnx_rl("session %08x: cannot wrap %s for the "
+			    "relay: %s", s->id, kind_names[kind],
+			    pana_strerror(rc));
+			return;
+		}
+		buf = p->wbuf;
+		len = wlen;
+	}
+	log_debug("session %08x: send %s (%zu octets) to %s", s->id,
+	    kind_names[kind], len, s->who);
+	if (p->cb.send(p->cb.arg, &s->peer, buf, len) != 0)
+		log_warnx_rl("session %08x: send %s to %s failed", s->id,
+		    kind_names[kind], s->who);
+}
+
+/*
+ * Finish, sign if key != NULL, and send a new request; it becomes the
+ * outstanding request, retransmitted until answered.
+ */
+static int
+send_request(struct paa *p, struct paa_session *s, uint64_t now,
+    enum paa_kind kind, struct pana_builder *b, const uint8_t *key,
+    size_t keylen)
+{
+	size_t len;
+	int rc;
+
+	if ((rc = pana_build_finish(b, &len)) != 0)
+		goto fail;
+	if (key != NULL &&
+	    (rc = pana_auth_sign(s->integ_alg, key, keylen, p->obuf, len)) != 0)
+		goto fail;
+	if (store(&s->req, p->obuf, len) != 0) {
+		rc = PANA_E_NOSPACE;
+		goto fail;
+	}
+	s->req_kind = kind;
+	s->req_type = (uint16_t)((p->obuf[6] << 8) | p->obuf[7]);
+	s->req_pending = 1;
+	s->rt_cur = p->cfg.rt_initial_ms;
+	s->rt_next = now + s->rt_cur;
+	s->rt_count = 0;
+	xmit(p, s, kind, s->req.buf, s->req.len);
+	return 0;
+ fail:
+	log_warnx_rl("session %08x: cannot build %s: %s", s->id,
+	    kind_names[kind], pana_strerror(rc));
+	return -1;
+}
+
+/* Finish, sign and send an answer; it is cached for a repeated request. */
+static void
+send_answer(struct paa *p, struct paa_session *s, enum paa_kind kind,
+    struct pana_builder *b)
+{
+	size_t len;
+	int rc;
+
+	if ((rc = pana_build_finish(b, &len)) != 0 ||
+	    (rc = pana_auth_sign(s->integ_alg, s->key, s->key_len, p->obuf,
+	    len)) != 0) {
+		log_warnx_rl("session %08x: cannot build %s: %s", s->id,
+		    kind_names[kind], pana_strerror(rc));
+		return;
+	}
+	if (store(&s->ans, p->obuf, len) != 0) {
+		log_warnx_rl("session %08x: out of memory", s->id);
+		return;
+	}
+	s->ans_kind = kind;
+	xmit(p, s, kind, s->ans.buf, s->ans.len);
+}
+
+/* ------------------------------------------------------------ sessions */
+
+struct paa *
+paa_new(const struct paa_config *cfg, const struct paa_cb *cb)
+{
+	struct paa *p;
+	int i;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->cfg = *cfg;
+	p->cb = *cb;
+	if ((p->obuf = malloc(PANA_MSG_MAX)) == NULL ||
+	    (p->wbuf = malloc(PANA_MSG_MAX)) == NULL) {
+		free(p->obuf);
+		free(p);
+		return NULL;
+	}
+	for (i = 0; i < PAA_HASH_SIZE; i++)
+		LIST_INIT(&p->hash[i]);
+	TAILQ_INIT(&p->sessions);
+	rnd(p, &p->next_key_id, sizeof(p->next_key_id));
+	return p;
+}
+
+void
+paa_free(struct paa *p)
+{
+	struct paa_session *s;
+
+	if (p == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&p->sessions)) != NULL)
+		session_free(p, s);
+	OPENSSL_cleanse(p->obuf, PANA_MSG_MAX);
+	free(p->obuf);
+	free(p->wbuf);
+	free(p);
+}
+
+static void
+session_free(struct paa *p, struct paa_session *s)
+{
+	if (p->cb.aaa_free != NULL)
+		p->cb.aaa_free(p->cb.arg, s->id, s->aaa_ctx);
+	LIST_REMOVE(s, hash);
+	TAILQ_REMOVE(&p->sessions, s, all);
+	p->n_sessions--;
+	unstore(&s->req);
+	unstore(&s->ans);
+	unstore(&s->i_par);
+	unstore(&s->i_pan);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}
+
+static unsigned int
+sessions_of_host(struct paa *p, const struct sockaddr_storage *pac)
+{
+	struct paa_session *s;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(s, &p->sessions, all)
+		if (sa_same_host(&s->pac, pac))
+			n++;
+	return n;
+}
+
+static struct paa_session *
+session_new(struct paa *p, uint64_t now, const struct rx *r)
+{
+	struct paa_session *s;
+	uint32_t id;
+	int tries;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	for (tries = 0; tries < 16; tries++) {
+		rnd(p, &id, sizeof(id));
+		if (id != 0 && session_find(p, id) == NULL)
+			break;
+		id = 0;
+	}
+	if (id == 0) {
+		free(s);
+		return NULL;
+	}
+	s->id = id;
+	s->peer = *r->from;
+	s->relayed = r->relayed;
+	s->pac = r->pac;
+	addr_only(&s->pac, s->pac_str, sizeof(s->pac_str));
+	snprintf(s->who, sizeof(s->who), "%s", r->who);
+	rnd(p, &s->tx_seq, sizeof(s->tx_seq));
+	s->last_active = now;
+	s->started = now;
+	LIST_INSERT_HEAD(bucket(p, id), s, hash);
+	TAILQ_INSERT_TAIL(&p->sessions, s, all);
+	p->n_sessions++;
+	p->stats.sessions_created++;
+	return s;
+}
+
+/* ------------------------------------------------------------ requests */
+
+/* PAR with Nonce and EAP-Request/Identity: starts an EAP exchange. */
+static int
+start_eap(struct paa *p, struct paa_session *s, uint64_t now)
+{
+	struct pana_builder b;
+	uint8_t eap[EAP_REQ_ID_LEN];
+
+	rnd(p, s->paa_nonce, sizeof(s->paa_nonce));
+	s->pac_nonce_len = 0;
+	eap[0] = 1;				/* Request */
+	rnd(p, &eap[1], 1);			/* Identifier */
+	eap[2] = 0;
+	eap[3] = EAP_REQ_ID_LEN;
+	eap[4] = 1;				/* Identity */
+	s->tx_seq++;
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
+	    PANA_FLAG_R, s->id, s->tx_seq);
+	pana_build_avp(&b, PANA_AVP_NONCE, s->paa_nonce, sizeof(s->paa_nonce));
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, eap, sizeof(eap));
+	if (s->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	s->state = PAA_ST_WAIT_PAN;
+	return send_request(p, s, now, PAA_K_PAR_EAP, &b,
+	    s->have_key ? s->key : NULL, s->key_len);
+}
+
+static void
+handle_pci(struct paa *p, uint64_t now, struct rx *r)
+{
+	struct paa_session *s;
+	struct pana_builder b;
+	size_t i;
+
+	if (r->m.hdr.session_id != 0 || r->m.hdr.seq != 0 ||
+	    (r->m.hdr.flags & PANA_FLAG_R)) {
+		p->stats.malformed++;
+		log_warnx_rl("malformed PCI from %s: session id 0x%08x, sequence %u, "
+		    "flags 0x%04x (must be 0, 0, no R): dropped", r->who,
+		    r->m.hdr.session_id, r->m.hdr.seq, r->m.hdr.flags);
+		return;
+	}
+	/* A repeated PCI: the PAR[S] was lost or is late.  Send it again. */
+	TAILQ_FOREACH(s, &p->sessions, all) {
+		if (s->state == PAA_ST_WAIT_PAN_S && s->relayed == r->relayed &&
+		    sa_equal(&s->peer, r->from) && sa_equal(&s->pac, &r->pac)) {
+			p->stats.duplicates++;
+			log_debug("session %08x: repeated PCI from %s, "
+			    "sending PAR[S] again", s->id, r->who);
+			xmit(p, s, PAA_K_PAR_S, s->req.buf, s->req.len);
+			return;
+		}
+	}
+	if (p->n_sessions >= p->cfg.max_sessions) {
+		p->stats.over_cap++;
+		log_warnx_rl("PCI from %s dropped: %u sessions, the maximum",
+		    r->who, p->n_sessions);
+		return;
+	}
+	if (sessions_of_host(p, &r->pac) >= p->cfg.max_per_addr) {
+		p->stats.over_cap++;
+		log_warnx_rl("PCI from %s dropped: %u sessions for that "
+		    "address, the maximum", r->who, p->cfg.max_per_addr);
+		return;
+	}
+	if ((s = session_new(p, now, r)) == NULL) {
+		log_warnx_rl("PCI from %s dropped: out of memory", r->who);
+		return;
+	}
+	log_info("session %08x: PCI from %s", s->id, s->who);
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_S, s->id, s->tx_seq);
+	for (i = 0; i < sizeof(prf_offer) / sizeof(prf_offer[0]); i++)
+		pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, prf_offer[i]);
+	for (i = 0; i < sizeof(integ_offer) / sizeof(integ_offer[0]); i++)
+		pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, integ_offer[i]);
+	s->state = PAA_ST_WAIT_PAN_S;
+	if (send_request(p, s, now, PAA_K_PAR_S, &b, NULL, 0) != 0 ||
+	    store(&s->i_par, s->req.buf, s->req.len) != 0) {
+		session_free(p, s);
+		return;
+	}
+}
+
+static int
+offered(const uint32_t *list, size_t n, uint32_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == v)
+			return 1;
+	return 0;
+}
+
+static void
+unexpected(struct paa *p, struct paa_session *s, const struct rx *r,
+    const char *why)
+{
+	p->stats.unexpected++;
+	log_warnx_rl("session %08x: %s from %s: %s: dropped", s->id,
+	    r->m.hdr.type == PANA_MSG_AUTH ? "PANA-Auth" :
+	    r->m.hdr.type == PANA_MSG_TERM ? "PANA-Termination" :
+	    "PANA-Notification", r->who, why);
+}
+
+/* PAN[S]: the PaC's choice of algorithms. */
+static void
+handle_pan_s(struct paa *p, uint64_t now, struct paa_session *s,
+    struct rx *r)
+{
+	uint32_t prf, integ;
+
+	if (!(r->m.hdr.flags & PANA_FLAG_S)) {
+		unexpected(p, s, r, "answer to PAR[S] without the S flag");
+		return;
+	}
+	if (r->m.count[PANA_AVP_PRF_ALG] != 1 ||
+	    r->m.count[PANA_AVP_INTEGRITY_ALG] != 1 ||
+	    pana_avp_u32(&r->m.avp[PANA_AVP_PRF_ALG], &prf) != 0 ||
+	    pana_avp_u32(&r->m.avp[PANA_AVP_INTEGRITY_ALG], &integ) != 0) {
+		unexpected(p, s, r, "PAN[S] without exactly one "
+		    "PRF-Algorithm and one Integrity-Algorithm");
+		return;
+	}
+	if (!offered(prf_offer, 2, prf) || !offered(integ_offer, 2, integ)) {
+		unexpected(p, s, r, "PAN[S] chose an algorithm not offered");
+		return;
+	}
+	if (store(&s->i_pan, r->buf, r->len) != 0)
+		return;
+	s->prf_alg = prf;
+	s->integ_alg = integ;
+	s->req_pending = 0;
+	log_debug("session %08x: PRF %u, integrity %u", s->id, prf, integ);
+	if (start_eap(p, s, now) != 0)
+		session_free(p, s);
+}
+
+/* PAN to a PAR carrying EAP: the EAP-Response goes to the AAA server. */
+static void
+handle_pan_eap(struct paa *p, struct paa_session *s, struct rx *r)
+{
+	const struct pana_avp *nonce, *eap;
+	struct paa_aaa_req q;
+	int first = 0;
+
+	nonce = pana_msg_avp(&r->m, PANA_AVP_NONCE);
+	eap = pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD);
+	if (s->pac_nonce_len == 0) {
+		if (nonce == NULL || nonce->len < 16 || nonce->len > 64) {
+			unexpected(p, s, r, "first PAN of the EAP exchange "
+			    "without a 16..64-octet Nonce");
+			return;
+		}
+		memcpy(s->pac_nonce, nonce->value, nonce->len);
+		s->pac_nonce_len = nonce->len;
+		first = 1;
+	} else if (nonce != NULL) {
+		unexpected(p, s, r, "a second Nonce in one EAP exchange");
+		return;
+	}
+	s->req_pending = 0;
+	if (eap == NULL || eap->len == 0) {
+		/* An early acknowledgment; wait for the retransmitted PAR. */
+		log_debug("session %08x: PAN without EAP-Payload", s->id);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.session_id = s->id;
+	q.eap = eap->value;
+	q.eap_len = eap->len;
+	q.calling_station = s->pac_str;
+	q.reauth = s->reauth;
+	q.first = first;
+	q.ctx = &s->aaa_ctx;
+	s->state = PAA_ST_WAIT_AAA;
+	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
+		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
+		session_free(p, s);
+	}
+}
+
+static void
+open_session(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	OPENSSL_cleanse(s->key, sizeof(s->key));
+	memcpy(s->key, s->new_key, s->new_key_len);
+	s->key_len = s->new_key_len;
+	s->key_id = s->new_key_id;
+	OPENSSL_cleanse(s->new_key, sizeof(s->new_key));
+	s->new_key_len = 0;
+	s->have_key = 1;
+	s->lifetime = s->new_lifetime;
+	s->expires = now + (uint64_t)s->lifetime * 1000;
+	s->state = PAA_ST_OPEN;
+	p->stats.sessions_open++;
+	log_info("session %08x: %sauthenticated %s: key id %u, lifetime %u s, "
+	    "%u key records, %llu ms", s->id, s->reauth ? "re-" : "", s->who,
+	    s->key_id, s->lifetime, s->n_records,
+	    (unsigned long long)(now - s->started));
+	s->reauth = 0;
+}
+
+/* PAN[C]: success installs the new key, rejection ends the session. */
+static void
+handle_pan_c(struct paa *p, uint64_t now, struct paa_session *s,
+    struct rx *r)
+{
+	const struct pana_avp *kid;
+	uint32_t v;
+
+	if (!(r->m.hdr.flags & PANA_FLAG_C)) {
+		unexpected(p, s, r, "answer to PAR[C] without the C flag");
+		return;
+	}
+	if (s->reject_pending) {
+		s->req_pending = 0;
+		p->stats.sessions_rejected++;
+		log_info("session %08x: %s rejected, session removed", s->id,
+		    s->who);
+		session_free(p, s);
+		return;
+	}
+	/* AUTH was checked with the new key by the caller. */
+	kid = pana_msg_avp(&r->m, PANA_AVP_KEY_ID);
+	if (kid == NULL || pana_avp_u32(kid, &v) != 0 || v != s->new_key_id) {
+		unexpected(p, s, r, "PAN[C] without the Key-Id sent");
+		return;
+	}
+	s->req_pending = 0;
+	open_session(p, now, s);
+}
+
+/* PNR: ping, or the PaC asking to re-authenticate. */
+static void
+handle_pnr(struct paa *p, uint64_t now, struct paa_session *s, struct rx *r)
+{
+	struct pana_builder b;
+	uint16_t flags = r->m.hdr.flags & (PANA_FLAG_A | PANA_FLAG_P);
+
+	if (flags == (PANA_FLAG_A | PANA_FLAG_P)) {
+		unexpected(p, s, r, "PNR with both A and P");
+		return;
+	}
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_NOTIFY, flags,
+	    s->id, r->m.hdr.seq);
+	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	send_answer(p, s, PAA_K_PNA, &b);
+	if (!(flags & PANA_FLAG_A))
+		return;
+	if (s->state != PAA_ST_OPEN) {
+		log_debug("session %08x: re-authentication already under way",
+		    s->id);
+		return;
+	}
+	log_info("session %08x: re-authentication requested by %s", s->id,
+	    s->who);
+	s->reauth = 1;
+	s->started = now;
+	if (start_eap(p, s, now) != 0)
+		session_free(p, s);
+}
+
+/* PTR from the PaC: answer and keep the answer a while for repeats. */
+static void
+handle_ptr(struct paa *p, uint64_t now, struct paa_session *s, struct rx *r)
+{
+	struct pana_builder b;
+	uint32_t cause = 0;
+
+	(void)pana_avp_u32(pana_msg_avp(&r->m, PANA_AVP_TERM_CAUSE), &cause);
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_TERM, 0, s->id,
+	    r->m.hdr.seq);
+	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	send_answer(p, s, PAA_K_PTA, &b);
+	if (s->state != PAA_ST_CLOSED) {
+		log_info("session %08x: terminated by %s, cause %u", s->id,
+		    s->who, cause);
+		p->stats.sessions_terminated++;
+		if (p->cb.aaa_free != NULL)
+			p->cb.aaa_free(p->cb.arg, s->id, s->aaa_ctx);
+		s->aaa_ctx = NULL;
+	}
+	s->state = PAA_ST_CLOSED;
+	s->req_pending = 0;
+	s->linger_until = now + p->cfg.closed_linger_ms;
+}
+
+/* ------------------------------------------------------------ input */
+
+static int
+unwrap(struct paa *p, const struct sockaddr_storage *from,
+    const uint8_t *buf, size_t len, struct rx *r)
+{
+	struct pana_hdr h;
+	char err[PANA_ERRLEN], f[ADDRPORTLEN];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->from = from;
+	if ((rc = pana_hdr_parse(buf, len, &h, err, sizeof(err))) == 0 &&
+	    h.type == PANA_MSG_RELAY) {
+		rc = pana_relay_pop(buf, len, &r->pac, &r->buf, &r->len, err,
+		    sizeof(err));
+		r->relayed = 1;
+	} else if (rc == 0) {
+		r->pac = *from;
+		r->buf = buf;
+		r->len = len;
+	}
+	if (rc == 0)
+		rc = pana_msg_parse(r->buf, r->len, p->cfg.vendor_id, &r->m,
+		    err, sizeof(err));
+	if (rc != 0) {
+		p->stats.malformed++;
+		addr_port(from, f, sizeof(f));
+		log_warnx_rl("malformed %smessage from %s (%zu octets): %s: "
+		    "dropped", r->relayed ? "relayed " : "", f, len, err);
+		return -1;
+	}
+	who_str(from, r->relayed, &r->pac, r->who, sizeof(r->who));
+	return 0;
+}
+
+/* Which key protects this message; NULL when it must carry no AUTH. */
+static const uint8_t *
+rx_key(const struct paa_session *s, const struct rx *r, size_t *keylen)
+{
+	if (s->state == PAA_ST_WAIT_PAN_C && !s->reject_pending &&
+	    r->m.hdr.type == PANA_MSG_AUTH &&
+	    !(r->m.hdr.flags & PANA_FLAG_R) &&
+	    (r->m.hdr.flags & PANA_FLAG_C)) {
+		*keylen = s->new_key_len;
+		return s->new_key;
+	}
+	if (s->have_key) {
+		*keylen = s->key_len;
+		return s->key;
+	}
+	*keylen = 0;
+	return NULL;
+}
+
+static void
+handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
+    struct rx *r)
+{
+	if (r->m.hdr.seq != s->tx_seq) {
+		p->stats.bad_seq++;
+		log_warnx_rl("session %08x: answer from %s with sequence %u, "
+		    "expected %u (stale or future): dropped", s->id, r->who,
+		    r->m.hdr.seq, s->tx_seq);
+		return;
+	}
+	if (!s->req_pending) {
+		/* The answer to a retransmission, already handled. */
+		p->stats.duplicates++;
+		log_debug("session %08x: repeated answer %u from %s ignored",
+		    s->id, r->m.hdr.seq, r->who);
+		return;
+	}
+	if (r->m.hdr.type != s->req_type) {
+		unexpected(p, s, r, "answer of the wrong type");
+		return;
+	}
+	s->last_active = now;
+	switch (s->req_kind) {
+	case PAA_K_PAR_S:
+		handle_pan_s(p, now, s, r);
+		break;
+	case PAA_K_PAR_EAP:
+		handle_pan_eap(p, s, r);
+		break;
+	case PAA_K_PAR_C:
+		handle_pan_c(p, now, s, r);
+		break;
+	case PAA_K_PTR:
+		log_info("session %08x: termination acknowledged by %s",
+		    s->id, s->who);
+		p->stats.sessions_terminated++;
+		session_free(p, s);
+		break;
+	default:
+		unexpected(p, s, r, "answer to nothing outstanding");
+		break;
+	}
+}
+
+static void
+handle_request(struct paa *p, uint64_t now, struct paa_session *s,
+    struct rx *r)
+{
+	if (!s->have_key) {
+		unexpected(p, s, r, "request before authentication");
+		return;
+	}
+	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq) {
+		p->stats.duplicates++;
+		log_debug("session %08x: repeated request %u from %s, "
+		    "answer sent again", s->id, r->m.hdr.seq, r->who);
+		if (s->ans.buf != NULL)
+			xmit(p, s, s->ans_kind, s->ans.buf, s->ans.len);
+		return;
+	}
+	if (s->state == PAA_ST_CLOSED) {
+		unexpected(p, s, r, "session terminated");
+		return;
+	}
+	if (s->rx_seq_valid && r->m.hdr.seq != s->rx_seq + 1) {
+		p->stats.bad_seq++;
+		log_warnx_rl("session %08x: request from %s with sequence %u, "
+		    "expected %u (stale or future): dropped", s->id, r->who,
+		    r->m.hdr.seq, s->rx_seq + 1);
+		return;
+	}
+	switch (r->m.hdr.type) {
+	case PANA_MSG_NOTIFY:
+	case PANA_MSG_TERM:
+		break;
+	default:
+		unexpected(p, s, r, "request not handled by this PAA");
+		return;
+	}
+	s->rx_seq_valid = 1;
+	s->rx_seq = r->m.hdr.seq;
+	s->last_active = now;
+	if (r->m.hdr.type == PANA_MSG_NOTIFY)
+		handle_pnr(p, now, s, r);
+	else
+		handle_ptr(p, now, s, r);
+}
+
+void
+paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
+    const uint8_t *buf, size_t len)
+{
+	struct paa_session *s;
+	struct rx r;
+	const uint8_t *key;
+	size_t keylen;
+	int rc;
+
+	p->stats.rx++;
+	if (unwrap(p, from, buf, len, &r) != 0)
+		return;
+	if (r.m.hdr.type == PANA_MSG_PCI) {
+		handle_pci(p, now, &r);
+		return;
+	}
+	if ((s = session_find(p, r.m.hdr.session_id)) == NULL) {
+		p->stats.unknown_session++;
+		log_warnx_rl("message type %u from %s for unknown session "
+		    "%08x: dropped", r.m.hdr.type, r.who, r.m.hdr.session_id);
+		return;
+	}
+	if (s->relayed != r.relayed || !sa_equal(&s->peer, from) ||
+	    !sa_equal(&s->pac, &r.pac)) {
+		p->stats.unexpected++;
+		log_warnx_rl("session %08x: message from %s, but the session "
+		    "belongs to %s: dropped", s->id, r.who, s->who);
+		return;
+	}
+	key = rx_key(s, &r, &keylen);
+	if (key != NULL) {
+		rc = pana_auth_verify(s->integ_alg, key, keylen, r.buf, r.len);
+		if (rc != 0) {
+			p->stats.bad_auth++;
+			log_warnx_rl("session %08x: message type %u sequence %u "
+			    "from %s: AUTH %s: dropped", s->id, r.m.hdr.type,
+			    r.m.hdr.seq, r.who, rc == PANA_E_AUTH ?
+			    "does not verify" : pana_strerror(rc));
+			return;
+		}
+	} else if (pana_msg_avp(&r.m, PANA_AVP_AUTH) != NULL) {
+		p->stats.bad_auth++;
+		log_warnx_rl("session %08x: AUTH from %s before any key: "
+		    "dropped", s->id, r.who);
+		return;
+	}
+	if (r.m.hdr.flags & PANA_FLAG_R)
+		handle_request(p, now, s, &r);
+	else
+		handle_answer(p, now, s, &r);
+}
+
+/* ------------------------------------------------------------ AAA */
+
+static void
+aaa_accept(struct paa *p, uint64_t now, struct paa_session *s,
+    const struct paa_aaa_result *res)
+{
+	struct pana_kdf_input in;
+	struct pana_builder b;
+	size_t i;
+	int rc;
+
+	if (res->msk == NULL || res->msk_len < 32) {
+		log_warnx_rl("session %08x: Access-Accept without an MSK: "
+		    "session removed", s->id);
+		session_free(p, s);
+		return;
+	}
+	if (res->n_records > PAA_RECORDS_MAX) {
+		log_warnx_rl("session %08x: %zu key records, more than %d: "
+		    "session removed", s->id, res->n_records,
+		    PAA_RECORDS_MAX);
+		session_free(p, s);
+		return;
+	}
+	if (++p->next_key_id == 0)
+		p->next_key_id = 1;
+	s->new_key_id = p->next_key_id;
+	memset(&in, 0, sizeof(in));
+	in.msk = res->msk;
+	in.msk_len = res->msk_len;
+	in.i_par = s->i_par.buf;
+	in.i_par_len = s->i_par.len;
+	in.i_pan = s->i_pan.buf;
+	in.i_pan_len = s->i_pan.len;
+	in.pac_nonce = s->pac_nonce;
+	in.pac_nonce_len = s->pac_nonce_len;
+	in.paa_nonce = s->paa_nonce;
+	in.paa_nonce_len = sizeof(s->paa_nonce);
+	in.key_id = s->new_key_id;
+	rc = pana_auth_key_derive(s->prf_alg, s->integ_alg, &in, s->new_key,
+	    sizeof(s->new_key), &s->new_key_len);
+	if (rc != 0) {
+		log_warnx_rl("session %08x: key derivation failed: %s", s->id,
+		    pana_strerror(rc));
+		session_free(p, s);
+		return;
+	}
+	s->new_lifetime = res->session_timeout != 0 ? res->session_timeout :
+	    p->cfg.default_lifetime;
+	s->n_records = (unsigned int)res->n_records;
+	s->reject_pending = 0;
+
+	s->tx_seq++;
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_C, s->id, s->tx_seq);
+	pana_build_avp_u32(&b, PANA_AVP_RESULT_CODE, PANA_SUCCESS);
+	if (res->eap != NULL && res->eap_len > 0)
+		pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, res->eap,
+		    res->eap_len);
+	pana_build_avp_u32(&b, PANA_AVP_KEY_ID, s->new_key_id);
+	pana_build_avp_u32(&b, PANA_AVP_SESSION_LIFETIME, s->new_lifetime);
+	for (i = 0; i < res->n_records; i++)
+		pana_build_vendor_avp(&b, p->cfg.vendor_id,
+		    GKEY_AVP_KEY_RECORD, res->records[i], res->record_lens[i]);
+	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	s->state = PAA_ST_WAIT_PAN_C;
+	if (send_request(p, s, now, PAA_K_PAR_C, &b, s->new_key,
+	    s->new_key_len) != 0)
+		session_free(p, s);
+}
+
+static void
+aaa_reject(struct paa *p, uint64_t now, struct paa_session *s,
+    const struct paa_aaa_result *res)
+{
+	struct pana_builder b;
+
+	log_info("session %08x: %s refused by the AAA server%s%s%s", s->id,
+	    s->who, res->reply_message != NULL ? " (\"" : "",
+	    res->reply_message != NULL ? res->reply_message : "",
+	    res->reply_message != NULL ? "\")" : "");
+	s->reject_pending = 1;
+	s->tx_seq++;
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_C, s->id, s->tx_seq);
+	pana_build_avp_u32(&b, PANA_AVP_RESULT_CODE,
+	    PANA_AUTHENTICATION_REJECTED);
+	if (res->eap != NULL && res->eap_len > 0)
+		pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, res->eap,
+		    res->eap_len);
+	if (s->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	s->state = PAA_ST_WAIT_PAN_C;
+	if (send_request(p, s, now, PAA_K_PAR_C, &b,
+	    s->have_key ? s->key : NULL, s->key_len) != 0)
+		session_free(p, s);
+}
+
+void
+paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
+    const struct paa_aaa_result *res)
+{
+	struct paa_session *s;
+	struct pana_builder b;
+
+	if ((s = session_find(p, session_id)) == NULL ||
+	    s->state != PAA_ST_WAIT_AAA) {
+		log_debug("AAA answer for session %08x, which no longer waits "
+		    "for one: ignored", session_id);
+		return;
+	}
+	s->last_active = now;
+	switch (res->code) {
+	case PAA_AAA_CHALLENGE:
+		if (res->eap == NULL || res->eap_len == 0) {
+			log_warnx_rl("session %08x: Access-Challenge without "
+			    "EAP-Message: session removed", s->id);
+			session_free(p, s);
+			return;
+		}
+		s->tx_seq++;
+		pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
+		    PANA_FLAG_R, s->id, s->tx_seq);
+		pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, res->eap,
+		    res->eap_len);
+		if (s->have_key)
+			pana_build_auth(&b, pana_auth_mac_len(s->integ_alg),
+			    NULL);
+		s->state = PAA_ST_WAIT_PAN;
+		if (send_request(p, s, now, PAA_K_PAR_EAP, &b,
+		    s->have_key ? s->key : NULL, s->key_len) != 0)
+			session_free(p, s);
+		break;
+	case PAA_AAA_ACCEPT:
+		aaa_accept(p, now, s, res);
+		break;
+	case PAA_AAA_REJECT:
+		aaa_reject(p, now, s, res);
+		break;
+	case PAA_AAA_FAIL:
+	default:
+		if (s->reauth) {
+			log_warnx_rl("session %08x: no AAA server answered; "
+			    "re-authentication abandoned, the current key "
+			    "stays until the lifetime ends", s->id);
+			s->reauth = 0;
+			s->state = PAA_ST_OPEN;
+			return;
+		}
+		log_warnx_rl("session %08x: no AAA server answered: session "
+		    "removed", s->id);
+		session_free(p, s);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ timers */
+
+int
+paa_terminate(struct paa *p, uint64_t now, uint32_t session_id,
+    uint32_t cause)
+{
+	struct paa_session *s;
+	struct pana_builder b;
+
+	if ((s = session_find(p, session_id)) == NULL ||
+	    s->state != PAA_ST_OPEN)
+		return -1;
+	s->tx_seq++;
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_TERM,
+	    PANA_FLAG_R, s->id, s->tx_seq);
+	pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE, cause);
+	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	return send_request(p, s, now, PAA_K_PTR, &b, s->key, s->key_len);
+}
+
+static void
+session_timer(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	if (s->state == PAA_ST_CLOSED) {
+		if (now >= s->linger_until)
+			session_free(p, s);
+		return;
+	}
+	if (s->have_key && now >= s->expires) {
+		p->stats.sessions_expired++;
+		log_info("session %08x: lifetime of %s ended without "
+		    "re-authentication: session removed", s->id, s->who);
+		session_free(p, s);
+		return;
+	}
+	if (s->state != PAA_ST_OPEN && !s->reauth &&
+	    now - s->last_active >= p->cfg.idle_timeout_ms) {
+		p->stats.sessions_expired++;
+		log_info("session %08x: %s idle for %llu s before completing: "
+		    "session removed", s->id, s->who,
+		    (unsigned long long)(now - s->last_active) / 1000);
+		session_free(p, s);
+		return;
+	}
+	if (!s->req_pending || now < s->rt_next)
+		return;
+	if (s->rt_count >= p->cfg.rt_max_count) {
+		p->stats.sessions_expired++;
+		log_info("session %08x: no answer from %s to %s after %u "
+		    "retransmissions: session removed", s->id, s->who,
+		    kind_names[s->req_kind], s->rt_count);
+		session_free(p, s);
+		return;
+	}
+	s->rt_count++;
+	s->rt_cur *= 2;
+	if (s->rt_cur > p->cfg.rt_max_ms)
+		s->rt_cur = p->cfg.rt_max_ms;
+	s->rt_next = now + s->rt_cur;
+	p->stats.retransmits++;
+	log_debug("session %08x: retransmitting %s (%u)", s->id,
+	    kind_names[s->req_kind], s->rt_count);
+	xmit(p, s, s->req_kind, s->req.buf, s->req.len);
+}
+
+void
+paa_timer(struct paa *p, uint64_t now)
+{
+	struct paa_session *s, *next;
+
+	for (s = TAILQ_FIRST(&p->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, all);
+		session_timer(p, now, s);
+	}
+}
+
+static uint64_t
+at_most(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+int64_t
+paa_next_timeout(const struct paa *p, uint64_t now)
+{
+	const struct paa_session *s;
+	uint64_t next = UINT64_MAX;
+
+	TAILQ_FOREACH(s, &p->sessions, all) {
+		if (s->state == PAA_ST_CLOSED) {
+			next = at_most(next, s->linger_until);
+			continue;
+		}
+		if (s->have_key)
+			next = at_most(next, s->expires);
+		if (s->state != PAA_ST_OPEN && !s->reauth)
+			next = at_most(next, s->last_active +
+			    p->cfg.idle_timeout_ms);
+		if (s->req_pending)
+			next = at_most(next, s->rt_next);
+	}
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int64_t)(next - now);
+}
+
+/* ------------------------------------------------------------ inspection */
+
+const struct paa_stats *
+paa_stats(const struct paa *p)
+{
+	return &p->stats;
+}
+
+unsigned int
+paa_session_count(const struct paa *p)
+{
+	return p->n_sessions;
+}
+
+int
+paa_session_info(const struct paa *p, uint32_t id,
+    struct paa_session_info *info)
+{
+	const struct paa_session *s;
+
+	if ((s = session_find(p, id)) == NULL)
+		return -1;
+	memset(info, 0, sizeof(*info));
+	info->state = s->state;
+	info->relayed = s->relayed;
+	info->have_key = s->have_key;
+	info->key_id = s->key_id;
+	info->prf_alg = s->prf_alg;
+	info->integ_alg = s->integ_alg;
+	info->lifetime = s->lifetime;
+	info->tx_seq = s->tx_seq;
+	return 0;
+}

@@ -1,0 +1,216 @@
+/*
+ * paa.h - the PANA Authentication Agent (RFC 5191) of pana-relayd: the
+ * session table and the state machine, without sockets.
+ *
+ * The caller feeds in what arrives -- a UDP datagram (paa_input), the
+ * outcome of a RADIUS exchange (paa_aaa_result), the passage of time
+ * (paa_timer) -- and the PAA answers through the callbacks of struct
+ * paa_cb: datagrams to send and EAP-Responses to carry to the AAA server.
+ * Time is a caller-supplied monotonic clock in milliseconds, so the unit
+ * tests and the fuzzer drive it without sockets or sleeping.
+ *
+ * One exchange, PaC-initiated:
+ *
+ *   PaC                               PAA                        RADIUS
+ *   PCI (id 0, seq 0)          ->
+ *                              <-  PAR[S] PRF-Alg.. Integrity-Alg..
+ *   PAN[S] PRF-Alg Integ-Alg   ->
+ *                              <-  PAR Nonce EAP(Request/Identity)
+ *   PAN Nonce EAP(Response)    ->                     Access-Request ->
+ *                              <-  PAR EAP(Request)  <- Access-Challenge
+ *   PAN EAP(Response)          ->  ...
+ *                              <-  PAR[C] Result-Code EAP(Success)
+ *                                  Key-Id Session-Lifetime Key-Record..
+ *                                  AUTH                <- Access-Accept
+ *   PAN[C] Key-Id AUTH         ->  (session open)
+ *
+ * then PNR[A]/PNA[A] and a new EAP exchange (re-authentication),
+ * PNR[P]/PNA[P] (ping), PTR/PTA (termination), all with AUTH.
+ *
+ * A session reached through a PANA relay (RFC 6345) remembers the relay's
+ * address and the PaC-Information; everything sent to it is wrapped in a
+ * PANA-Relay message for that relay.
+ *
+ * Memory: paa_new() allocates the table; paa_free() wipes (MSK, keys) and
+ * frees every session.  Buffers passed to the callbacks are borrowed for
+ * the duration of the call.  Errors: a bad datagram is counted in struct
+ * paa_stats, logged through log_warnx_rl() and dropped; nothing a peer
+ * sends can make a function here fail in any other way.
+ */
+#ifndef GKEY_PAA_H
+#define GKEY_PAA_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Kinds of message the PAA sends, for logging and test-drop-first. */
+enum paa_kind {
+	PAA_K_PAR_S,		/* PANA-Auth-Request, Start */
+	PAA_K_PAR_EAP,		/* PANA-Auth-Request with EAP (no S, no C) */
+	PAA_K_PAR_C,		/* PANA-Auth-Request, Complete */
+	PAA_K_PAN,		/* PANA-Auth-Answer (to a PaC's PAR) */
+	PAA_K_PNA,		/* PANA-Notification-Answer */
+	PAA_K_PTA,		/* PANA-Termination-Answer */
+	PAA_K_PTR,		/* PANA-Termination-Request */
+	PAA_K_MAX
+};
+
+/* "par-s", "par-eap", ...; NULL for an out-of-range kind. */
+const char	*paa_kind_name(enum paa_kind);
+/* The kind named s, or -1. */
+int		 paa_kind_from_name(const char *s);
+
+#define PAA_NONCE_LEN		20	/* RFC 5191 asks for 16..64 */
+#define PAA_MSK_MAX		64
+#define PAA_RECORDS_MAX		64	/* Key-Record AVPs in one PAR[C] */
+
+struct paa_config {
+	uint32_t	vendor_id;		/* of the Key-Record AVP */
+	unsigned int	max_sessions;
+	unsigned int	max_per_addr;		/* per PaC address */
+	uint64_t	idle_timeout_ms;	/* unfinished authentication */
+	uint64_t	rt_initial_ms;		/* RFC 5191 9: IRT */
+	uint64_t	rt_max_ms;		/* MRT */
+	unsigned int	rt_max_count;		/* MRC */
+	uint32_t	default_lifetime;	/* s, without Session-Timeout */
+	uint64_t	closed_linger_ms;	/* to answer a repeated PTR */
+	/* Test only: transmissions of each kind to drop before sending. */
+	unsigned int	drop_first[PAA_K_MAX];
+};
+
+void	paa_config_defaults(struct paa_config *);
+
+/* What the AAA side should do with an EAP-Response. */
+struct paa_aaa_req {
+	uint32_t	 session_id;
+	const uint8_t	*eap;
+	size_t		 eap_len;
+	const char	*calling_station;	/* the PaC's address, text */
+	int		 reauth;		/* 1: a re-authentication */
+	int		 first;		/* 1: first of a new EAP exchange */
+	/*
+	 * The caller's per-session AAA state (RADIUS State, the pending
+	 * request); NULL at the first request of a session.  The PAA only
+	 * stores it and hands it to aaa_free() when the session goes.
+	 */
+	void		**ctx;
+};
+
+struct paa_cb {
+	/* Send a datagram; borrowed for the call.  Returns 0 or -1. */
+	int	(*send)(void *arg, const struct sockaddr_storage *to,
+		    const uint8_t *buf, size_t len);
+	/*
+	 * Carry an EAP-Response to the AAA server.  The answer comes back,
+	 * later, through paa_aaa_result().  Returns 0, or -1 if the request
+	 * could not be started (the session is then dropped).
+	 */
+	int	(*aaa_send)(void *arg, const struct paa_aaa_req *);
+	/* The session is going: forget any pending exchange, free ctx. */
+	void	(*aaa_free)(void *arg, uint32_t session_id, void *ctx);
+	/*
+	 * Optional: fill buf with len random octets, return 0.  NULL means
+	 * RAND_bytes(); tests and the fuzzer pass a deterministic one.
+	 */
+	int	(*random)(void *arg, void *buf, size_t len);
+	void	 *arg;
+};
+
+enum paa_aaa_code {
+	PAA_AAA_CHALLENGE,	/* another EAP-Request for the PaC */
+	PAA_AAA_ACCEPT,		/* EAP-Success, MSK, lifetime, records */
+	PAA_AAA_REJECT,		/* EAP-Failure (maybe absent) */
+	PAA_AAA_FAIL		/* no usable answer from any server */
+};
+
+/* The outcome of one RADIUS exchange; all pointers borrowed. */
+struct paa_aaa_result {
+	enum paa_aaa_code	 code;
+	const uint8_t		*eap;		/* EAP-Message, joined */
+	size_t			 eap_len;
+	const uint8_t		*msk;		/* Accept only */
+	size_t			 msk_len;
+	uint32_t		 session_timeout; /* 0: none given */
+	const uint8_t		*const *records; /* GKey-Key-Record values */
+	const size_t		*record_lens;
+	size_t			 n_records;
+	const char		*reply_message;	/* Reject: for the log */
+};
+
+/* Counters, for the tests and the shutdown log line. */
+struct paa_stats {
+	uint64_t	rx;
+	uint64_t	malformed;	/* failed parsing */
+	uint64_t	unknown_session;
+	uint64_t	bad_auth;	/* AUTH missing or wrong */
+	uint64_t	bad_seq;	/* stale or future sequence number */
+	uint64_t	duplicates;	/* answered from the cache */
+	uint64_t	unexpected;	/* valid but not now */
+	uint64_t	over_cap;	/* PCI dropped: session caps */
+	uint64_t	retransmits;
+	uint64_t	test_dropped;
+	uint64_t	sessions_created;
+	uint64_t	sessions_open;	/* authentications completed */
+	uint64_t	sessions_rejected;
+	uint64_t	sessions_expired;
+	uint64_t	sessions_terminated;
+};
+
+struct paa;
+
+/* NULL on allocation failure.  cfg and cb are copied. */
+struct paa	*paa_new(const struct paa_config *cfg, const struct paa_cb *cb);
+void		 paa_free(struct paa *);
+
+/*
+ * A datagram from 'from' (a PaC, or a relay sending PANA-Relay) at time
+ * now.  Never fails: a bad datagram is counted, logged and dropped.
+ */
+void	paa_input(struct paa *, uint64_t now, const struct sockaddr_storage *from,
+	    const uint8_t *buf, size_t len);
+
+/* The answer of the AAA server for session_id (ignored if it is gone). */
+void	paa_aaa_result(struct paa *, uint64_t now, uint32_t session_id,
+	    const struct paa_aaa_result *);
+
+/* Retransmissions and expiries due at now. */
+void	paa_timer(struct paa *, uint64_t now);
+
+/* Milliseconds until the next timer is due (0: now), or -1 for none. */
+int64_t	paa_next_timeout(const struct paa *, uint64_t now);
+
+const struct paa_stats *paa_stats(const struct paa *);
+unsigned int	paa_session_count(const struct paa *);
+
+/* Inspection, for the tests. */
+enum paa_state {
+	PAA_ST_WAIT_PAN_S,	/* PAR[S] sent */
+	PAA_ST_WAIT_PAN,	/* PAR with EAP sent */
+	PAA_ST_WAIT_AAA,	/* EAP-Response with the AAA server */
+	PAA_ST_WAIT_PAN_C,	/* PAR[C] sent */
+	PAA_ST_OPEN,		/* authenticated */
+	PAA_ST_CLOSED		/* PTA sent, lingering for repeats */
+};
+
+struct paa_session_info {
+	enum paa_state	state;
+	int		relayed;
+	int		have_key;
+	uint32_t	key_id;
+	uint32_t	prf_alg;
+	uint32_t	integ_alg;
+	uint32_t	lifetime;
+	uint32_t	tx_seq;		/* of the last request sent */
+};
+
+int	paa_session_info(const struct paa *, uint32_t session_id,
+	    struct paa_session_info *);
+
+/* Terminate an open session from the PAA side (PTR, cause). */
+int	paa_terminate(struct paa *, uint64_t now, uint32_t session_id,
+	    uint32_t cause);
+
+#endif /* GKEY_PAA_H */

@@ -1,0 +1,579 @@
+/*
+ * pana-relayd - PANA Authentication Agent (RFC 5191) and PANA Relay
+ * Element (RFC 6345) for gkey: IoT nodes authenticate with EAP-TLS, the
+ * PAA carries EAP to FreeRADIUS and hands the nodes their group key
+ * records in the final PANA-Auth-Request.
+ *
+ * This file holds main(), the sockets, privilege dropping and the poll()
+ * loop; the PAA state machine is paa.c, the relay relay.c, the messages
+ * pana_msg.c, RADIUS radius_client.c.  Only start-up errors are fatal:
+ * after that a bad datagram is a rate-limited warning and a drop.
+ */
+#define _GNU_SOURCE		/* setresuid(2), setresgid(2) */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "relayd_conf.h"
+#include "paa.h"
+#include "pana_msg.h"
+#include "plog.h"
+#include "radius_client.h"
+#include "relay.h"
+
+#define RX_BURST	64	/* datagrams read per socket per wake-up */
+
+enum { FD_PAA, FD_RADIUS, FD_RELAY_PAC, FD_RELAY_PAA, FD_MAX };
+
+struct daemon {
+	struct pr_config	 cfg;
+	int			 fd[FD_MAX];
+	struct paa		*paa;
+	struct radius_client	*rc;
+	struct relay_stats	 relay;
+	uint8_t			*rxbuf;
+	uint8_t			*txbuf;
+};
+
+static volatile sig_atomic_t quit;
+static volatile sig_atomic_t hup;
+
+static struct daemon d;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: pana-relayd [-dnv] [-f file]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		quit = 1;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static socklen_t
+sa_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
+static void
+sa_str(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+	const void *p;
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET6) {
+		p = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	} else {
+		p = &((const struct sockaddr_in *)ss)->sin_addr;
+		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	}
+	if (inet_ntop(ss->ss_family, p, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    a, port);
+}
+
+/* A non-blocking UDP socket bound to ss, or connected to it. */
+static int
+udp_socket(const struct sockaddr_storage *ss, int do_connect,
+    const char *what)
+{
+	char name[INET6_ADDRSTRLEN + 16];
+	int fd, on = 1;
+
+	sa_str(ss, name, sizeof(name));
+	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		fatal("%s: socket", what);
+	if (!do_connect) {
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on)) == -1)
+			fatal("%s: SO_REUSEADDR", what);
+		if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+		    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+			fatal("%s: IPV6_V6ONLY", what);
+		if (bind(fd, (const struct sockaddr *)ss, sa_len(ss)) == -1)
+			fatal("%s: bind %s", what, name);
+	} else if (connect(fd, (const struct sockaddr *)ss, sa_len(ss)) == -1)
+		fatal("%s: connect %s", what, name);
+	log_info("%s: %s %s", what, do_connect ? "sending to" : "listening on",
+	    name);
+	return fd;
+}
+
+/* ------------------------------------------------------------ PAA glue */
+
+static int
+paa_send(void *arg, const struct sockaddr_storage *to, const uint8_t *buf,
+    size_t len)
+{
+	char name[INET6_ADDRSTRLEN + 16];
+
+	(void)arg;
+	if (sendto(d.fd[FD_PAA], buf, len, 0, (const struct sockaddr *)to,
+	    sa_len(to)) == -1) {
+		sa_str(to, name, sizeof(name));
+		log_warnx_rl("sendto %s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+paa_aaa_send(void *arg, const struct paa_aaa_req *q)
+{
+	struct radius_session *rs = *q->ctx;
+
+	(void)arg;
+	/* Each EAP exchange gets a fresh RADIUS session (User-Name, State). */
+	if (q->first && rs != NULL) {
+		radius_session_free(rs);
+		*q->ctx = rs = NULL;
+	}
+	if (rs == NULL) {
+		rs = radius_session_new(d.rc, q->calling_station,
+		    (void *)(uintptr_t)q->session_id);
+		if (rs == NULL) {
+			log_warnx_rl("session %08x: no RADIUS session: %s",
+			    q->session_id, radius_client_error(d.rc));
+			return -1;
+		}
+		*q->ctx = rs;
+	}
+	if (radius_client_send(rs, q->eap, q->eap_len,
+	    radius_client_now()) != 0) {
+		log_warnx_rl("session %08x: RADIUS request not sent: %s",
+		    q->session_id, radius_client_error(d.rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+paa_aaa_free(void *arg, uint32_t session_id, void *ctx)
+{
+	(void)arg;
+	(void)session_id;
+	if (ctx != NULL)
+		radius_session_free(ctx);
+}
+
+static void
+radius_result(struct radius_session *rs, const struct radius_result *r,
+    void *arg)
+{
+	struct paa_aaa_result res;
+	uint32_t id = (uint32_t)(uintptr_t)arg;
+
+	(void)rs;
+	memset(&res, 0, sizeof(res));
+	switch (r->outcome) {
+	case RADIUS_CHALLENGE:
+		res.code = PAA_AAA_CHALLENGE;
+		break;
+	case RADIUS_ACCEPT:
+		res.code = PAA_AAA_ACCEPT;
+		break;
+	case RADIUS_REJECT:
+		res.code = PAA_AAA_REJECT;
+		break;
+	default:
+		res.code = PAA_AAA_FAIL;
+		break;
+	}
+	res.eap = r->eap;
+	res.eap_len = r->eap_len;
+	if (r->has_msk) {
+		res.msk = r->msk;
+		res.msk_len = sizeof(r->msk);
+	}
+	res.session_timeout = r->has_session_timeout ? r->session_timeout : 0;
+	res.records = r->records;
+	res.record_lens = r->record_len;
+	res.n_records = r->nrecords;
+	res.reply_message = r->reply_message;
+	if (r->records_dropped > 0)
+		log_warnx_rl("session %08x: %zu key records beyond the maximum "
+		    "were dropped", id, r->records_dropped);
+	log_debug("session %08x: RADIUS outcome %d from %s", id, r->outcome,
+	    r->server != NULL ? r->server : "-");
+	paa_aaa_result(d.paa, now_ms(), id, &res);
+}
+
+/* ------------------------------------------------------------ events */
+
+static void
+read_paa(void)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(d.fd[FD_PAA], d.rxbuf, PANA_MSG_MAX, 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warnx_rl("recvfrom: %s", strerror(errno));
+			return;
+		}
+		if (from.ss_family != AF_INET && from.ss_family != AF_INET6)
+			continue;
+		paa_input(d.paa, now_ms(), &from, d.rxbuf, (size_t)n);
+	}
+}
+
+static void
+read_radius(void)
+{
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		switch (radius_client_read(d.rc)) {
+		case 0:
+			return;
+		case -1:
+			log_warnx_rl("RADIUS reply dropped: %s",
+			    radius_client_error(d.rc));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+read_relay_pac(void)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	size_t outlen;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(d.fd[FD_RELAY_PAC], d.rxbuf, PANA_MSG_MAX, 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warnx_rl("relay: recvfrom: %s",
+				    strerror(errno));
+			return;
+		}
+		if (relay_from_pac(&d.relay, &from, d.rxbuf, (size_t)n,
+		    d.txbuf, PANA_MSG_MAX, &outlen) != 0)
+			continue;
+		if (send(d.fd[FD_RELAY_PAA], d.txbuf, outlen, 0) == -1)
+			log_warnx_rl("relay: send to the PAA: %s",
+			    strerror(errno));
+	}
+}
+
+static void
+read_relay_paa(void)
+{
+	struct sockaddr_storage pac;
+	const uint8_t *inner;
+	size_t inner_len;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		/* Connected: only the PAA's datagrams arrive here. */
+		n = recv(d.fd[FD_RELAY_PAA], d.rxbuf, PANA_MSG_MAX, 0);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNREFUSED)
+				log_warnx_rl("relay: recv from the PAA: %s",
+				    strerror(errno));
+			if (errno == ECONNREFUSED)
+				continue;
+			return;
+		}
+		if (relay_from_paa(&d.relay, d.rxbuf, (size_t)n,
+		    d.cfg.relay_listen.ss_family, &pac, &inner,
+		    &inner_len) != 0)
+			continue;
+		if (sendto(d.fd[FD_RELAY_PAC], inner, inner_len, 0,
+		    (struct sockaddr *)&pac, sa_len(&pac)) == -1)
+			log_warnx_rl("relay: sendto the PaC: %s",
+			    strerror(errno));
+	}
+}
+
+/* ------------------------------------------------------------ start-up */
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (user[0] != '\0')
+			log_info("not running as root: staying uid %u",
+			    (unsigned int)geteuid());
+		return;
+	}
+	if (user[0] == '\0') {
+		log_warnx("running as root: set 'user' in the configuration");
+		return;
+	}
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user '%s' does not exist", user);
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("cannot drop privileges to %s", user);
+	if (setuid(0) != -1 || geteuid() == 0)
+		fatalx("privileges not dropped");
+	log_info("running as %s", user);
+}
+
+static void
+start_paa(void)
+{
+	struct radius_client_cfg rcfg;
+	struct paa_cb cb;
+	char err[RADIUS_CLIENT_ERRLEN];
+	size_t i;
+
+	if (radius_client_init(d.cfg.dictdir, d.cfg.dictionary, err,
+	    sizeof(err)) != 0)
+		fatalx("RADIUS dictionaries: %s", err);
+	memset(&rcfg, 0, sizeof(rcfg));
+	for (i = 0; i < d.cfg.n_radius; i++) {
+		rcfg.server[i].host = d.cfg.radius[i].host;
+		rcfg.server[i].port = d.cfg.radius[i].port;
+		rcfg.server[i].secret = d.cfg.radius[i].secret;
+	}
+	rcfg.nservers = d.cfg.n_radius;
+	rcfg.timeout_ms = d.cfg.radius_timeout_ms;
+	rcfg.retries = d.cfg.radius_retries;
+	rcfg.nas_identifier = d.cfg.nas_identifier;
+	rcfg.framed_mtu = d.cfg.framed_mtu;
+	rcfg.cb = radius_result;
+	if ((d.rc = radius_client_new(&rcfg, err, sizeof(err))) == NULL)
+		fatalx("RADIUS client: %s", err);
+	/* The client keeps its own copies; ours are no longer needed. */
+	for (i = 0; i < d.cfg.n_radius; i++) {
+		log_info("RADIUS server %s port %u", d.cfg.radius[i].host,
+		    d.cfg.radius[i].port);
+		OPENSSL_cleanse(d.cfg.radius[i].secret,
+		    sizeof(d.cfg.radius[i].secret));
+	}
+	d.fd[FD_RADIUS] = radius_client_fd(d.rc);
+
+	memset(&cb, 0, sizeof(cb));
+	cb.send = paa_send;
+	cb.aaa_send = paa_aaa_send;
+	cb.aaa_free = paa_aaa_free;
+	if ((d.paa = paa_new(&d.cfg.paa, &cb)) == NULL)
+		fatalx("out of memory");
+	d.fd[FD_PAA] = udp_socket(&d.cfg.paa_listen, 0, "PAA");
+	for (i = 0; i < PAA_K_MAX; i++)
+		if (d.cfg.paa.drop_first[i] > 0)
+			log_warnx("TEST OPTION: dropping the first %u %s "
+			    "messages", d.cfg.paa.drop_first[i],
+			    paa_kind_name((enum paa_kind)i));
+}
+
+static void
+start_relay(void)
+{
+	d.fd[FD_RELAY_PAC] = udp_socket(&d.cfg.relay_listen, 0, "relay");
+	d.fd[FD_RELAY_PAA] = udp_socket(&d.cfg.relay_paa, 1, "relay");
+}
+
+static void
+shutdown_log(void)
+{
+	const struct paa_stats *s;
+
+	if (d.paa != NULL) {
+		s = paa_stats(d.paa);
+		log_info("PAA: %llu datagrams, %llu authenticated, %llu "
+		    "rejected, %llu malformed, %llu unknown session, %llu bad "
+		    "AUTH, %llu bad sequence, %llu repeats, %llu over the "
+		    "caps, %llu retransmissions",
+		    (unsigned long long)s->rx,
+		    (unsigned long long)s->sessions_open,
+		    (unsigned long long)s->sessions_rejected,
+		    (unsigned long long)s->malformed,
+		    (unsigned long long)s->unknown_session,
+		    (unsigned long long)s->bad_auth,
+		    (unsigned long long)s->bad_seq,
+		    (unsigned long long)s->duplicates,
+		    (unsigned long long)s->over_cap,
+		    (unsigned long long)s->retransmits);
+	}
+	if (d.cfg.role_relay)
+		log_info("relay: %llu to the PAA, %llu to PaCs, %llu dropped",
+		    (unsigned long long)d.relay.from_pac,
+		    (unsigned long long)d.relay.from_paa,
+		    (unsigned long long)(d.relay.dropped_pac +
+		    d.relay.dropped_paa));
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct pollfd pfd[FD_MAX];
+	struct sigaction sa;
+	const char *conffile = CONFIG_DEFAULT_PATH;
+	char err[CONFIG_ERRLEN];
+	int64_t t;
+	int ch, i, foreground = 0, verbose = 0, noaction = 0, timeout;
+
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	/* Start-up errors go to stderr whatever the mode. */
+	log_init(1, verbose, "pana-relayd");
+	if (config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (noaction) {
+		fprintf(stderr, "configuration OK\n");
+		config_clear(&d.cfg);
+		return 0;
+	}
+	if (RAND_status() != 1)
+		fatalx("the random number generator is not seeded");
+	for (i = 0; i < FD_MAX; i++)
+		d.fd[i] = -1;
+	if ((d.rxbuf = malloc(PANA_MSG_MAX)) == NULL ||
+	    (d.txbuf = malloc(PANA_MSG_MAX)) == NULL)
+		fatalx("out of memory");
+
+	if (d.cfg.role_paa)
+		start_paa();
+	if (d.cfg.role_relay)
+		start_relay();
+	drop_privileges(d.cfg.user);
+
+	if (!foreground) {
+		log_init(0, verbose, "pana-relayd");
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("started (%s%s%s)", d.cfg.role_paa ? "PAA" : "",
+	    d.cfg.role_paa && d.cfg.role_relay ? " and " : "",
+	    d.cfg.role_relay ? "relay" : "");
+
+	while (!quit) {
+		if (hup) {
+			hup = 0;
+			log_info("SIGHUP: no reload; restart to apply a new "
+			    "configuration");
+		}
+		timeout = -1;
+		if (d.paa != NULL) {
+			t = paa_next_timeout(d.paa, now_ms());
+			if (t >= 0)
+				timeout = t > INT32_MAX ? INT32_MAX : (int)t;
+			ch = radius_client_next_timeout(d.rc,
+			    radius_client_now());
+			if (ch >= 0 && (timeout < 0 || ch < timeout))
+				timeout = ch;
+		}
+		for (i = 0; i < FD_MAX; i++) {
+			pfd[i].fd = d.fd[i];
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, FD_MAX, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[FD_PAA].revents & (POLLIN | POLLERR))
+			read_paa();
+		if (pfd[FD_RADIUS].revents & (POLLIN | POLLERR))
+			read_radius();
+		if (pfd[FD_RELAY_PAC].revents & (POLLIN | POLLERR))
+			read_relay_pac();
+		if (pfd[FD_RELAY_PAA].revents & (POLLIN | POLLERR))
+			read_relay_paa();
+		if (d.paa != NULL) {
+			radius_client_timeout(d.rc, radius_client_now());
+			paa_timer(d.paa, now_ms());
+		}
+	}
+
+	log_info("terminating on signal");
+	shutdown_log();
+	paa_free(d.paa);
+	radius_client_free(d.rc);
+	for (i = 0; i < FD_MAX; i++)
+		if (d.fd[i] != -1 && i != FD_RADIUS)
+			close(d.fd[i]);
+	config_clear(&d.cfg);
+	free(d.rxbuf);
+	free(d.txbuf);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * relay.c - the PANA Relay Element (RFC 6345).  See relay.h.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pana_msg.h"
+#include "plog.h"
+#include "relay.h"
+
+static void
+addr_port(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+	const void *p;
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET6) {
+		p = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	} else if (ss->ss_family == AF_INET) {
+		p = &((const struct sockaddr_in *)ss)->sin_addr;
+		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	} else {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (inet_ntop(ss->ss_family, p, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    a, port);
+}
+
+int
+relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
+    const uint8_t *buf, size_t len, uint8_t *out, size_t outsize,
+    size_t *outlen)
+{
+	struct pana_msg m;
+	char err[PANA_ERRLEN], who[INET6_ADDRSTRLEN + 16];
+	int rc;
+
+	/*
+	 * The whole message is checked, not only its header, so garbage
+	 * stops here instead of reaching the PAA.  Vendor AVPs of any vendor
+	 * pass (the vendor id 0 matches none).
+	 */
+	if ((rc = pana_msg_parse(buf, len, 0, &m, err, sizeof(err))) != 0)
+		goto drop;
+	if (m.hdr.type == PANA_MSG_RELAY) {
+		snprintf(err, sizeof(err), "PANA-Relay from the PaC side");
+		goto drop;
+	}
+	if ((rc = pana_relay_push(buf, len, pac, out, outsize, outlen)) != 0) {
+		snprintf(err, sizeof(err), "cannot wrap: %s",
+		    pana_strerror(rc));
+		goto drop;
+	}
+	st->from_pac++;
+	return 0;
+ drop:
+	st->dropped_pac++;
+	addr_port(pac, who, sizeof(who));
+	log_warnx_rl("relay: datagram from PaC %s (%zu octets): %s: dropped",
+	    who, len, err);
+	return -1;
+}
+
+int
+relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
+    int iot_family, struct sockaddr_storage *pac, const uint8_t **inner,
+    size_t *inner_len)
+{
+	char err[PANA_ERRLEN];
+	uint16_t port;
+
+	if (pana_relay_pop(buf, len, pac, inner, inner_len, err,
+	    sizeof(err)) != 0)
+		goto drop;
+	port = pac->ss_family == AF_INET ?
+	    ((struct sockaddr_in *)pac)->sin_port :
+	    ((struct sockaddr_in6 *)pac)->sin6_port;
+	if (pac->ss_family != iot_family) {
+		snprintf(err, sizeof(err), "PaC-Information of another "
+		    "address family than the PaC side");
+		goto drop;
+	}
+	if (port == 0) {
+		snprintf(err, sizeof(err), "PaC-Information with port 0");
+		goto drop;
+	}
+	st->from_paa++;
+	return 0;
+ drop:
+	st->dropped_paa++;
+	log_warnx_rl("relay: datagram from the PAA (%zu octets): %s: dropped",
+	    len, err);
+	return -1;
+}

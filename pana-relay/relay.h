@@ -1,0 +1,40 @@
+/*
+ * relay.h - the PANA Relay Element (RFC 6345) of pana-relayd, without
+ * sockets.  Stateless: nothing is remembered between datagrams.
+ *
+ *   PaC --PANA--> relay --PANA-Relay(PaC-Information, Relayed-Message)--> PAA
+ *   PaC <--PANA-- relay <--PANA-Relay(PaC-Information, Relayed-Message)-- PAA
+ *
+ * relay_from_pac() checks a datagram from the IoT side (a complete, well
+ * formed PANA message that is not itself a PANA-Relay) and wraps it.
+ * relay_from_paa() checks a PANA-Relay message from the PAA and returns
+ * the PaC's address and the message to send there.  Anything else is
+ * counted, logged (rate-limited) and dropped; both return 0 to send, -1
+ * to drop.
+ *
+ * Memory: out is the caller's, of outsize octets; *inner borrows buf.
+ */
+#ifndef GKEY_RELAY_H
+#define GKEY_RELAY_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct relay_stats {
+	uint64_t	from_pac;	/* wrapped and sent to the PAA */
+	uint64_t	from_paa;	/* unwrapped and sent to a PaC */
+	uint64_t	dropped_pac;	/* bad datagram from the IoT side */
+	uint64_t	dropped_paa;	/* bad datagram from the PAA */
+};
+
+int	relay_from_pac(struct relay_stats *, const struct sockaddr_storage *pac,
+	    const uint8_t *buf, size_t len, uint8_t *out, size_t outsize,
+	    size_t *outlen);
+int	relay_from_paa(struct relay_stats *, const uint8_t *buf, size_t len,
+	    int iot_family, struct sockaddr_storage *pac,
+	    const uint8_t **inner, size_t *inner_len);
+
+#endif /* GKEY_RELAY_H */

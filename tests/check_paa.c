@@ -1,0 +1,1124 @@
+/*
+ * check_paa.c - unit tests for the PAA state machine (pana-relay/paa.c),
+ * the relay (relay.c) and the configuration parser (relayd_conf.c), without
+ * sockets: a scripted PaC built on pana_msg/pana_crypto talks to the PAA
+ * through paa_input(), a fake AAA answers through paa_aaa_result(), and
+ * time is a number the tests move.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relayd_conf.h"
+#include "paa.h"
+#include "pana_crypto.h"
+#include "pana_msg.h"
+#include "relay.h"
+
+#define OUT_MAX		32
+#define OUT_SIZE	8192
+#define VENDOR		GKEY_VENDOR_ID_DEFAULT
+
+/* ------------------------------------------------------------ fakes */
+
+struct sent {
+	struct sockaddr_storage	to;
+	uint8_t			buf[OUT_SIZE];
+	size_t			len;
+};
+
+static struct sent	 out[OUT_MAX];
+static int		 nout;
+static uint8_t		 aaa_eap[OUT_SIZE];
+static size_t		 aaa_eap_len;
+static int		 naaa, aaa_first, aaa_reauth, aaa_freed;
+static uint32_t		 aaa_sid;
+static int		 aaa_fail;
+static uint32_t		 rng;
+static uint64_t		 now;
+static struct paa	*paa;
+
+static int
+fake_send(void *arg, const struct sockaddr_storage *to, const uint8_t *buf,
+    size_t len)
+{
+	(void)arg;
+	ck_assert_int_lt(nout, OUT_MAX);
+	ck_assert_uint_le(len, OUT_SIZE);
+	out[nout].to = *to;
+	memcpy(out[nout].buf, buf, len);
+	out[nout].len = len;
+	nout++;
+	return 0;
+}
+
+static int
+fake_aaa_send(void *arg, const struct paa_aaa_req *q)
+{
+	(void)arg;
+	if (aaa_fail)
+		return -1;
+	naaa++;
+	aaa_sid = q->session_id;
+	memcpy(aaa_eap, q->eap, q->eap_len);
+	aaa_eap_len = q->eap_len;
+	aaa_first = q->first;
+	aaa_reauth = q->reauth;
+	if (*q->ctx == NULL)
+		*q->ctx = malloc(1);	/* ASan checks it is freed once */
+	return 0;
+}
+
+static void
+fake_aaa_free(void *arg, uint32_t sid, void *ctx)
+{
+	(void)arg;
+	(void)sid;
+	if (ctx != NULL)
+		aaa_freed++;
+	free(ctx);
+}
+
+static int
+fake_random(void *arg, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	(void)arg;
+	while (len-- > 0) {
+		rng ^= rng << 13;
+		rng ^= rng >> 17;
+		rng ^= rng << 5;
+		*p++ = (uint8_t)rng;
+	}
+	return 0;
+}
+
+static struct paa_config cfg;
+
+static void
+setup_cfg(void)
+{
+	paa_config_defaults(&cfg);
+	cfg.rt_initial_ms = 100;
+	cfg.rt_max_ms = 400;
+	cfg.rt_max_count = 3;
+	cfg.idle_timeout_ms = 5000;
+	cfg.closed_linger_ms = 1000;
+}
+
+static void
+start(void)
+{
+	struct paa_cb cb = { fake_send, fake_aaa_send, fake_aaa_free,
+	    fake_random, NULL };
+
+	nout = naaa = aaa_freed = aaa_fail = 0;
+	rng = 0x12345678;
+	now = 1000000;
+	paa = paa_new(&cfg, &cb);
+	ck_assert_ptr_nonnull(paa);
+}
+
+static void
+setup(void)
+{
+	setup_cfg();
+	start();
+}
+
+static void
+teardown(void)
+{
+	paa_free(paa);
+	paa = NULL;
+}
+
+/* ------------------------------------------------------------ test PaC */
+
+struct tpac {
+	struct sockaddr_storage	addr;
+	uint32_t		sid;
+	uint32_t		par_seq;	/* last PAR received */
+	uint32_t		my_seq;		/* next request of ours */
+	uint8_t			i_par[512], i_pan[512];
+	size_t			i_par_len, i_pan_len;
+	uint8_t			pac_nonce[20], paa_nonce[64];
+	size_t			paa_nonce_len;
+	uint32_t		prf, integ;
+	uint8_t			key[PANA_AUTH_KEY_MAX];
+	size_t			keylen;
+	int			have_key;
+	uint32_t		key_id;
+	uint8_t			last[OUT_SIZE];
+	size_t			last_len;
+};
+
+static const uint8_t msk[64] = { 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
+static void
+tpac_init(struct tpac *t, const char *ip, uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->addr;
+
+	memset(t, 0, sizeof(*t));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
+	memset(t->pac_nonce, 0xab, sizeof(t->pac_nonce));
+	t->my_seq = 5000;
+}
+
+/* Finish b, sign with the current key if asked, keep a copy, deliver. */
+static void
+tpac_send(struct tpac *t, struct pana_builder *b, int sign)
+{
+	size_t len;
+
+	ck_assert_int_eq(pana_build_finish(b, &len), 0);
+	if (sign)
+		ck_assert_int_eq(pana_auth_sign(t->integ, t->key, t->keylen,
+		    b->buf, len), 0);
+	memcpy(t->last, b->buf, len);
+	t->last_len = len;
+	paa_input(paa, now, &t->addr, b->buf, len);
+}
+
+static void
+tpac_begin(struct tpac *t, struct pana_builder *b, uint8_t *buf,
+    uint16_t type, uint16_t flags, uint32_t seq)
+{
+	ck_assert_int_eq(pana_build_start(b, buf, OUT_SIZE, type, flags,
+	    t->sid, seq), 0);
+}
+
+/* The last datagram the PAA sent, parsed; it must be one. */
+static void
+last_out(struct pana_msg *m)
+{
+	ck_assert_int_gt(nout, 0);
+	ck_assert_int_eq(pana_msg_parse(out[nout - 1].buf, out[nout - 1].len,
+	    VENDOR, m, NULL, 0), 0);
+}
+
+static void
+pci(struct tpac *t)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+
+	ck_assert_int_eq(pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI,
+	    0, 0, 0), 0);
+	tpac_send(t, &b, 0);
+}
+
+/* PCI, PAR[S], PAN[S]: leaves the PAR with EAP-Request/Identity. */
+static void
+handshake(struct tpac *t, uint32_t prf, uint32_t integ)
+{
+	struct pana_builder b;
+	struct pana_msg m;
+	uint8_t buf[OUT_SIZE];
+	int n0 = nout;
+
+	pci(t);
+	ck_assert_int_eq(nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_S);
+	ck_assert_uint_eq(m.count[PANA_AVP_PRF_ALG], 2);
+	ck_assert_uint_eq(m.count[PANA_AVP_INTEGRITY_ALG], 2);
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_EAP_PAYLOAD));
+	t->sid = m.hdr.session_id;
+	t->par_seq = m.hdr.seq;
+	memcpy(t->i_par, m.buf, m.len);
+	t->i_par_len = m.len;
+
+	t->prf = prf;
+	t->integ = integ;
+	tpac_begin(t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, t->par_seq);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, prf);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, integ);
+	tpac_send(t, &b, 0);
+	memcpy(t->i_pan, t->last, t->last_len);
+	t->i_pan_len = t->last_len;
+
+	ck_assert_int_eq(nout, n0 + 2);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	ck_assert_ptr_nonnull(pana_msg_avp(&m, PANA_AVP_NONCE));
+	ck_assert_ptr_nonnull(pana_msg_avp(&m, PANA_AVP_EAP_PAYLOAD));
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].len, 5);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].value[4], 1);
+	t->par_seq = m.hdr.seq;
+	t->paa_nonce_len = m.avp[PANA_AVP_NONCE].len;
+	memcpy(t->paa_nonce, m.avp[PANA_AVP_NONCE].value, t->paa_nonce_len);
+}
+
+/* PAN to the last PAR with an EAP-Response (and the Nonce if first). */
+static void
+pan_eap(struct tpac *t, int with_nonce)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+	static const uint8_t resp[] = { 2, 1, 0, 9, 1, 'n', 'o', 'd', 'e' };
+
+	tpac_begin(t, &b, buf, PANA_MSG_AUTH, 0, t->par_seq);
+	if (with_nonce)
+		pana_build_avp(&b, PANA_AVP_NONCE, t->pac_nonce,
+		    sizeof(t->pac_nonce));
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, sizeof(resp));
+	if (t->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, t->have_key);
+}
+
+static void
+aaa(enum paa_aaa_code code, uint32_t sid, uint32_t timeout)
+{
+	static const uint8_t rec1[] = "record-one", rec2[] = "record-two-x";
+	static const uint8_t *const recs[] = { rec1, rec2 };
+	static const size_t lens[] = { sizeof(rec1), sizeof(rec2) };
+	static const uint8_t chal[] = { 1, 7, 0, 6, 13, 0x20 };
+	static const uint8_t succ[] = { 3, 7, 0, 4 };
+	static const uint8_t fail[] = { 4, 7, 0, 4 };
+	struct paa_aaa_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.code = code;
+	if (code == PAA_AAA_CHALLENGE) {
+		r.eap = chal;
+		r.eap_len = sizeof(chal);
+	} else if (code == PAA_AAA_ACCEPT) {
+		r.eap = succ;
+		r.eap_len = sizeof(succ);
+		r.msk = msk;
+		r.msk_len = sizeof(msk);
+		r.session_timeout = timeout;
+		r.records = recs;
+		r.record_lens = lens;
+		r.n_records = 2;
+	} else if (code == PAA_AAA_REJECT) {
+		r.eap = fail;
+		r.eap_len = sizeof(fail);
+		r.reply_message = "identity suspended";
+	}
+	paa_aaa_result(paa, now, sid, &r);
+}
+
+/* PAR[C] received: derive the key as the PaC would, check AUTH. */
+static void
+take_par_c(struct tpac *t, uint32_t lifetime)
+{
+	struct pana_kdf_input in;
+	struct pana_msg m;
+	struct pana_avp_iter it;
+	const uint8_t *rec;
+	size_t reclen;
+	uint32_t v;
+	int n = 0;
+
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_C);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	t->par_seq = m.hdr.seq;
+	ck_assert_int_eq(pana_avp_u32(pana_msg_avp(&m, PANA_AVP_RESULT_CODE),
+	    &v), 0);
+	ck_assert_uint_eq(v, PANA_SUCCESS);
+	ck_assert_int_eq(pana_avp_u32(pana_msg_avp(&m,
+	    PANA_AVP_SESSION_LIFETIME), &v), 0);
+	ck_assert_uint_eq(v, lifetime);
+	ck_assert_int_eq(pana_avp_u32(pana_msg_avp(&m, PANA_AVP_KEY_ID),
+	    &t->key_id), 0);
+	ck_assert_uint_eq(m.n_key_records, 2);
+	pana_avp_iter_init(&it, m.buf, m.len);
+	while (pana_key_record_next(&m, &it, &rec, &reclen) == 1)
+		n++;
+	ck_assert_int_eq(n, 2);
+
+	memset(&in, 0, sizeof(in));
+	in.msk = msk;
+	in.msk_len = sizeof(msk);
+	in.i_par = t->i_par;
+	in.i_par_len = t->i_par_len;
+	in.i_pan = t->i_pan;
+	in.i_pan_len = t->i_pan_len;
+	in.pac_nonce = t->pac_nonce;
+	in.pac_nonce_len = sizeof(t->pac_nonce);
+	in.paa_nonce = t->paa_nonce;
+	in.paa_nonce_len = t->paa_nonce_len;
+	in.key_id = t->key_id;
+	ck_assert_int_eq(pana_auth_key_derive(t->prf, t->integ, &in, t->key,
+	    sizeof(t->key), &t->keylen), 0);
+	ck_assert_int_eq(pana_auth_verify(t->integ, t->key, t->keylen, m.buf,
+	    m.len), 0);
+	t->have_key = 1;
+}
+
+static void
+pan_c(struct tpac *t)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+
+	tpac_begin(t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_C, t->par_seq);
+	pana_build_avp_u32(&b, PANA_AVP_KEY_ID, t->key_id);
+	pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, 1);
+}
+
+/* A whole authentication with one challenge round. */
+static void
+authenticate(struct tpac *t, uint32_t prf, uint32_t integ)
+{
+	struct pana_msg m;
+	struct paa_session_info info;
+
+	handshake(t, prf, integ);
+	pan_eap(t, 1);
+	ck_assert_int_eq(naaa, 1);
+	ck_assert_int_eq(aaa_first, 1);
+	ck_assert_uint_eq(aaa_sid, t->sid);
+	ck_assert_uint_eq(aaa_eap_len, 9);
+	aaa(PAA_AAA_CHALLENGE, t->sid, 0);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].len, 6);
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_AUTH));
+	t->par_seq = m.hdr.seq;
+	pan_eap(t, 0);
+	ck_assert_int_eq(naaa, 2);
+	ck_assert_int_eq(aaa_first, 0);
+	aaa(PAA_AAA_ACCEPT, t->sid, 600);
+	take_par_c(t, 600);
+	pan_c(t);
+	ck_assert_int_eq(paa_session_info(paa, t->sid, &info), 0);
+	ck_assert_int_eq(info.state, PAA_ST_OPEN);
+	ck_assert_uint_eq(info.key_id, t->key_id);
+	ck_assert_uint_eq(info.prf_alg, prf);
+	ck_assert_uint_eq(info.integ_alg, integ);
+}
+
+/* A signed PNR with the given flags and sequence number. */
+static void
+pnr(struct tpac *t, uint16_t flags, uint32_t seq)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+
+	tpac_begin(t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | flags, seq);
+	pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, 1);
+}
+
+/* ------------------------------------------------------------ tests */
+
+START_TEST(test_full_exchange)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(paa_stats(paa)->sessions_open, 1);
+	ck_assert_uint_eq(paa_stats(paa)->malformed, 0);
+	ck_assert(memcmp(&out[0].to, &t.addr, sizeof(struct sockaddr_in))
+	    == 0);
+}
+END_TEST
+
+START_TEST(test_sha1_suite)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA1, PANA_AUTH_HMAC_SHA1_160);
+}
+END_TEST
+
+START_TEST(test_pan_s_bad_choice)
+{
+	struct tpac t;
+	struct pana_builder b;
+	struct paa_session_info info;
+	uint8_t buf[256];
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	pci(&t);
+	t.sid = out[0].buf[8] << 24 | out[0].buf[9] << 16 |
+	    out[0].buf[10] << 8 | out[0].buf[11];
+	t.par_seq = (uint32_t)out[0].buf[12] << 24 | out[0].buf[13] << 16 |
+	    out[0].buf[14] << 8 | out[0].buf[15];
+	n0 = nout;
+	/* Two PRF algorithms: must choose exactly one. */
+	tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, t.par_seq);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA1);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA2_256);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
+	tpac_send(&t, &b, 0);
+	/* An algorithm that was not offered. */
+	tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, t.par_seq);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, 99);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
+	tpac_send(&t, &b, 0);
+	ck_assert_int_eq(nout, n0);
+	ck_assert_uint_eq(paa_stats(paa)->unexpected, 2);
+	ck_assert_int_eq(paa_session_info(paa, t.sid, &info), 0);
+	ck_assert_int_eq(info.state, PAA_ST_WAIT_PAN_S);
+}
+END_TEST
+
+START_TEST(test_duplicate_request_from_cache)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = nout;
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	ck_assert_int_eq(nout, n0 + 1);
+	ck_assert_uint_eq(out[n0].buf[5] & 0xff, 0);	/* PNA: no R */
+	/* The same request again: the same answer, octet for octet. */
+	paa_input(paa, now, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(nout, n0 + 2);
+	ck_assert_uint_eq(out[n0 + 1].len, out[n0].len);
+	ck_assert(memcmp(out[n0 + 1].buf, out[n0].buf, out[n0].len) == 0);
+	ck_assert_uint_eq(paa_stats(paa)->duplicates, 1);
+	/* A repeated PNR[A] does not start a second re-authentication. */
+	pnr(&t, PANA_FLAG_A, t.my_seq + 1);
+	ck_assert_int_eq(nout, n0 + 4);		/* PNA[A] and the PAR */
+	paa_input(paa, now, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(nout, n0 + 5);		/* only the PNA[A] again */
+	ck_assert_uint_eq(paa_stats(paa)->duplicates, 2);
+}
+END_TEST
+
+START_TEST(test_stale_and_future_seq)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	pnr(&t, PANA_FLAG_P, t.my_seq + 1);
+	n0 = nout;
+	pnr(&t, PANA_FLAG_P, t.my_seq - 5);	/* stale */
+	pnr(&t, PANA_FLAG_P, t.my_seq + 7);	/* future */
+	ck_assert_int_eq(nout, n0);
+	ck_assert_uint_eq(paa_stats(paa)->bad_seq, 2);
+	/* An answer with the wrong sequence number. */
+	pnr(&t, PANA_FLAG_A, t.my_seq + 2);
+	ck_assert_int_eq(nout, n0 + 2);
+	{
+		struct pana_builder b;
+		uint8_t buf[256];
+
+		tpac_begin(&t, &b, buf, PANA_MSG_AUTH, 0, t.par_seq - 3);
+		pana_build_avp(&b, PANA_AVP_NONCE, t.pac_nonce, 20);
+		pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
+		tpac_send(&t, &b, 1);
+	}
+	ck_assert_uint_eq(paa_stats(paa)->bad_seq, 3);
+	/* The session is still usable. */
+	pnr(&t, PANA_FLAG_P, t.my_seq + 3);
+	ck_assert_int_eq(nout, n0 + 3);
+}
+END_TEST
+
+START_TEST(test_bad_auth_dropped)
+{
+	struct tpac t;
+	struct pana_builder b;
+	uint8_t buf[256];
+	size_t len;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = nout;
+	/* A flipped bit in the AUTH value. */
+	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
+	    t.my_seq);
+	pana_build_auth(&b, 16, NULL);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_auth_sign(t.integ, t.key, t.keylen, buf, len),
+	    0);
+	buf[len - 1] ^= 1;
+	paa_input(paa, now, &t.addr, buf, len);
+	/* No AUTH at all. */
+	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
+	    t.my_seq);
+	tpac_send(&t, &b, 0);
+	/* A truncated AUTH value. */
+	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
+	    t.my_seq);
+	pana_build_avp(&b, PANA_AVP_AUTH, "0123456789", 10);
+	tpac_send(&t, &b, 0);
+	ck_assert_int_eq(nout, n0);
+	ck_assert_uint_eq(paa_stats(paa)->bad_auth, 3);
+	/* The sequence number was not consumed by the forgeries. */
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	ck_assert_int_eq(nout, n0 + 1);
+}
+END_TEST
+
+START_TEST(test_unknown_session_and_wrong_source)
+{
+	struct tpac t, other;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = nout;
+	t.sid ^= 0x80000000;
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	t.sid ^= 0x80000000;
+	ck_assert_uint_eq(paa_stats(paa)->unknown_session, 1);
+	/* The right session from another address. */
+	other = t;
+	tpac_init(&other, "192.0.2.99", 40000);
+	memcpy(other.key, t.key, sizeof(t.key));
+	other.keylen = t.keylen;
+	other.integ = t.integ;
+	other.sid = t.sid;
+	pnr(&other, PANA_FLAG_P, t.my_seq);
+	ck_assert_int_eq(nout, n0);
+	ck_assert_uint_eq(paa_stats(paa)->unexpected, 1);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	static const uint8_t shortmsg[10];
+	uint8_t buf[64];
+	struct tpac t;
+	struct pana_builder b;
+	size_t len;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	paa_input(paa, now, &t.addr, shortmsg, sizeof(shortmsg));
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_avp(&b, 77, "x", 1);
+	pana_build_finish(&b, &len);
+	paa_input(paa, now, &t.addr, buf, len);
+	paa_input(paa, now, &t.addr, buf, len - 1);
+	/* PCI with the R flag, and with a session id. */
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, PANA_FLAG_R, 0, 0);
+	pana_build_finish(&b, &len);
+	paa_input(paa, now, &t.addr, buf, len);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 9, 0);
+	pana_build_finish(&b, &len);
+	paa_input(paa, now, &t.addr, buf, len);
+	ck_assert_int_eq(nout, 0);
+	ck_assert_uint_eq(paa_stats(paa)->malformed, 5);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+}
+END_TEST
+
+START_TEST(test_caps)
+{
+	struct tpac a1, a2, b1, c1;
+	unsigned int n;
+
+	teardown();
+	setup_cfg();
+	cfg.max_sessions = 3;
+	cfg.max_per_addr = 2;
+	start();
+	tpac_init(&a1, "192.0.2.1", 1000);
+	tpac_init(&a2, "192.0.2.1", 1001);
+	tpac_init(&b1, "192.0.2.1", 1002);
+	tpac_init(&c1, "192.0.2.2", 1000);
+	pci(&a1);
+	pci(&a2);
+	ck_assert_uint_eq(paa_session_count(paa), 2);
+	pci(&b1);		/* a third from 192.0.2.1 */
+	ck_assert_uint_eq(paa_session_count(paa), 2);
+	ck_assert_uint_eq(paa_stats(paa)->over_cap, 1);
+	pci(&c1);
+	ck_assert_uint_eq(paa_session_count(paa), 3);
+	tpac_init(&c1, "192.0.2.3", 1000);
+	n = nout;
+	pci(&c1);		/* over the total */
+	ck_assert_uint_eq(paa_session_count(paa), 3);
+	ck_assert_uint_eq(paa_stats(paa)->over_cap, 2);
+	ck_assert_int_eq(nout, (int)n);
+	/* A repeated PCI from an existing session is still answered. */
+	pci(&a1);
+	ck_assert_int_eq(nout, (int)n + 1);
+	ck_assert_uint_eq(paa_stats(paa)->duplicates, 1);
+}
+END_TEST
+
+START_TEST(test_retransmission_and_giving_up)
+{
+	struct tpac t;
+	int64_t to;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	pci(&t);
+	ck_assert_int_eq(nout, 1);
+	to = paa_next_timeout(paa, now);
+	ck_assert_int_eq(to, 100);
+	now += 99;
+	paa_timer(paa, now);
+	ck_assert_int_eq(nout, 1);
+	now += 1;
+	paa_timer(paa, now);
+	ck_assert_int_eq(nout, 2);		/* after 100 ms */
+	ck_assert(memcmp(out[0].buf, out[1].buf, out[0].len) == 0);
+	ck_assert_int_eq(paa_next_timeout(paa, now), 200);
+	now += 200;
+	paa_timer(paa, now);
+	ck_assert_int_eq(nout, 3);		/* after 200 more */
+	now += 400;
+	paa_timer(paa, now);
+	ck_assert_int_eq(nout, 4);		/* 400, the maximum */
+	ck_assert_int_eq(paa_next_timeout(paa, now), 400);
+	now += 400;
+	paa_timer(paa, now);			/* 3 retransmissions: done */
+	ck_assert_int_eq(nout, 4);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ck_assert_uint_eq(paa_stats(paa)->retransmits, 3);
+	ck_assert_int_eq(paa_next_timeout(paa, now), -1);
+}
+END_TEST
+
+START_TEST(test_test_drop_first)
+{
+	struct tpac t;
+
+	teardown();
+	setup_cfg();
+	cfg.drop_first[PAA_K_PAR_S] = 1;
+	start();
+	tpac_init(&t, "192.0.2.10", 40000);
+	pci(&t);
+	ck_assert_int_eq(nout, 0);
+	ck_assert_uint_eq(paa_stats(paa)->test_dropped, 1);
+	now += 100;
+	paa_timer(paa, now);
+	ck_assert_int_eq(nout, 1);
+}
+END_TEST
+
+START_TEST(test_idle_expiry)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_eap(&t, 1);			/* now waiting for the AAA server */
+	ck_assert_int_eq(paa_next_timeout(paa, now), 5000);
+	now += 5000;
+	paa_timer(paa, now);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ck_assert_int_eq(aaa_freed, 1);
+	/* A late AAA answer for it is ignored. */
+	aaa(PAA_AAA_ACCEPT, t.sid, 600);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+}
+END_TEST
+
+START_TEST(test_reject)
+{
+	struct tpac t;
+	struct pana_msg m;
+	struct pana_builder b;
+	uint8_t buf[128];
+	uint32_t v;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_eap(&t, 1);
+	aaa(PAA_AAA_REJECT, t.sid, 0);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_C);
+	ck_assert_int_eq(pana_avp_u32(pana_msg_avp(&m, PANA_AVP_RESULT_CODE),
+	    &v), 0);
+	ck_assert_uint_eq(v, PANA_AUTHENTICATION_REJECTED);
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_AUTH));
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_KEY_ID));
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].value[0], 4);
+	tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_C, m.hdr.seq);
+	tpac_send(&t, &b, 0);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ck_assert_uint_eq(paa_stats(paa)->sessions_rejected, 1);
+}
+END_TEST
+
+START_TEST(test_aaa_unreachable)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_eap(&t, 1);
+	aaa(PAA_AAA_FAIL, t.sid, 0);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+	/* aaa_send failing at once drops the session too. */
+	tpac_init(&t, "192.0.2.11", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	aaa_fail = 1;
+	pan_eap(&t, 1);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+}
+END_TEST
+
+START_TEST(test_reauth)
+{
+	struct tpac t;
+	struct pana_msg m;
+	struct paa_session_info info;
+	uint32_t old_id;
+	uint8_t old_key[PANA_AUTH_KEY_MAX];
+	size_t old_len;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	old_id = t.key_id;
+	memcpy(old_key, t.key, sizeof(old_key));
+	old_len = t.keylen;
+	n0 = nout;
+	pnr(&t, PANA_FLAG_A, t.my_seq);
+	ck_assert_int_eq(nout, n0 + 2);
+	/* PNA[A], signed with the current key. */
+	ck_assert_int_eq(pana_msg_parse(out[n0].buf, out[n0].len, VENDOR, &m,
+	    NULL, 0), 0);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_A);
+	ck_assert_uint_eq(m.hdr.seq, t.my_seq);
+	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
+	    m.len), 0);
+	/* PAR with a fresh Nonce and EAP-Request/Identity, old key. */
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(m.hdr.seq, t.par_seq + 1);
+	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
+	    m.len), 0);
+	ck_assert(memcmp(m.avp[PANA_AVP_NONCE].value, t.paa_nonce, 20) != 0);
+	memcpy(t.paa_nonce, m.avp[PANA_AVP_NONCE].value, 20);
+	t.par_seq = m.hdr.seq;
+	t.pac_nonce[0] ^= 0xff;
+	pan_eap(&t, 1);
+	ck_assert_int_eq(aaa_first, 1);
+	ck_assert_int_eq(aaa_reauth, 1);
+	/* The old key holds while the new exchange runs. */
+	ck_assert_int_eq(paa_session_info(paa, t.sid, &info), 0);
+	ck_assert_uint_eq(info.key_id, old_id);
+	aaa(PAA_AAA_ACCEPT, t.sid, 900);
+	take_par_c(&t, 900);		/* verified with the new key */
+	ck_assert_uint_ne(t.key_id, old_id);
+	ck_assert(t.keylen != old_len || memcmp(t.key, old_key, old_len) != 0);
+	pan_c(&t);
+	ck_assert_int_eq(paa_session_info(paa, t.sid, &info), 0);
+	ck_assert_int_eq(info.state, PAA_ST_OPEN);
+	ck_assert_uint_eq(info.key_id, t.key_id);
+	ck_assert_uint_eq(info.lifetime, 900);
+	/* Messages under the old key are refused now. */
+	memcpy(t.key, old_key, sizeof(old_key));
+	n0 = nout;
+	pnr(&t, PANA_FLAG_P, t.my_seq + 1);
+	ck_assert_int_eq(nout, n0);
+	ck_assert_uint_eq(paa_stats(paa)->bad_auth, 1);
+}
+END_TEST
+
+START_TEST(test_lifetime)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_next_timeout(paa, now), 600 * 1000);
+	now += 600 * 1000 - 1;
+	paa_timer(paa, now);
+	ck_assert_uint_eq(paa_session_count(paa), 1);
+	now += 1;
+	paa_timer(paa, now);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ck_assert_uint_eq(paa_stats(paa)->sessions_expired, 1);
+}
+END_TEST
+
+START_TEST(test_termination)
+{
+	struct tpac t;
+	struct pana_builder b;
+	struct pana_msg m;
+	uint8_t buf[128];
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = nout;
+	tpac_begin(&t, &b, buf, PANA_MSG_TERM, PANA_FLAG_R, t.my_seq);
+	pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE, PANA_TERM_LOGOUT);
+	pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
+	tpac_send(&t, &b, 1);
+	ck_assert_int_eq(nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_TERM);
+	ck_assert_uint_eq(m.hdr.flags, 0);
+	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
+	    m.len), 0);
+	/* The PTA was lost: the repeated PTR gets it again. */
+	paa_input(paa, now, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(nout, n0 + 2);
+	ck_assert(memcmp(out[n0].buf, out[n0 + 1].buf, out[n0].len) == 0);
+	ck_assert_int_eq(aaa_freed, 1);
+	now += 1000;
+	paa_timer(paa, now);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+}
+END_TEST
+
+START_TEST(test_paa_terminates)
+{
+	struct tpac t;
+	struct pana_builder b;
+	struct pana_msg m;
+	uint8_t buf[128];
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_terminate(paa, now, t.sid,
+	    PANA_TERM_ADMINISTRATIVE), 0);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_TERM);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	tpac_begin(&t, &b, buf, PANA_MSG_TERM, 0, m.hdr.seq);
+	pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
+	tpac_send(&t, &b, 1);
+	ck_assert_uint_eq(paa_session_count(paa), 0);
+}
+END_TEST
+
+START_TEST(test_relayed_session)
+{
+	struct tpac relay, pac;
+	struct pana_builder b;
+	struct sockaddr_storage got;
+	const uint8_t *inner;
+	size_t inner_len, wlen;
+	uint8_t buf[64], wrapped[256];
+	struct paa_session_info info;
+	uint32_t sid;
+
+	tpac_init(&relay, "198.51.100.1", 716);
+	tpac_init(&pac, "10.1.2.3", 5555);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &wlen), 0);
+	ck_assert_int_eq(pana_relay_push(buf, wlen, &pac.addr, wrapped,
+	    sizeof(wrapped), &wlen), 0);
+	paa_input(paa, now, &relay.addr, wrapped, wlen);
+	ck_assert_int_eq(nout, 1);
+	/* The PAR[S] goes to the relay, wrapped, addressed to the PaC. */
+	ck_assert(memcmp(&out[0].to, &relay.addr, sizeof(struct sockaddr_in))
+	    == 0);
+	ck_assert_int_eq(pana_relay_pop(out[0].buf, out[0].len, &got, &inner,
+	    &inner_len, NULL, 0), 0);
+	ck_assert(memcmp(&got, &pac.addr, sizeof(struct sockaddr_in)) == 0);
+	sid = (uint32_t)inner[8] << 24 | inner[9] << 16 | inner[10] << 8 |
+	    inner[11];
+	ck_assert_int_eq(paa_session_info(paa, sid, &info), 0);
+	ck_assert_int_eq(info.relayed, 1);
+	/* The same PaC straight to the PAA is another path: a new session. */
+	pci(&pac);
+	ck_assert_uint_eq(paa_session_count(paa), 2);
+}
+END_TEST
+
+/* ------------------------------------------------------------ relay */
+
+START_TEST(test_relay_wrap_unwrap)
+{
+	struct relay_stats st;
+	struct tpac pac;
+	struct pana_builder b;
+	struct sockaddr_storage got;
+	const uint8_t *inner;
+	size_t len, wlen, ilen;
+	uint8_t buf[64], w[256];
+
+	memset(&st, 0, sizeof(st));
+	tpac_init(&pac, "10.1.2.3", 5555);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_finish(&b, &len);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, w,
+	    sizeof(w), &wlen), 0);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, AF_INET, &got, &inner,
+	    &ilen), 0);
+	ck_assert_uint_eq(ilen, len);
+	ck_assert(memcmp(inner, buf, len) == 0);
+	ck_assert(memcmp(&got, &pac.addr, sizeof(struct sockaddr_in)) == 0);
+	/* A PANA-Relay from the PaC side, a short datagram, wrong family. */
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, wlen, buf,
+	    sizeof(buf), &len), -1);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, 10, buf,
+	    sizeof(buf), &len), -1);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, AF_INET6, &got, &inner,
+	    &ilen), -1);
+	ck_assert_int_eq(relay_from_paa(&st, buf, 16, AF_INET, &got, &inner,
+	    &ilen), -1);
+	ck_assert_uint_eq(st.from_pac, 1);
+	ck_assert_uint_eq(st.from_paa, 1);
+	ck_assert_uint_eq(st.dropped_pac, 2);
+	ck_assert_uint_eq(st.dropped_paa, 2);
+}
+END_TEST
+
+/* ------------------------------------------------------------ config */
+
+static const char good_conf[] =
+    "# comment\n"
+    "role paa\n"
+    "role relay   # both\n"
+    "paa-listen 127.0.0.1 716\n"
+    "relay-listen ::1 7160\n"
+    "relay-paa 127.0.0.1 716\n"
+    "radius-server 127.0.0.1:1812 s3cret-one\n"
+    "radius-server [::1]:1813 s3cret-two\n"
+    "nas-identifier paa-1\n"
+    "vendor 32473\n"
+    "max-sessions 10\n"
+    "max-sessions-per-address 2\n"
+    "idle-timeout 30\n"
+    "retransmit-initial-ms 50\n"
+    "\n"
+    "test-drop-first par-c 2\n";
+
+START_TEST(test_config_good)
+{
+	struct pr_config c;
+	char err[CONFIG_ERRLEN];
+
+	ck_assert_int_eq(config_parse(good_conf, "t.conf", &c, err,
+	    sizeof(err)), 0);
+	ck_assert(c.role_paa && c.role_relay);
+	ck_assert_uint_eq(c.n_radius, 2);
+	ck_assert_str_eq(c.radius[1].host, "::1");
+	ck_assert_uint_eq(c.radius[1].port, 1813);
+	ck_assert_str_eq(c.radius[0].secret, "s3cret-one");
+	ck_assert_uint_eq(c.paa.max_sessions, 10);
+	ck_assert_uint_eq(c.paa.max_per_addr, 2);
+	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
+	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
+	ck_assert_uint_eq(c.paa.drop_first[PAA_K_PAR_C], 2);
+	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
+	config_clear(&c);
+	ck_assert_str_eq(c.radius[0].secret, "");
+}
+END_TEST
+
+START_TEST(test_config_bad_lines)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "role paa\nbogus 1\n", "t.conf:2: unknown keyword 'bogus'" },
+		{ "role dhcp\n", "t.conf:1: role:" },
+		{ "role\n", "t.conf:1: role takes 1 argument, not 0" },
+		{ "role paa\npaa-listen localhost 716\n", "t.conf:2:" },
+		{ "max-sessions 0\n", "t.conf:1: max-sessions: 0 is out" },
+		{ "max-sessions 12x\n", "t.conf:1: max-sessions: '12x'" },
+		{ "test-drop-first par-q 1\n", "t.conf:1: test-drop-first" },
+		{ "radius-server 1.2.3.4:99999 x\n", "t.conf:1: radius-server" },
+		{ "role paa\n", "t.conf: role paa needs paa-listen" },
+		{ "role relay\nrelay-listen 127.0.0.1 1\n",
+		    "t.conf: role relay needs" },
+		{ "", "t.conf: no role" },
+	};
+	struct pr_config c;
+	char err[CONFIG_ERRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(config_parse(cases[i].text, "t.conf", &c, err,
+		    sizeof(err)), -1);
+		ck_assert_msg(strncmp(err, cases[i].want,
+		    strlen(cases[i].want)) == 0, "case %zu: '%s'", i, err);
+	}
+}
+END_TEST
+
+START_TEST(test_config_secret_not_in_errors)
+{
+	struct pr_config c;
+	char err[CONFIG_ERRLEN], text[512];
+
+	snprintf(text, sizeof(text), "radius-server 1.2.3.4 %0200d\n", 7);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_null(strstr(err, "0000007"));
+	ck_assert_int_eq(config_parse("radius-server nohost topsecret\n",
+	    "t.conf", &c, err, sizeof(err)), -1);
+	ck_assert_ptr_null(strstr(err, "topsecret"));
+	ck_assert_int_eq(config_parse("radius-server 1.2.3.4 topsecret extra\n",
+	    "t.conf", &c, err, sizeof(err)), -1);
+	ck_assert_ptr_null(strstr(err, "topsecret"));
+}
+END_TEST
+
+static Suite *
+paa_suite(void)
+{
+	Suite *s = suite_create("paa");
+	TCase *tc = tcase_create("state machine");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_full_exchange);
+	tcase_add_test(tc, test_sha1_suite);
+	tcase_add_test(tc, test_pan_s_bad_choice);
+	tcase_add_test(tc, test_duplicate_request_from_cache);
+	tcase_add_test(tc, test_stale_and_future_seq);
+	tcase_add_test(tc, test_bad_auth_dropped);
+	tcase_add_test(tc, test_unknown_session_and_wrong_source);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_caps);
+	tcase_add_test(tc, test_retransmission_and_giving_up);
+	tcase_add_test(tc, test_test_drop_first);
+	tcase_add_test(tc, test_idle_expiry);
+	tcase_add_test(tc, test_reject);
+	tcase_add_test(tc, test_aaa_unreachable);
+	tcase_add_test(tc, test_reauth);
+	tcase_add_test(tc, test_lifetime);
+	tcase_add_test(tc, test_termination);
+	tcase_add_test(tc, test_paa_terminates);
+	tcase_add_test(tc, test_relayed_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("relay");
+	tcase_add_test(tc, test_relay_wrap_unwrap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_add_test(tc, test_config_good);
+	tcase_add_test(tc, test_config_bad_lines);
+	tcase_add_test(tc, test_config_secret_not_in_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(paa_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,375 @@
+/*
+ * pana_inject - hostile datagrams for tests/pana.test.
+ *
+ *   pana_inject send PORT KIND...
+ *	sends one crafted datagram per KIND to 127.0.0.1:PORT:
+ *	short       a 10-octet datagram (shorter than the header)
+ *	length      a header whose Length says more than was sent
+ *	overrun     an AVP whose value runs past the message
+ *	unknown     a PNR carrying an unknown AVP (code 99)
+ *	pci-id      a PCI with a non-zero session id
+ *	session     a well-formed PNR for a session nobody has
+ *	relay-bad   a PANA-Relay whose Relayed-Message is truncated
+ *
+ *   pana_inject proxy LISTEN-PORT PAA-PORT
+ *	a UDP proxy between one PaC and the PAA on 127.0.0.1 that forwards
+ *	everything both ways and, before forwarding each PaC message that
+ *	carries AUTH, sends the PAA: (1) a copy with one octet of an AVP
+ *	value flipped, (2) a copy with another session id, and (3) stale
+ *	replays: the PaC's previous answer when this one is an answer, and
+ *	the request before the previous one when this is a request.  On SIGTERM, or after 30 s without traffic, it prints
+ *	"tampered=N unknown=N replayed=N forwarded=N" and exits.
+ *
+ *   pana_inject bench RELAY-PORT SINK-PORT N
+ *	relay throughput: listens on SINK-PORT (configure the relay's
+ *	relay-paa there), sends N PCIs to the relay at RELAY-PORT with at
+ *	most 64 in flight, answers each PANA-Relay that reaches the sink
+ *	with a PANA-Relay back to the relay (a PAR for the PaC), counts the
+ *	ones that come back, and prints "relayed=N seconds=S msgs_per_s=R"
+ *	where N counts both directions.
+ *
+ * Messages are built with pana_msg.c, so they are exactly what a
+ * misbehaving peer would send, not what the daemon's parser expects.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pana_msg.h"
+
+#define HISTORY	64
+
+static volatile sig_atomic_t quit;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+loopback(struct sockaddr_in *sin, unsigned long port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons((uint16_t)port);
+}
+
+static size_t
+craft(const char *kind, uint8_t *buf, size_t size)
+{
+	struct pana_builder b;
+	struct sockaddr_storage pac;
+	uint8_t inner[64];
+	size_t len = 0, ilen;
+
+	if (strcmp(kind, "short") == 0) {
+		memset(buf, 0, 10);
+		return 10;
+	}
+	if (strcmp(kind, "length") == 0) {
+		pana_build_start(&b, buf, size, PANA_MSG_NOTIFY, PANA_FLAG_R,
+		    0x01020304, 7);
+		pana_build_finish(&b, &len);
+		buf[2] = 0;
+		buf[3] = 100;		/* claims 100 octets, 16 sent */
+		return len;
+	}
+	if (strcmp(kind, "overrun") == 0) {
+		pana_build_start(&b, buf, size, PANA_MSG_NOTIFY, PANA_FLAG_R,
+		    0x01020304, 7);
+		pana_build_avp(&b, PANA_AVP_NONCE, "0123456789abcdef", 16);
+		pana_build_finish(&b, &len);
+		buf[PANA_HDR_LEN + 4] = 0;
+		buf[PANA_HDR_LEN + 5] = 200;	/* value length 200 of 16 */
+		return len;
+	}
+	if (strcmp(kind, "unknown") == 0) {
+		pana_build_start(&b, buf, size, PANA_MSG_NOTIFY, PANA_FLAG_R,
+		    0x01020304, 7);
+		pana_build_avp(&b, 99, "abcd", 4);
+		pana_build_finish(&b, &len);
+		return len;
+	}
+	if (strcmp(kind, "pci-id") == 0) {
+		pana_build_start(&b, buf, size, PANA_MSG_PCI, 0, 0x01020304, 0);
+		pana_build_finish(&b, &len);
+		return len;
+	}
+	if (strcmp(kind, "session") == 0) {
+		pana_build_start(&b, buf, size, PANA_MSG_NOTIFY,
+		    PANA_FLAG_R | PANA_FLAG_P, 0x0badcafe, 7);
+		pana_build_auth(&b, 16, NULL);
+		pana_build_finish(&b, &len);
+		return len;
+	}
+	if (strcmp(kind, "relay-bad") == 0) {
+		pana_build_start(&b, inner, sizeof(inner), PANA_MSG_PCI, 0, 0,
+		    0);
+		pana_build_finish(&b, &ilen);
+		memset(&pac, 0, sizeof(pac));
+		loopback((struct sockaddr_in *)&pac, 4000);
+		if (pana_relay_push(inner, ilen, &pac, buf, size, &len) != 0)
+			return 0;
+		buf[len - ilen + 3] = 200;	/* inner Length: 200 */
+		return len;
+	}
+	return 0;
+}
+
+static int
+do_send(int argc, char *argv[])
+{
+	struct sockaddr_in to;
+	uint8_t buf[512];
+	size_t len;
+	int fd, i;
+
+	if (argc < 2)
+		return 2;
+	loopback(&to, strtoul(argv[0], NULL, 10));
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return 1;
+	for (i = 1; i < argc; i++) {
+		if ((len = craft(argv[i], buf, sizeof(buf))) == 0) {
+			fprintf(stderr, "pana_inject: unknown kind %s\n",
+			    argv[i]);
+			return 2;
+		}
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&to,
+		    sizeof(to)) == -1) {
+			perror("sendto");
+			return 1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+struct saved {
+	uint8_t	*buf;
+	size_t	 len;
+};
+
+static int
+do_proxy(int argc, char *argv[])
+{
+	struct sockaddr_in lst, paa, pac, from;
+	struct pollfd pfd[2];
+	struct pana_hdr h;
+	struct pana_avp_iter it;
+	struct pana_avp a;
+	struct saved hist[HISTORY], last = { NULL, 0 };
+	static uint8_t buf[PANA_MSG_MAX], copy[PANA_MSG_MAX];
+	socklen_t fl;
+	size_t off, alen, nhist = 0;
+	ssize_t n;
+	unsigned long tampered = 0, unknown = 0, replayed = 0, fwd = 0;
+	int down, up, have_pac = 0, r;
+
+	if (argc != 2)
+		return 2;
+	loopback(&lst, strtoul(argv[0], NULL, 10));
+	loopback(&paa, strtoul(argv[1], NULL, 10));
+	down = socket(AF_INET, SOCK_DGRAM, 0);
+	up = socket(AF_INET, SOCK_DGRAM, 0);
+	if (down == -1 || up == -1 ||
+	    bind(down, (struct sockaddr *)&lst, sizeof(lst)) == -1 ||
+	    connect(up, (struct sockaddr *)&paa, sizeof(paa)) == -1) {
+		perror("pana_inject: socket");
+		return 1;
+	}
+	signal(SIGTERM, on_term);
+	pfd[0].fd = down;
+	pfd[1].fd = up;
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (!quit) {
+		if ((r = poll(pfd, 2, 30000)) == 0)
+			break;
+		if (r == -1)
+			continue;
+		if (pfd[1].revents & POLLIN) {
+			n = recv(up, buf, sizeof(buf), 0);
+			if (n > 0 && have_pac) {
+				sendto(down, buf, (size_t)n, 0,
+				    (struct sockaddr *)&pac, sizeof(pac));
+				fwd++;
+			}
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		fl = sizeof(from);
+		n = recvfrom(down, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fl);
+		if (n <= 0)
+			continue;
+		pac = from;
+		have_pac = 1;
+		if (pana_hdr_parse(buf, (size_t)n, &h, NULL, 0) == 0 &&
+		    pana_msg_find_auth(buf, (size_t)n, &off, &alen) == 0) {
+			/* (1) one octet of the first AVP value flipped */
+			memcpy(copy, buf, (size_t)n);
+			pana_avp_iter_init(&it, copy, (size_t)n);
+			if (pana_avp_next(&it, &a, NULL, 0) == 1 && a.len > 0) {
+				copy[a.value_offset + a.len - 1] ^= 0x01;
+				send(up, copy, (size_t)n, 0);
+				tampered++;
+			}
+			/* (2) the same message for an unknown session */
+			memcpy(copy, buf, (size_t)n);
+			copy[8] ^= 0x80;
+			send(up, copy, (size_t)n, 0);
+			unknown++;
+			/*
+			 * (3) a stale answer: the PaC's previous answer,
+			 * when this one is an answer too (in the same
+			 * exchange, so its AUTH still verifies) ...
+			 */
+			if (!(h.flags & PANA_FLAG_R) && last.buf != NULL &&
+			    !(last.buf[4] & 0x80)) {
+				send(up, last.buf, last.len, 0);
+				replayed++;
+			}
+			free(last.buf);
+			if ((last.buf = malloc((size_t)n)) != NULL) {
+				memcpy(last.buf, buf, (size_t)n);
+				last.len = (size_t)n;
+			}
+			/* ... and a stale request, two requests ago. */
+			if (h.flags & PANA_FLAG_R) {
+				if (nhist >= 2) {
+					send(up, hist[nhist - 2].buf,
+					    hist[nhist - 2].len, 0);
+					replayed++;
+				}
+				if (nhist < HISTORY &&
+				    (hist[nhist].buf = malloc((size_t)n)) !=
+				    NULL) {
+					memcpy(hist[nhist].buf, buf, (size_t)n);
+					hist[nhist++].len = (size_t)n;
+				}
+			}
+		}
+		send(up, buf, (size_t)n, 0);
+		fwd++;
+	}
+	printf("tampered=%lu unknown=%lu replayed=%lu forwarded=%lu\n",
+	    tampered, unknown, replayed, fwd);
+	free(last.buf);
+	while (nhist > 0)
+		free(hist[--nhist].buf);
+	return 0;
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+do_bench(int argc, char *argv[])
+{
+	struct sockaddr_in relay, sink, from;
+	struct sockaddr_storage pac;
+	struct pana_builder b;
+	struct pollfd pfd[2];
+	static uint8_t buf[PANA_MSG_MAX], par[64], out[256];
+	const uint8_t *inner;
+	socklen_t fl;
+	size_t len, plen, olen, ilen;
+	unsigned long n, sent = 0, up = 0, back = 0, lost = 0;
+	double t0, t;
+	ssize_t r;
+	int pacfd, sinkfd;
+
+	if (argc != 3)
+		return 2;
+	loopback(&relay, strtoul(argv[0], NULL, 10));
+	loopback(&sink, strtoul(argv[1], NULL, 10));
+	n = strtoul(argv[2], NULL, 10);
+	pacfd = socket(AF_INET, SOCK_DGRAM, 0);
+	sinkfd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (pacfd == -1 || sinkfd == -1 ||
+	    bind(sinkfd, (struct sockaddr *)&sink, sizeof(sink)) == -1 ||
+	    connect(pacfd, (struct sockaddr *)&relay, sizeof(relay)) == -1) {
+		perror("pana_inject: socket");
+		return 1;
+	}
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_finish(&b, &len);
+	pana_build_start(&b, par, sizeof(par), PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_S, 1, 1);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA2_256);
+	pana_build_finish(&b, &plen);
+	pfd[0].fd = sinkfd;
+	pfd[1].fd = pacfd;
+	pfd[0].events = pfd[1].events = POLLIN;
+	t0 = mono();
+	while (back + lost < n) {
+		while (sent < n && sent - back - lost < 64) {
+			send(pacfd, buf, len, 0);
+			sent++;
+		}
+		if (poll(pfd, 2, 200) == 0) {
+			/* Whatever is still in flight was lost. */
+			lost = sent - back;
+			continue;
+		}
+		if (pfd[0].revents & POLLIN) {
+			fl = sizeof(from);
+			r = recvfrom(sinkfd, out, sizeof(out), 0,
+			    (struct sockaddr *)&from, &fl);
+			if (r > 0 && pana_relay_pop(out, (size_t)r, &pac,
+			    &inner, &ilen, NULL, 0) == 0) {
+				up++;
+				if (pana_relay_push(par, plen, &pac, out,
+				    sizeof(out), &olen) == 0)
+					sendto(sinkfd, out, olen, 0,
+					    (struct sockaddr *)&from, fl);
+			}
+		}
+		if (pfd[1].revents & POLLIN) {
+			r = recv(pacfd, out, sizeof(out), 0);
+			if (r == (ssize_t)plen)
+				back++;
+		}
+	}
+	t = mono() - t0;
+	printf("relayed=%lu seconds=%.3f msgs_per_s=%.0f lost=%lu\n",
+	    up + back, t, (double)(up + back) / t, lost);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int rc = 2;
+
+	if (argc >= 2 && strcmp(argv[1], "send") == 0)
+		rc = do_send(argc - 2, argv + 2);
+	else if (argc >= 2 && strcmp(argv[1], "proxy") == 0)
+		rc = do_proxy(argc - 2, argv + 2);
+	else if (argc >= 2 && strcmp(argv[1], "bench") == 0)
+		rc = do_bench(argc - 2, argv + 2);
+	if (rc == 2)
+		fprintf(stderr, "usage: pana_inject send PORT KIND...\n"
+		    "       pana_inject proxy LISTEN-PORT PAA-PORT\n"
+		    "       pana_inject bench RELAY-PORT SINK-PORT N\n");
+	return rc;
+}
