@@ -1,10 +1,12 @@
 #!/bin/bash
-# The gkey demo on one machine: builds gkey, starts a private PostgreSQL
-# and a private FreeRADIUS with rlm_gkey on loopback, creates an
-# application, enrolls a phone and a sensor, and shows both receiving the
-# same group key, each sealed to its own public key. Everything runs
-# under a temporary directory that is removed at the end (RIG_KEEP=1
-# keeps it).
+# The gkey demo on one machine: builds gkey, starts a private PostgreSQL,
+# a private FreeRADIUS with rlm_gkey and EAP-TLS, a PANA authentication
+# agent (PAA) and a PANA relay, all on loopback; creates an application,
+# enrolls a phone and a sensor, and shows both receiving the same group
+# key: the phone through its access router's RADIUS request, the sensor
+# through PANA and EAP-TLS via the relay, each sealed to its own public
+# key. Everything runs under a temporary directory that is removed at the
+# end (RIG_KEEP=1 keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== building gkey (installs missing Debian packages first)"
@@ -20,9 +22,34 @@ export FREERADIUS RADCLIENT
 . tests/rig/gkey.sh
 rig_init
 
-echo "== starting PostgreSQL and FreeRADIUS with rlm_gkey under $RIG_DIR"
-rig_full_start --no-debug
+echo "== starting PostgreSQL and FreeRADIUS with rlm_gkey and EAP-TLS under $RIG_DIR"
+rig_full_start --no-debug --eap
 echo "   PostgreSQL on 127.0.0.1:$PGPORT, FreeRADIUS on 127.0.0.1:$RADIUS_PORT"
+
+# start_relayd NAME CONFIG: one pana-relayd, stopped at the end.
+start_relayd() {
+	printf '%s\n' "$2" > "$RIG_DIR/$1.conf"
+	chmod 0600 "$RIG_DIR/$1.conf"
+	./pana-relayd -d -f "$RIG_DIR/$1.conf" > "$RIG_DIR/$1.log" 2>&1 &
+	rig_register $!
+	for _ in $(seq 1 100); do
+		grep -q '^started (' "$RIG_DIR/$1.log" && return 0
+		sleep 0.05
+	done
+	cat "$RIG_DIR/$1.log" >&2
+	rig_fail "pana-relayd $1 did not start"
+}
+PAA_PORT=$(rig_free_port udp)
+RELAY_PORT=$(rig_free_port udp)
+start_relayd paa "role paa
+paa-listen 127.0.0.1 $PAA_PORT
+radius-server 127.0.0.1:$RADIUS_PORT $RADIUS_SECRET
+radius-dictionary $PWD/raddb/dictionary.gkey
+nas-identifier demo-paa"
+start_relayd relay "role relay
+relay-listen 127.0.0.1 $RELAY_PORT
+relay-paa 127.0.0.1 $PAA_PORT"
+echo "   PANA: PAA on 127.0.0.1:$PAA_PORT, relay on 127.0.0.1:$RELAY_PORT"
 
 echo "== creating the application home-energy and enrolling two certificates"
 sql_admin "SELECT gkey.create_application('home-energy')" >/dev/null
@@ -39,10 +66,13 @@ echo "   the phone opens its record with its private key:"
 echo "$out" | unwrap phone | sed 's/^/   /'
 phone_gk=$(echo "$out" | gk_of phone home-energy)
 
-echo "== the sensor's keys, asked the same way"
-out=$(ask sensor)
-echo "$out" | unwrap sensor | sed 's/^/   /'
-sensor_gk=$(echo "$out" | gk_of sensor home-energy)
+echo "== the sensor joins with PANA and EAP-TLS through the relay (pana-pac)"
+out=$(./pana-pac --paa "127.0.0.1:$RELAY_PORT" --ca "$RIG_PKI/ca.pem" \
+	--cert "$RIG_PKI/sensor.pem" --key "$RIG_PKI/sensor.key" \
+	--server "$RIG_PKI/ks-p256.pub.pem" --server "$RIG_PKI/ks-x25519.pub.pem" --once)
+echo "$out" | sed 's/^/   /'
+grep -h 'authenticated' "$RIG_DIR/paa.log" | sed 's/^/   PAA: /'
+sensor_gk=$(echo "$out" | grep '^app=home-energy ' | tail -n 1 | sed -n 's/.* gk=\([0-9a-f]*\)$/\1/p')
 
 if [ -n "$phone_gk" ] && [ "$phone_gk" = "$sensor_gk" ]; then
 	echo "== phone and sensor hold the same home-energy group key"
