@@ -12,53 +12,10 @@
 
 #include "hpke.h"
 #include "keyrecord.h"
+#include "errbuf.h"
+#include "bytes.h"
 
 #define TAG_LEN		GKEY_HPKE_TAG_LEN
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
 
 static enum gkey_kem
 suite_kem(unsigned int suite)
@@ -149,13 +106,13 @@ gkey_record_parse(const uint8_t *buf, size_t len, struct gkey_record *out,
 	size_t			expect;
 
 	if (buf == NULL || out == NULL) {
-		seterr(err, errlen, "no record");
+		gkey_seterr(err, errlen, "no record");
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
 	if (len < GKEY_RECORD_HDR_LEN) {
-		seterr(err, errlen, "record too short (%zu octets, header is "
+		gkey_seterr(err, errlen, "record too short (%zu octets, header is "
 		    "%d)", len, GKEY_RECORD_HDR_LEN);
 		return -1;
 	}
@@ -164,33 +121,33 @@ gkey_record_parse(const uint8_t *buf, size_t len, struct gkey_record *out,
 	r.gk_alg = buf[2];
 	r.name_len = buf[3];
 	if (r.version != GKEY_RECORD_VERSION) {
-		seterr(err, errlen, "unsupported record version %u",
+		gkey_seterr(err, errlen, "unsupported record version %u",
 		    r.version);
 		return -1;
 	}
 	if (!suite_valid(r.suite)) {
-		seterr(err, errlen, "unknown suite %u", r.suite);
+		gkey_seterr(err, errlen, "unknown suite %u", r.suite);
 		return -1;
 	}
 	if ((r.gk_len = gkey_gk_alg_len(r.gk_alg)) == 0) {
-		seterr(err, errlen, "unknown GK algorithm %u", r.gk_alg);
+		gkey_seterr(err, errlen, "unknown GK algorithm %u", r.gk_alg);
 		return -1;
 	}
 	if (r.name_len == 0 || r.name_len > GKEY_RECORD_NAME_MAX) {
-		seterr(err, errlen, "bad application name length %zu",
+		gkey_seterr(err, errlen, "bad application name length %zu",
 		    r.name_len);
 		return -1;
 	}
 	expect = gkey_record_len(r.suite, r.gk_alg, r.name_len);
 	if (len != expect) {
-		seterr(err, errlen, "bad record length %zu (expected %zu)",
+		gkey_seterr(err, errlen, "bad record length %zu (expected %zu)",
 		    len, expect);
 		return -1;
 	}
-	r.app_id = get32(buf + 4);
-	r.epoch = get32(buf + 8);
-	r.not_before = get64(buf + 12);
-	r.not_after = get64(buf + 20);
+	r.app_id = gkey_get32(buf + 4);
+	r.epoch = gkey_get32(buf + 8);
+	r.not_before = gkey_get64(buf + 12);
+	r.not_after = gkey_get64(buf + 20);
 	memcpy(r.recipient_id, buf + 28, GKEY_KEY_ID_LEN);
 	memcpy(r.sender_id, buf + 36, GKEY_KEY_ID_LEN);
 	r.name = buf + GKEY_RECORD_HDR_LEN;
@@ -201,12 +158,12 @@ gkey_record_parse(const uint8_t *buf, size_t len, struct gkey_record *out,
 	r.ct_len = r.gk_len + TAG_LEN;
 	r.len = len;
 	if (!gkey_record_name_valid(r.name, r.name_len)) {
-		seterr(err, errlen, "application name is not valid UTF-8 "
+		gkey_seterr(err, errlen, "application name is not valid UTF-8 "
 		    "text");
 		return -1;
 	}
 	if (r.not_before >= r.not_after) {
-		seterr(err, errlen, "validity period is empty");
+		gkey_seterr(err, errlen, "validity period is empty");
 		return -1;
 	}
 	*out = r;
@@ -292,44 +249,44 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 		*out_len = 0;
 	if (meta == NULL || gk == NULL || recipient == NULL ||
 	    server_key == NULL || out == NULL || out_len == NULL) {
-		seterr(err, errlen, "missing argument");
+		gkey_seterr(err, errlen, "missing argument");
 		return -1;
 	}
 	if (recipient_suite(recipient, &suite) != 0) {
-		seterr(err, errlen, "unsupported key type");
+		gkey_seterr(err, errlen, "unsupported key type");
 		return -1;
 	}
 	if (recipient_suite(server_key, &server_suite) != 0 ||
 	    server_suite != suite) {
-		seterr(err, errlen, "no key server key for the recipient's "
+		gkey_seterr(err, errlen, "no key server key for the recipient's "
 		    "key type");
 		return -1;
 	}
 	if (gkey_gk_alg_len(meta->gk_alg) == 0 ||
 	    gk_len != gkey_gk_alg_len(meta->gk_alg)) {
-		seterr(err, errlen, "GK length %zu does not match GK "
+		gkey_seterr(err, errlen, "GK length %zu does not match GK "
 		    "algorithm %u", gk_len, (unsigned int)meta->gk_alg);
 		return -1;
 	}
 	n = meta->name_len;
 	if (!gkey_record_name_valid((const uint8_t *)meta->name, n)) {
-		seterr(err, errlen, "application name must be 1..%d octets "
+		gkey_seterr(err, errlen, "application name must be 1..%d octets "
 		    "of UTF-8 text", GKEY_RECORD_NAME_MAX);
 		return -1;
 	}
 	if (meta->not_before >= meta->not_after) {
-		seterr(err, errlen, "validity period is empty");
+		gkey_seterr(err, errlen, "validity period is empty");
 		return -1;
 	}
 	need = gkey_record_len(suite, meta->gk_alg, n);
 	if (out_size < need) {
-		seterr(err, errlen, "record buffer too small (%zu < %zu)",
+		gkey_seterr(err, errlen, "record buffer too small (%zu < %zu)",
 		    out_size, need);
 		return -1;
 	}
 	if (gkey_key_id(recipient, rid) != 0 ||
 	    gkey_key_id(server_key, sid) != 0) {
-		seterr(err, errlen, "cannot compute key id");
+		gkey_seterr(err, errlen, "cannot compute key id");
 		return -1;
 	}
 
@@ -339,10 +296,10 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 	out[1] = (uint8_t)suite;
 	out[2] = (uint8_t)meta->gk_alg;
 	out[3] = (uint8_t)n;
-	put32(out + 4, meta->app_id);
-	put32(out + 8, meta->epoch);
-	put64(out + 12, meta->not_before);
-	put64(out + 20, meta->not_after);
+	gkey_put32(out + 4, meta->app_id);
+	gkey_put32(out + 8, meta->epoch);
+	gkey_put64(out + 12, meta->not_before);
+	gkey_put64(out + 20, meta->not_after);
 	memcpy(out + 28, rid, GKEY_KEY_ID_LEN);
 	memcpy(out + 36, sid, GKEY_KEY_ID_LEN);
 	memcpy(out + GKEY_RECORD_HDR_LEN, meta->name, n);
@@ -353,12 +310,12 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 	    out, off, gk, gk_len, out + off, npk, &enc_len, out + off + npk,
 	    gk_len + TAG_LEN, &ct_len) != 0) {
 		OPENSSL_cleanse(out, need);
-		seterr(err, errlen, "HPKE seal failed");
+		gkey_seterr(err, errlen, "HPKE seal failed");
 		return -1;
 	}
 	if (off + enc_len + ct_len != need) {
 		OPENSSL_cleanse(out, need);
-		seterr(err, errlen, "internal error: record length");
+		gkey_seterr(err, errlen, "internal error: record length");
 		return -1;
 	}
 	*out_len = need;
@@ -386,28 +343,28 @@ gkey_record_open(const uint8_t *buf, size_t len, EVP_PKEY *node_key,
 		memset(rec, 0, sizeof(*rec));
 	if (node_key == NULL || (servers == NULL && nservers != 0) ||
 	    gk == NULL || gk_len == NULL) {
-		seterr(err, errlen, "missing argument");
+		gkey_seterr(err, errlen, "missing argument");
 		return -1;
 	}
 	if (gkey_record_parse(buf, len, &r, perr, sizeof(perr)) != 0) {
-		seterr(err, errlen, "malformed record: %s", perr);
+		gkey_seterr(err, errlen, "malformed record: %s", perr);
 		return -1;
 	}
 	if (gk_size < r.gk_len) {
-		seterr(err, errlen, "GK buffer too small");
+		gkey_seterr(err, errlen, "GK buffer too small");
 		return -1;
 	}
 	if (recipient_suite(node_key, &suite) != 0) {
-		seterr(err, errlen, "unsupported key type");
+		gkey_seterr(err, errlen, "unsupported key type");
 		return -1;
 	}
 	if (gkey_key_id(node_key, own) != 0) {
-		seterr(err, errlen, "cannot compute key id");
+		gkey_seterr(err, errlen, "cannot compute key id");
 		return -1;
 	}
 	if (CRYPTO_memcmp(own, r.recipient_id, GKEY_KEY_ID_LEN) != 0 ||
 	    suite != r.suite) {
-		seterr(err, errlen, "record is for another node "
+		gkey_seterr(err, errlen, "record is for another node "
 		    "(recipient key id mismatch)");
 		return -1;
 	}
@@ -420,27 +377,27 @@ gkey_record_open(const uint8_t *buf, size_t len, EVP_PKEY *node_key,
 			sender = servers[i];
 	}
 	if (sender == NULL) {
-		seterr(err, errlen, "unknown sender key");
+		gkey_seterr(err, errlen, "unknown sender key");
 		return -1;
 	}
 	if (gkey_hpke_open(suite_kem(r.suite), node_key, sender,
 	    (const uint8_t *)GKEY_RECORD_INFO, sizeof(GKEY_RECORD_INFO) - 1,
 	    buf, r.aad_len, r.enc, r.enc_len, r.ct, r.ct_len, pt, sizeof(pt),
 	    &pt_len) != 0) {
-		seterr(err, errlen, "record authentication failed");
+		gkey_seterr(err, errlen, "record authentication failed");
 		goto done;
 	}
 	if (pt_len != r.gk_len) {
 		/* Cannot happen: the parser fixed ct_len from gk_alg. */
-		seterr(err, errlen, "GK length does not match its algorithm");
+		gkey_seterr(err, errlen, "GK length does not match its algorithm");
 		goto done;
 	}
 	if (now < r.not_before) {
-		seterr(err, errlen, "record not yet valid");
+		gkey_seterr(err, errlen, "record not yet valid");
 		goto done;
 	}
 	if (now >= r.not_after) {
-		seterr(err, errlen, "record expired");
+		gkey_seterr(err, errlen, "record expired");
 		goto done;
 	}
 	memcpy(gk, pt, pt_len);

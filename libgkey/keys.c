@@ -13,22 +13,7 @@
 #include <openssl/x509.h>
 
 #include "keys.h"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "errbuf.h"
 
 /* Refuse to prompt: an encrypted key fails to load instead. */
 static int
@@ -58,30 +43,30 @@ read_file(const char *path, uint8_t **bufp, size_t *lenp, char *err,
 	*bufp = NULL;
 	*lenp = 0;
 	if (path == NULL) {
-		seterr(err, errlen, "no key file given");
+		gkey_seterr(err, errlen, "no key file given");
 		return NULL;
 	}
 	if ((fp = fopen(path, "rb")) == NULL) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		gkey_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if ((buf = OPENSSL_secure_malloc(GKEY_PEM_MAX + 1)) == NULL) {
 		fclose(fp);
-		seterr(err, errlen, "%s: out of memory", path);
+		gkey_seterr(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	len = fread(buf, 1, GKEY_PEM_MAX + 1, fp);
 	if (ferror(fp)) {
-		seterr(err, errlen, "%s: read error", path);
+		gkey_seterr(err, errlen, "%s: read error", path);
 		goto fail;
 	}
 	if (len > GKEY_PEM_MAX) {
-		seterr(err, errlen, "%s: larger than %d octets", path,
+		gkey_seterr(err, errlen, "%s: larger than %d octets", path,
 		    GKEY_PEM_MAX);
 		goto fail;
 	}
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		seterr(err, errlen, "%s: out of memory", path);
+		gkey_seterr(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
 	fclose(fp);
@@ -130,10 +115,10 @@ gkey_load_private_key(const char *path, char *err, size_t errlen)
 		if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
 		    ERR_GET_REASON(e) == PEM_R_BAD_PASSWORD_READ) {
 			ERR_clear_error();
-			seterr(err, errlen, "%s: encrypted private keys are "
+			gkey_seterr(err, errlen, "%s: encrypted private keys are "
 			    "not supported", path);
 		} else
-			seterr(err, errlen, "%s: no PRIVATE KEY PEM block "
+			gkey_seterr(err, errlen, "%s: no PRIVATE KEY PEM block "
 			    "or unreadable key (%s)", path, ossl_reason());
 	}
 	read_file_free(bio, buf);
@@ -178,7 +163,7 @@ gkey_load_public_key(const char *path, char *err, size_t errlen)
 		pk = X509_get_pubkey(cert);
 		X509_free(cert);
 		if (pk == NULL)
-			seterr(err, errlen, "%s: certificate key unreadable "
+			gkey_seterr(err, errlen, "%s: certificate key unreadable "
 			    "(%s)", path, ossl_reason());
 		goto done;
 	}
@@ -189,12 +174,12 @@ gkey_load_public_key(const char *path, char *err, size_t errlen)
 		pk = public_part(priv);
 		EVP_PKEY_free(priv);
 		if (pk == NULL)
-			seterr(err, errlen, "%s: cannot take the public part "
+			gkey_seterr(err, errlen, "%s: cannot take the public part "
 			    "of the private key (%s)", path, ossl_reason());
 		goto done;
 	}
 	ERR_clear_error();
-	seterr(err, errlen, "%s: no PUBLIC KEY, CERTIFICATE or PRIVATE KEY "
+	gkey_seterr(err, errlen, "%s: no PUBLIC KEY, CERTIFICATE or PRIVATE KEY "
 	    "PEM block", path);
 done:
 	ERR_clear_error();

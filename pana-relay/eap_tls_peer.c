@@ -22,6 +22,8 @@
 #include <openssl/x509v3.h>
 
 #include "eap_tls_peer.h"
+#include "errbuf.h"
+#include "bytes.h"
 
 /* Groups offered, P-256 first so a prime256v1-only server needs no HRR. */
 #define PEER_GROUPS		"P-256:X25519:P-384"
@@ -68,28 +70,6 @@ struct eap_tls_peer {
 	char			 err[EAP_TLS_ERRLEN];
 };
 
-static void	seterr(char *, size_t, const char *, ...)
-	    __attribute__((__format__(__printf__, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 /* ------------------------------------------------------------ framing */
 
 int
@@ -100,7 +80,7 @@ eap_tls_parse(const uint8_t *pkt, size_t len, struct eap_msg *m, char *err,
 
 	memset(m, 0, sizeof(*m));
 	if (pkt == NULL || len < EAP_HDR_LEN) {
-		seterr(err, errlen, "truncated EAP packet: %zu octets, the "
+		gkey_seterr(err, errlen, "truncated EAP packet: %zu octets, the "
 		    "header needs %d", pkt == NULL ? 0 : len, EAP_HDR_LEN);
 		return -1;
 	}
@@ -108,12 +88,12 @@ eap_tls_parse(const uint8_t *pkt, size_t len, struct eap_msg *m, char *err,
 	m->id = pkt[1];
 	m->len = (uint16_t)(pkt[2] << 8 | pkt[3]);
 	if (m->len < EAP_HDR_LEN) {
-		seterr(err, errlen, "EAP Length %u is shorter than the header",
+		gkey_seterr(err, errlen, "EAP Length %u is shorter than the header",
 		    m->len);
 		return -1;
 	}
 	if (m->len > len) {
-		seterr(err, errlen, "EAP Length %u exceeds the %zu octets "
+		gkey_seterr(err, errlen, "EAP Length %u exceeds the %zu octets "
 		    "received", m->len, len);
 		return -1;
 	}
@@ -122,7 +102,7 @@ eap_tls_parse(const uint8_t *pkt, size_t len, struct eap_msg *m, char *err,
 	case EAP_CODE_SUCCESS:
 	case EAP_CODE_FAILURE:
 		if (m->len != EAP_HDR_LEN) {
-			seterr(err, errlen, "EAP-%s with Length %u, expected 4",
+			gkey_seterr(err, errlen, "EAP-%s with Length %u, expected 4",
 			    m->code == EAP_CODE_SUCCESS ? "Success" : "Failure",
 			    m->len);
 			return -1;
@@ -132,12 +112,12 @@ eap_tls_parse(const uint8_t *pkt, size_t len, struct eap_msg *m, char *err,
 	case EAP_CODE_RESPONSE:
 		break;
 	default:
-		seterr(err, errlen, "unknown EAP code %u", m->code);
+		gkey_seterr(err, errlen, "unknown EAP code %u", m->code);
 		return -1;
 	}
 
 	if (m->len < EAP_HDR_LEN + 1) {
-		seterr(err, errlen, "EAP %s without a Type",
+		gkey_seterr(err, errlen, "EAP %s without a Type",
 		    m->code == EAP_CODE_REQUEST ? "Request" : "Response");
 		return -1;
 	}
@@ -145,28 +125,28 @@ eap_tls_parse(const uint8_t *pkt, size_t len, struct eap_msg *m, char *err,
 	off = EAP_HDR_LEN + 1;
 	if (m->type == EAP_TYPE_TLS) {
 		if (m->len < EAP_TLS_HDR_LEN) {
-			seterr(err, errlen, "EAP-TLS packet without flags");
+			gkey_seterr(err, errlen, "EAP-TLS packet without flags");
 			return -1;
 		}
 		m->flags = pkt[5];
 		off = EAP_TLS_HDR_LEN;
 		if (m->flags & EAP_TLS_FLAG_L) {
 			if (m->len < EAP_TLS_LHDR_LEN) {
-				seterr(err, errlen, "EAP-TLS L flag set but "
+				gkey_seterr(err, errlen, "EAP-TLS L flag set but "
 				    "Length %u leaves no room for the TLS "
 				    "Message Length", m->len);
 				return -1;
 			}
-			m->tls_len = get32(pkt + EAP_TLS_HDR_LEN);
+			m->tls_len = gkey_get32(pkt + EAP_TLS_HDR_LEN);
 			off = EAP_TLS_LHDR_LEN;
 			if (m->tls_len == 0 || m->tls_len > EAP_TLS_MAX_MSG) {
-				seterr(err, errlen, "TLS Message Length %u out "
+				gkey_seterr(err, errlen, "TLS Message Length %u out "
 				    "of range 1..%d", m->tls_len,
 				    EAP_TLS_MAX_MSG);
 				return -1;
 			}
 			if (m->len - off > m->tls_len) {
-				seterr(err, errlen, "EAP-TLS fragment of %zu "
+				gkey_seterr(err, errlen, "EAP-TLS fragment of %zu "
 				    "octets exceeds TLS Message Length %u",
 				    m->len - off, m->tls_len);
 				return -1;
@@ -195,14 +175,14 @@ reasm_reserve(struct eap_tls_reasm *r, size_t need, char *err, size_t errlen)
 	uint8_t	*nb;
 
 	if (need > EAP_TLS_MAX_MSG) {
-		seterr(err, errlen, "TLS message of %zu octets exceeds the "
+		gkey_seterr(err, errlen, "TLS message of %zu octets exceeds the "
 		    "%d-octet limit", need, EAP_TLS_MAX_MSG);
 		return -1;
 	}
 	if (need <= r->cap)
 		return 0;
 	if ((nb = malloc(need)) == NULL) {
-		seterr(err, errlen, "out of memory reassembling %zu octets",
+		gkey_seterr(err, errlen, "out of memory reassembling %zu octets",
 		    need);
 		return -1;
 	}
@@ -229,12 +209,12 @@ eap_tls_reasm_add(struct eap_tls_reasm *r, const struct eap_msg *m,
 		if (more) {
 			/* RFC 5216 3.1: L MUST be set on the first fragment. */
 			if (!lflag) {
-				seterr(err, errlen, "first EAP-TLS fragment "
+				gkey_seterr(err, errlen, "first EAP-TLS fragment "
 				    "(M flag) without TLS Message Length");
 				return -1;
 			}
 			if (m->data_len == 0 || m->data_len >= m->tls_len) {
-				seterr(err, errlen, "first EAP-TLS fragment "
+				gkey_seterr(err, errlen, "first EAP-TLS fragment "
 				    "carries %zu of %u octets", m->data_len,
 				    m->tls_len);
 				return -1;
@@ -248,7 +228,7 @@ eap_tls_reasm_add(struct eap_tls_reasm *r, const struct eap_msg *m,
 			return 0;
 		}
 		if (lflag && m->tls_len != m->data_len) {
-			seterr(err, errlen, "TLS Message Length %u but %zu "
+			gkey_seterr(err, errlen, "TLS Message Length %u but %zu "
 			    "octets in an unfragmented message", m->tls_len,
 			    m->data_len);
 			return -1;
@@ -262,17 +242,17 @@ eap_tls_reasm_add(struct eap_tls_reasm *r, const struct eap_msg *m,
 	}
 
 	if (lflag && m->tls_len != r->expect) {
-		seterr(err, errlen, "TLS Message Length changed from %u to %u "
+		gkey_seterr(err, errlen, "TLS Message Length changed from %u to %u "
 		    "between fragments", r->expect, m->tls_len);
 		goto fail;
 	}
 	if (m->data_len == 0) {
-		seterr(err, errlen, "empty EAP-TLS fragment after %zu of %u "
+		gkey_seterr(err, errlen, "empty EAP-TLS fragment after %zu of %u "
 		    "octets", r->len, r->expect);
 		goto fail;
 	}
 	if (m->data_len > r->expect - r->len) {
-		seterr(err, errlen, "EAP-TLS fragments exceed TLS Message "
+		gkey_seterr(err, errlen, "EAP-TLS fragments exceed TLS Message "
 		    "Length %u", r->expect);
 		goto fail;
 	}
@@ -280,14 +260,14 @@ eap_tls_reasm_add(struct eap_tls_reasm *r, const struct eap_msg *m,
 	r->len += m->data_len;
 	if (more) {
 		if (r->len == r->expect) {
-			seterr(err, errlen, "M flag set but all %u octets of "
+			gkey_seterr(err, errlen, "M flag set but all %u octets of "
 			    "the TLS message received", r->expect);
 			goto fail;
 		}
 		return 0;
 	}
 	if (r->len != r->expect) {
-		seterr(err, errlen, "last EAP-TLS fragment ends at %zu octets, "
+		gkey_seterr(err, errlen, "last EAP-TLS fragment ends at %zu octets, "
 		    "TLS Message Length is %u", r->len, r->expect);
 		goto fail;
 	}
@@ -367,33 +347,33 @@ eap_tls_peer_new(const struct eap_tls_peer_cfg *cfg, struct eap_tls_error *err)
 
 	if (cfg == NULL || cfg->identity == NULL || cfg->ca_file == NULL ||
 	    cfg->cert_file == NULL || cfg->key_file == NULL) {
-		seterr(e, el, "identity, CA, certificate and key are required");
+		gkey_seterr(e, el, "identity, CA, certificate and key are required");
 		return NULL;
 	}
 	if (strlen(cfg->identity) > IDENTITY_MAX) {
-		seterr(e, el, "identity longer than %d octets", IDENTITY_MAX);
+		gkey_seterr(e, el, "identity longer than %d octets", IDENTITY_MAX);
 		return NULL;
 	}
 	if (cfg->fragment_size != 0 && (cfg->fragment_size <
 	    EAP_TLS_FRAG_MIN || cfg->fragment_size > UINT16_MAX)) {
-		seterr(e, el, "fragment size %zu out of range %d..%d",
+		gkey_seterr(e, el, "fragment size %zu out of range %d..%d",
 		    cfg->fragment_size, EAP_TLS_FRAG_MIN, UINT16_MAX);
 		return NULL;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		seterr(e, el, "out of memory");
+		gkey_seterr(e, el, "out of memory");
 		return NULL;
 	}
 	p->frag_size = cfg->fragment_size != 0 ? cfg->fragment_size :
 	    EAP_TLS_FRAG_DEFAULT;
 	if (p->frag_size < EAP_HDR_LEN + 1 + strlen(cfg->identity)) {
-		seterr(e, el, "fragment size %zu cannot carry the identity",
+		gkey_seterr(e, el, "fragment size %zu cannot carry the identity",
 		    p->frag_size);
 		goto fail;
 	}
 	if ((p->identity = strdup(cfg->identity)) == NULL ||
 	    (p->last = malloc(p->frag_size)) == NULL) {
-		seterr(e, el, "out of memory");
+		gkey_seterr(e, el, "out of memory");
 		goto fail;
 	}
 	p->identity_len = strlen(p->identity);
@@ -417,19 +397,19 @@ eap_tls_peer_new(const struct eap_tls_peer_cfg *cfg, struct eap_tls_error *err)
 	}
 	if (!SSL_CTX_load_verify_locations(p->ctx, cfg->ca_file, NULL)) {
 		ossl_err(e, el, NULL, "cannot load CA file");
-		seterr(e + strlen(e), el - strlen(e), " (%s)", cfg->ca_file);
+		gkey_seterr(e + strlen(e), el - strlen(e), " (%s)", cfg->ca_file);
 		goto fail;
 	}
 	SSL_CTX_set_verify(p->ctx, SSL_VERIFY_PEER, NULL);
 	if (!SSL_CTX_use_certificate_chain_file(p->ctx, cfg->cert_file)) {
 		ossl_err(e, el, NULL, "cannot load certificate");
-		seterr(e + strlen(e), el - strlen(e), " (%s)", cfg->cert_file);
+		gkey_seterr(e + strlen(e), el - strlen(e), " (%s)", cfg->cert_file);
 		goto fail;
 	}
 	if (!SSL_CTX_use_PrivateKey_file(p->ctx, cfg->key_file,
 	    SSL_FILETYPE_PEM)) {
 		ossl_err(e, el, NULL, "cannot load private key");
-		seterr(e + strlen(e), el - strlen(e), " (%s)", cfg->key_file);
+		gkey_seterr(e + strlen(e), el - strlen(e), " (%s)", cfg->key_file);
 		goto fail;
 	}
 	if (!SSL_CTX_check_private_key(p->ctx)) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pana_msg.h"
+#include "bytes.h"
 
 static const char *const pana_errstr[] = {
 	[0] = "success",
@@ -64,35 +65,6 @@ fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 int
 pana_hdr_parse(const uint8_t *buf, size_t len, struct pana_hdr *hdr,
     char *err, size_t errlen)
@@ -105,7 +77,7 @@ pana_hdr_parse(const uint8_t *buf, size_t len, struct pana_hdr *hdr,
 		return fail(err, errlen, PANA_E_SHORT,
 		    "%zu octets, shorter than the %d-octet PANA header",
 		    len, PANA_HDR_LEN);
-	h.length = get16(buf + 2);
+	h.length = gkey_get16(buf + 2);
 	if (h.length != len)
 		return fail(err, errlen, PANA_E_LENGTH,
 		    "header length %u but %zu octets received", h.length, len);
@@ -114,16 +86,16 @@ pana_hdr_parse(const uint8_t *buf, size_t len, struct pana_hdr *hdr,
 	 * here is what a pre-RFC draft (which had a version octet) or a
 	 * non-PANA datagram on port 716 looks like: drop it.
 	 */
-	if (get16(buf) != 0)
+	if (gkey_get16(buf) != 0)
 		return fail(err, errlen, PANA_E_RESERVED,
-		    "reserved field 0x%04x is not zero", get16(buf));
-	h.flags = get16(buf + 4);
-	h.type = get16(buf + 6);
+		    "reserved field 0x%04x is not zero", gkey_get16(buf));
+	h.flags = gkey_get16(buf + 4);
+	h.type = gkey_get16(buf + 6);
 	if (h.type == 0 || h.type > PANA_MSG_TYPE_MAX)
 		return fail(err, errlen, PANA_E_TYPE,
 		    "unknown message type %u", h.type);
-	h.session_id = get32(buf + 8);
-	h.seq = get32(buf + 12);
+	h.session_id = gkey_get32(buf + 8);
+	h.seq = gkey_get32(buf + 12);
 	if (hdr != NULL)
 		*hdr = h;
 	return 0;
@@ -153,9 +125,9 @@ pana_avp_next(struct pana_avp_iter *it, struct pana_avp *a, char *err,
 		return fail(err, errlen, PANA_E_AVP_TRUNC,
 		    "AVP header at offset %zu: %zu octets left, need %d",
 		    it->off, left, PANA_AVP_HDR_LEN);
-	a->code = get16(p);
-	a->flags = get16(p + 2);
-	a->len = get16(p + 4);
+	a->code = gkey_get16(p);
+	a->flags = gkey_get16(p + 2);
+	a->len = gkey_get16(p + 4);
 	/* p + 6: Reserved, ignored by the receiver (RFC 5191 6.3). */
 	hlen = PANA_AVP_HDR_LEN;
 	a->vendor_id = 0;
@@ -164,7 +136,7 @@ pana_avp_next(struct pana_avp_iter *it, struct pana_avp *a, char *err,
 			return fail(err, errlen, PANA_E_AVP_TRUNC,
 			    "vendor AVP header at offset %zu: %zu octets "
 			    "left, need %d", it->off, left, PANA_AVP_VHDR_LEN);
-		a->vendor_id = get32(p + 8);
+		a->vendor_id = gkey_get32(p + 8);
 		hlen = PANA_AVP_VHDR_LEN;
 	}
 	/* Both terms are at most 65535 + 12 + 3: no overflow. */
@@ -275,7 +247,7 @@ pana_avp_u32(const struct pana_avp *a, uint32_t *v)
 {
 	if (a == NULL || a->value == NULL || a->len != 4 || v == NULL)
 		return PANA_E_AVP_VALUE;
-	*v = get32(a->value);
+	*v = gkey_get32(a->value);
 	return 0;
 }
 
@@ -350,12 +322,12 @@ pana_build_start(struct pana_builder *b, uint8_t *buf, size_t size,
 		return build_fail(b, PANA_E_ARG);
 	if (size < PANA_HDR_LEN)
 		return build_fail(b, PANA_E_NOSPACE);
-	put16(buf, 0);
-	put16(buf + 2, PANA_HDR_LEN);
-	put16(buf + 4, flags);
-	put16(buf + 6, type);
-	put32(buf + 8, session_id);
-	put32(buf + 12, seq);
+	gkey_put16(buf, 0);
+	gkey_put16(buf + 2, PANA_HDR_LEN);
+	gkey_put16(buf + 4, flags);
+	gkey_put16(buf + 6, type);
+	gkey_put32(buf + 8, session_id);
+	gkey_put32(buf + 12, seq);
 	b->len = PANA_HDR_LEN;
 	return 0;
 }
@@ -382,12 +354,12 @@ build_avp(struct pana_builder *b, uint16_t code, uint16_t flags,
 		return build_fail(b, PANA_E_NOSPACE);
 
 	p = b->buf + b->len;
-	put16(p, code);
-	put16(p + 2, flags);
-	put16(p + 4, (uint16_t)len);
-	put16(p + 6, 0);
+	gkey_put16(p, code);
+	gkey_put16(p + 2, flags);
+	gkey_put16(p + 4, (uint16_t)len);
+	gkey_put16(p + 6, 0);
 	if (flags & PANA_AVP_FLAG_V)
-		put32(p + 8, vendor_id);
+		gkey_put32(p + 8, vendor_id);
 	if (value != NULL)
 		memcpy(p + hlen, value, len);
 	else
@@ -411,7 +383,7 @@ pana_build_avp_u32(struct pana_builder *b, uint16_t code, uint32_t v)
 {
 	uint8_t val[4];
 
-	put32(val, v);
+	gkey_put32(val, v);
 	return pana_build_avp(b, code, val, sizeof(val));
 }
 
@@ -449,7 +421,7 @@ pana_build_finish(struct pana_builder *b, size_t *len)
 		return PANA_E_ARG;
 	if (b->error != 0)
 		return b->error;
-	put16(b->buf + 2, (uint16_t)b->len);
+	gkey_put16(b->buf + 2, (uint16_t)b->len);
 	if (len != NULL)
 		*len = b->len;
 	return 0;

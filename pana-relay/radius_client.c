@@ -29,6 +29,7 @@
 #include <freeradius/libradius.h>
 
 #include "radius_client.h"
+#include "errbuf.h"
 
 #define NIDS			256
 #define DEFAULT_TIMEOUT_MS	3000
@@ -85,22 +86,7 @@ struct radius_session {
 	struct radius_result	 res;
 };
 
-static void	seterr(char *, size_t, const char *, ...)
-	    __attribute__((__format__(__printf__, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-#define rc_err(rc, ...)	seterr((rc)->err, sizeof((rc)->err), __VA_ARGS__)
+#define rc_err(rc, ...)	gkey_seterr((rc)->err, sizeof((rc)->err), __VA_ARGS__)
 
 uint64_t
 radius_client_now(void)
@@ -130,31 +116,31 @@ radius_client_init(const char *dictdir, const char *dict_file, char *err,
 	char	dcopy[PATH_MAX], bcopy[PATH_MAX];
 
 	if (fr_check_lib_magic(RADIUSD_MAGIC_NUMBER) < 0) {
-		seterr(err, errlen, "libfreeradius-radius does not match the "
+		gkey_seterr(err, errlen, "libfreeradius-radius does not match the "
 		    "headers: %s", fr_strerror());
 		return -1;
 	}
 	if (dict_init(dictdir, "dictionary") < 0) {
-		seterr(err, errlen, "cannot load %s/dictionary: %s", dictdir,
+		gkey_seterr(err, errlen, "cannot load %s/dictionary: %s", dictdir,
 		    fr_strerror());
 		return -1;
 	}
 	if (dict_file != NULL) {
 		if (strlen(dict_file) >= sizeof(dcopy)) {
-			seterr(err, errlen, "dictionary path too long");
+			gkey_seterr(err, errlen, "dictionary path too long");
 			return -1;
 		}
 		/* dict_read() takes a directory and a file name. */
 		strcpy(dcopy, dict_file);
 		strcpy(bcopy, dict_file);
 		if (dict_read(dirname(dcopy), basename(bcopy)) < 0) {
-			seterr(err, errlen, "cannot load %s: %s", dict_file,
+			gkey_seterr(err, errlen, "cannot load %s: %s", dict_file,
 			    fr_strerror());
 			return -1;
 		}
 	}
 	if (dict_attrbyvalue(GKEY_ATTR_KEY_RECORD, GKEY_VENDOR_ID) == NULL) {
-		seterr(err, errlen, "GKey-Key-Record (vendor %d, attribute %d) "
+		gkey_seterr(err, errlen, "GKey-Key-Record (vendor %d, attribute %d) "
 		    "is not in the dictionaries", GKEY_VENDOR_ID,
 		    GKEY_ATTR_KEY_RECORD);
 		return -1;
@@ -180,26 +166,26 @@ radius_client_new(const struct radius_client_cfg *cfg, char *err,
 
 	if (cfg == NULL || cfg->nservers < 1 ||
 	    cfg->nservers > RADIUS_CLIENT_MAX_SERVERS) {
-		seterr(err, errlen, "1 to %d RADIUS servers are needed",
+		gkey_seterr(err, errlen, "1 to %d RADIUS servers are needed",
 		    RADIUS_CLIENT_MAX_SERVERS);
 		return NULL;
 	}
 	if (cfg->nas_identifier == NULL || cfg->nas_identifier[0] == '\0' ||
 	    strlen(cfg->nas_identifier) > 253) {
-		seterr(err, errlen, "NAS-Identifier must be 1..253 octets");
+		gkey_seterr(err, errlen, "NAS-Identifier must be 1..253 octets");
 		return NULL;
 	}
 	if (cfg->cb == NULL) {
-		seterr(err, errlen, "no result callback");
+		gkey_seterr(err, errlen, "no result callback");
 		return NULL;
 	}
 	if (cfg->service_type > 2) {
-		seterr(err, errlen, "Service-Type must be Login-User (1) or "
+		gkey_seterr(err, errlen, "Service-Type must be Login-User (1) or "
 		    "Framed-User (2)");
 		return NULL;
 	}
 	if ((rc = talloc_zero(NULL, struct radius_client)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		gkey_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	rc->fd = -1;
@@ -210,23 +196,23 @@ radius_client_new(const struct radius_client_cfg *cfg, char *err,
 
 		if (sc->host == NULL || sc->secret == NULL ||
 		    sc->secret[0] == '\0') {
-			seterr(err, errlen, "server %zu: address and secret "
+			gkey_seterr(err, errlen, "server %zu: address and secret "
 			    "are required", i + 1);
 			goto fail;
 		}
 		if (fr_pton(&s->addr, sc->host, -1, AF_UNSPEC, false) < 0) {
-			seterr(err, errlen, "server %zu: bad address '%s': %s",
+			gkey_seterr(err, errlen, "server %zu: bad address '%s': %s",
 			    i + 1, sc->host, fr_strerror());
 			goto fail;
 		}
 		if (i > 0 && s->addr.af != rc->server[0].addr.af) {
-			seterr(err, errlen, "servers must share one address "
+			gkey_seterr(err, errlen, "servers must share one address "
 			    "family");
 			goto fail;
 		}
 		s->port = sc->port != 0 ? sc->port : DEFAULT_PORT;
 		if ((s->secret = talloc_strdup(rc, sc->secret)) == NULL) {
-			seterr(err, errlen, "out of memory");
+			gkey_seterr(err, errlen, "out of memory");
 			goto fail;
 		}
 		fr_ntop(a, sizeof(a), &s->addr);
@@ -243,7 +229,7 @@ radius_client_new(const struct radius_client_cfg *cfg, char *err,
 	rc->cb = cfg->cb;
 	if ((rc->nas_identifier = talloc_strdup(rc,
 	    cfg->nas_identifier)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		gkey_seterr(err, errlen, "out of memory");
 		goto fail;
 	}
 	rc->next_id = fr_rand() % NIDS;
@@ -252,14 +238,14 @@ radius_client_new(const struct radius_client_cfg *cfg, char *err,
 	any.af = rc->server[0].addr.af;
 	any.prefix = any.af == AF_INET6 ? 128 : 32;
 	if ((rc->fd = fr_socket(&any, 0)) < 0) {
-		seterr(err, errlen, "cannot open the RADIUS socket: %s",
+		gkey_seterr(err, errlen, "cannot open the RADIUS socket: %s",
 		    fr_strerror());
 		goto fail;
 	}
 	if ((fl = fcntl(rc->fd, F_GETFL)) < 0 ||
 	    fcntl(rc->fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
 	    fcntl(rc->fd, F_SETFD, FD_CLOEXEC) < 0) {
-		seterr(err, errlen, "fcntl on the RADIUS socket: %s",
+		gkey_seterr(err, errlen, "fcntl on the RADIUS socket: %s",
 		    strerror(errno));
 		goto fail;
 	}
