@@ -44,7 +44,8 @@ PAA_PORT=$(rig_free_port udp)
 start_relayd paa "role paa
 paa-listen 127.0.0.1 $PAA_PORT
 radius-server 127.0.0.1:$RADIUS_PORT $RADIUS_SECRET
-radius-dictionary $PWD/raddb/dictionary.gkey"
+radius-dictionary $PWD/raddb/dictionary.gkey
+nas-identifier bench-paa"
 
 : > "$RIG_DIR/process.ms"
 for _ in $(seq 1 "$runs"); do
