@@ -143,21 +143,12 @@ static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey
 	}
 
 	if (cert_vp) {
-		uint8_t const *p = cert_vp->vp_octets;
 		uint8_t fp[32];
 
-		cert = d2i_X509(NULL, &p, cert_vp->vp_length);
-		if (!cert || p != cert_vp->vp_octets + cert_vp->vp_length) {
-			X509_free(cert);
+		if (gkey_x509_fingerprint(cert_vp->vp_octets, cert_vp->vp_length, fp) < 0) {
 			return refuse(c, "malformed certificate");
 		}
-		if (gkey_x509_fingerprint(cert_vp->vp_octets, cert_vp->vp_length, fp) < 0) {
-			X509_free(cert);
-			REDEBUG("Cannot hash the certificate");
-			return RLM_MODULE_FAIL;
-		}
-		if (c->have_fp && CRYPTO_memcmp(fp, c->fp, 32) != 0) {
-			X509_free(cert);
+		if (c->have_fp && (CRYPTO_memcmp(fp, c->fp, 32) != 0)) {
 			return refuse(c, "certificate does not match GKey-Cert-SHA256");
 		}
 		memcpy(c->fp, fp, 32);
@@ -178,14 +169,22 @@ static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey
 	}
 
 	/*
-	 *	Unknown fingerprint. If the certificate names an enrolled
-	 *	issuer and serial, it is another certificate than the one
-	 *	enrolled (re-issued or forged): say so.
+	 *	Unknown fingerprint. Only now is the certificate parsed (a
+	 *	known fingerprint is byte for byte the enrolled certificate,
+	 *	checked at enrollment). If it names an enrolled issuer and
+	 *	serial, it is another certificate than the one enrolled
+	 *	(re-issued or forged): say so.
 	 */
-	if (cert) {
+	if (cert_vp) {
+		uint8_t const *p = cert_vp->vp_octets;
 		char issuer[512], serial[128];
 		gkey_identity_t other;
 
+		cert = d2i_X509(NULL, &p, cert_vp->vp_length);
+		if (!cert || p != cert_vp->vp_octets + cert_vp->vp_length) {
+			rc = refuse(c, "malformed certificate");
+			goto finish;
+		}
 		if (gkey_x509_issuer(cert, issuer, sizeof(issuer)) == 0 &&
 		    gkey_x509_serial_hex(cert, serial, sizeof(serial)) == 0) {
 			DB_CALL(rcode, gkey_db_identity_by_issuer_serial(ctx, c->conn, issuer, serial, &other));
