@@ -35,6 +35,7 @@ typedef struct issue_ctx {
 	int64_t			identity;
 	char const		*nas;
 	char const		*calling;
+	char			nas_addr[INET6_ADDRSTRLEN];
 } issue_ctx_t;
 
 /*
@@ -401,7 +402,12 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	vp_cursor_t cursor;
 	VALUE_PAIR *vp;
 
+	/*
+	 *	The audit log names the NAS by NAS-Identifier, or else by
+	 *	the address the request came from.
+	 */
 	c->nas = request_string(request, PW_NAS_IDENTIFIER);
+	if (!c->nas) c->nas = ip_ntoh(&request->packet->src_ipaddr, c->nas_addr, sizeof(c->nas_addr));
 	c->calling = request_string(request, PW_CALLING_STATION_ID);
 
 	ctx = talloc_new(request);
