@@ -12,8 +12,51 @@ RCSID("$Id$")
 
 #include "gkey_db.h"
 
-#define APP_NAME_MAX 64
 #define APPS_MAX 32
+
+#define IDENTITY_COLUMNS \
+	"identity_id, status, status_reason, " \
+	"floor(extract(epoch from not_before))::bigint, floor(extract(epoch from not_after))::bigint, " \
+	"spki, kind"
+
+/*
+ *	Every query the module runs, prepared once per connection so the
+ *	server parses and plans each only once.
+ */
+typedef enum {
+	STMT_IDENTITY_BY_FP = 0,
+	STMT_IDENTITY_BY_ISSUER_SERIAL,
+	STMT_ISSUE_KEYS,
+	STMT_FILL_MATERIAL,
+	STMT_LOG,
+	STMT_COUNT
+} stmt_t;
+
+static const struct {
+	char const	*name;
+	char const	*sql;
+	int		nparams;
+} stmts[STMT_COUNT] = {
+	[STMT_IDENTITY_BY_FP] = { "gkey_identity_by_fp",
+		"SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_fingerprint($1::bytea)", 1 },
+	[STMT_IDENTITY_BY_ISSUER_SERIAL] = { "gkey_identity_by_issuer_serial",
+		"SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_issuer_serial($1::text, $2::text)", 2 },
+	[STMT_ISSUE_KEYS] = { "gkey_issue_keys",
+		"SELECT app_id, app_name, gk_alg, epoch, "
+		"floor(extract(epoch from not_before))::bigint, floor(extract(epoch from not_after))::bigint, "
+		"material FROM gkey.issue_keys($1::bigint, $2::text[])", 2 },
+	[STMT_FILL_MATERIAL] = { "gkey_fill_material",
+		"SELECT gkey.fill_material($1::bigint, $2::integer, $3::bytea)", 3 },
+	[STMT_LOG] = { "gkey_log",
+		"SELECT gkey.log_issuance($1::bigint, $2::bytea, $3::bigint, $4::integer, "
+		"$5::text, $6::text, $7::text, $8::text, $9::text)", 9 },
+};
+
+static PGresult *stmt_exec(gkey_db_conn_t *conn, stmt_t stmt, char const * const *values,
+			   int const *lengths, int const *formats)
+{
+	return PQexecPrepared(conn->pg, stmts[stmt].name, stmts[stmt].nparams, values, lengths, formats, 0);
+}
 
 static int conn_destructor(gkey_db_conn_t *conn)
 {
@@ -34,6 +77,7 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 	char const *keys[] = { "dbname", "application_name", "options", NULL };
 	char const *values[4];
 	char options[64];
+	int i;
 
 	conn = talloc_zero(ctx, gkey_db_conn_t);
 	if (!conn) return NULL;
@@ -58,6 +102,21 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn->pg, notice_discard, NULL);
+
+	for (i = 0; i < STMT_COUNT; i++) {
+		PGresult *res;
+
+		res = PQprepare(conn->pg, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			/* Typically a schema that gkey-migrate has not created. */
+			ERROR("rlm_gkey (%s): cannot prepare %s: %s", cfg->name, stmts[i].name,
+			      res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
+			PQclear(res);
+			talloc_free(conn);
+			return NULL;
+		}
+		PQclear(res);
+	}
 	DEBUG2("rlm_gkey (%s): connected to PostgreSQL", cfg->name);
 	return conn;
 }
@@ -147,11 +206,6 @@ static char *get_text(TALLOC_CTX *ctx, PGresult *res, int row, int col)
 	return talloc_strdup(ctx, PQgetvalue(res, row, col));
 }
 
-#define IDENTITY_COLUMNS \
-	"identity_id, status, status_reason, " \
-	"floor(extract(epoch from not_before))::bigint, floor(extract(epoch from not_after))::bigint, " \
-	"spki, kind"
-
 static gkey_db_rcode_t identity_row(TALLOC_CTX *ctx, PGresult *res, gkey_identity_t *out)
 {
 	if (PQntuples(res) == 0) return GKEY_DB_NOTFOUND;
@@ -184,9 +238,7 @@ gkey_db_rcode_t gkey_db_identity_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t 
 	PGresult *res;
 	gkey_db_rcode_t rcode;
 
-	res = PQexecParams(conn->pg,
-			   "SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_fingerprint($1::bytea)",
-			   1, NULL, values, lengths, formats, 0);
+	res = stmt_exec(conn, STMT_IDENTITY_BY_FP, values, lengths, formats);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
 	if (rcode == GKEY_DB_OK) rcode = identity_row(ctx, res, out);
 	PQclear(res);
@@ -201,9 +253,7 @@ gkey_db_rcode_t gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_
 	PGresult *res;
 	gkey_db_rcode_t rcode;
 
-	res = PQexecParams(conn->pg,
-			   "SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_issuer_serial($1::text, $2::text)",
-			   2, NULL, values, NULL, NULL, 0);
+	res = stmt_exec(conn, STMT_IDENTITY_BY_ISSUER_SERIAL, values, NULL, NULL);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
 	if (rcode == GKEY_DB_OK) rcode = identity_row(ctx, res, out);
 	PQclear(res);
@@ -263,11 +313,7 @@ gkey_db_rcode_t gkey_db_issue_keys(TALLOC_CTX *ctx, gkey_db_conn_t *conn, int64_
 		values[1] = list;
 	}
 
-	res = PQexecParams(conn->pg,
-			   "SELECT app_id, app_name, gk_alg, epoch, "
-			   "floor(extract(epoch from not_before))::bigint, floor(extract(epoch from not_after))::bigint, "
-			   "material FROM gkey.issue_keys($1::bigint, $2::text[])",
-			   2, NULL, values, NULL, NULL, 0);
+	res = stmt_exec(conn, STMT_ISSUE_KEYS, values, NULL, NULL);
 	talloc_free(list);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
 	if (rcode != GKEY_DB_OK) goto finish;
@@ -330,8 +376,7 @@ gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
 	values[1] = ep;
 	values[2] = (char const *) sealed;
 
-	res = PQexecParams(conn->pg, "SELECT gkey.fill_material($1::bigint, $2::integer, $3::bytea)",
-			   3, NULL, values, lengths, formats, 0);
+	res = stmt_exec(conn, STMT_FILL_MATERIAL, values, lengths, formats);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
 	if (rcode != GKEY_DB_OK) goto finish;
 
@@ -372,10 +417,7 @@ gkey_db_rcode_t gkey_db_log(gkey_db_conn_t *conn, gkey_log_entry_t const *e)
 	values[7] = e->result;
 	values[8] = e->reason;
 
-	res = PQexecParams(conn->pg,
-			   "SELECT gkey.log_issuance($1::bigint, $2::bytea, $3::bigint, $4::integer, "
-			   "$5::text, $6::text, $7::text, $8::text, $9::text)",
-			   9, NULL, values, lengths, formats, 0);
+	res = stmt_exec(conn, STMT_LOG, values, lengths, formats);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
 	PQclear(res);
 	return rcode;

@@ -2,7 +2,8 @@
  * gkey_db.h	rlm_gkey's PostgreSQL access.
  *
  * Every query calls one of the module-facing SQL functions of
- * sql/migrations (one round trip each) through PQexecParams; values
+ * sql/migrations (one round trip each) as a statement prepared once per
+ * connection (PQprepare, PQexecPrepared); values
  * only ever travel as parameters. Connections come from FreeRADIUS's
  * connection pool: gkey_db_conn_create() is its create callback.
  *
