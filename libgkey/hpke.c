@@ -5,6 +5,7 @@
  * KeySchedule.  HKDF is OpenSSL's EVP_KDF "HKDF" in EXTRACT_ONLY and
  * EXPAND_ONLY modes, so each labeled step is exactly one RFC 5869 step.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -17,6 +18,7 @@
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
+#include <openssl/x509.h>
 
 #include "aesgcm.h"
 #include "hpke.h"
@@ -69,6 +71,53 @@ is_p256(EVP_PKEY *pk)
 	if (nid == NID_undef)
 		nid = EC_curve_nist2nid(name);
 	return nid == NID_X9_62_prime256v1;
+}
+
+/*
+ * DER SubjectPublicKeyInfo of a P-256 key up to the point: SEQUENCE {
+ * SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 octets) }.
+ */
+const uint8_t gkey_p256_spki_prefix[GKEY_P256_SPKI_PREFIX_LEN] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86,
+	0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+	0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
+	0x42, 0x00,
+};
+
+/* DER prefix of an X25519 SPKI (RFC 8410); the 32-octet key follows. */
+static const uint8_t x25519_spki_prefix[] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+	0x6e, 0x03, 0x21, 0x00,
+};
+
+int
+gkey_spki_kem(const uint8_t *der, size_t len, enum gkey_kem *kem)
+{
+	const uint8_t	*p = der;
+	EVP_PKEY	*pk;
+	int		 ret;
+
+	if (der == NULL || kem == NULL || len == 0 || len > LONG_MAX)
+		return -1;
+	if (len == GKEY_P256_SPKI_PREFIX_LEN + 65 &&
+	    memcmp(der, gkey_p256_spki_prefix, GKEY_P256_SPKI_PREFIX_LEN) == 0 &&
+	    der[GKEY_P256_SPKI_PREFIX_LEN] == 0x04) {
+		*kem = GKEY_KEM_P256;
+		return 0;
+	}
+	if (len == sizeof(x25519_spki_prefix) + 32 &&
+	    memcmp(der, x25519_spki_prefix, sizeof(x25519_spki_prefix)) == 0) {
+		*kem = GKEY_KEM_X25519;
+		return 0;
+	}
+	/* Another encoding or another key type: decode to tell. */
+	if ((pk = d2i_PUBKEY(NULL, &p, (long)len)) == NULL) {
+		ERR_clear_error();
+		return -1;
+	}
+	ret = (p == der + len) ? gkey_kem_of_pkey(pk, kem) : -1;
+	EVP_PKEY_free(pk);
+	return ret;
 }
 
 int

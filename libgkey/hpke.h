@@ -48,6 +48,18 @@ size_t	gkey_kem_enc_len(enum gkey_kem kem);
 int	gkey_kem_of_pkey(EVP_PKEY *pk, enum gkey_kem *kem);
 
 /*
+ * The KEM of a SubjectPublicKeyInfo DER without decoding it when it has
+ * the canonical form (named curve P-256 with an uncompressed point, or
+ * X25519), else by decoding it. Returns 0 and sets *kem, or -1 for a key
+ * of another type or a malformed SPKI.
+ */
+int	gkey_spki_kem(const uint8_t *der, size_t len, enum gkey_kem *kem);
+
+/* DER prefix of a canonical P-256 SPKI; the 65-octet point follows. */
+#define GKEY_P256_SPKI_PREFIX_LEN	26
+extern const uint8_t gkey_p256_spki_prefix[GKEY_P256_SPKI_PREFIX_LEN];
+
+/*
  * Build a key from its RFC 9180 serialisation: a 32-octet scalar (P-256,
  * must be in [1, n-1]) or 32-octet X25519 private key; a 65-octet
  * uncompressed point (checked to be on the curve) or 32-octet X25519

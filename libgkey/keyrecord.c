@@ -170,22 +170,11 @@ gkey_record_parse(const uint8_t *buf, size_t len, struct gkey_record *out,
 	return 0;
 }
 
-/*
- * DER SubjectPublicKeyInfo of a P-256 key up to the point: SEQUENCE {
- * SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 octets) }.
- */
-static const uint8_t p256_spki_prefix[] = {
-	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86,
-	0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-	0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
-	0x42, 0x00,
-};
-
 int
 gkey_key_id(EVP_PKEY *pk, uint8_t id[GKEY_KEY_ID_LEN])
 {
 	enum gkey_kem	 kem;
-	uint8_t		 spki[sizeof(p256_spki_prefix) + GKEY_HPKE_ENC_MAX];
+	uint8_t		 spki[sizeof(gkey_p256_spki_prefix) + GKEY_HPKE_ENC_MAX];
 	uint8_t		 md[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned int	 mdlen;
 	size_t		 raw_len;
@@ -199,9 +188,9 @@ gkey_key_id(EVP_PKEY *pk, uint8_t id[GKEY_KEY_ID_LEN])
 		 * (compressed point, explicit form): hash the canonical
 		 * named-curve, uncompressed SPKI, built here.
 		 */
-		memcpy(spki, p256_spki_prefix, sizeof(p256_spki_prefix));
+		memcpy(spki, gkey_p256_spki_prefix, sizeof(gkey_p256_spki_prefix));
 		if (gkey_pkey_raw_public(kem, pk, spki +
-		    sizeof(p256_spki_prefix), GKEY_HPKE_ENC_MAX,
+		    sizeof(gkey_p256_spki_prefix), GKEY_HPKE_ENC_MAX,
 		    &raw_len) != 0 || raw_len != 65)
 			goto done;
 		if (EVP_Digest(spki, sizeof(spki), md, &mdlen, EVP_sha256(),

@@ -253,7 +253,7 @@ static char const *identity_refusal(gkey_identity_t const *id, time_t now)
  *	a fresh key offered to the database, which keeps the first one any
  *	server stored. Returns 0 or -1 (logged).
  */
-static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t const *e, size_t gk_len,
+static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_len,
 		    uint8_t *gk)
 {
 	REQUEST *request = c->request;
@@ -282,8 +282,12 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t const *e, size
 			REDEBUG("Cannot store key material: %s", gkey_db_error(c->conn));
 			goto finish;
 		}
-		blob = stored;
-		blob_len = stored_len;
+		/* From now on the epoch's material is what the database holds. */
+		e->material = stored;
+		e->material_len = stored_len;
+		stored = NULL;
+		blob = e->material;
+		blob_len = e->material_len;
 	}
 
 	if (gkey_gk_open(c->inst->kek, e->app_id, e->epoch, blob, blob_len,
@@ -307,19 +311,63 @@ static int gk_alg_of(char const *name)
 	return -1;
 }
 
+/*
+ *	What names a sealed record in the cache: the epoch as the database
+ *	has it now, and a digest of the enrolled key and the stored sealed
+ *	GK, so that any change to either misses.
+ */
+static int cache_key(gkey_cache_key_t *key, int64_t identity, gkey_epoch_t const *e,
+		     gkey_identity_t const *id)
+{
+	EVP_MD_CTX *md;
+	int ok;
+
+	memset(key, 0, sizeof(*key));
+	key->identity = identity;
+	key->app_id = e->app_id;
+	key->epoch = e->epoch;
+	key->not_before = e->not_before;
+	key->not_after = e->not_after;
+
+	md = EVP_MD_CTX_new();
+	if (!md) return -1;
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(md, id->spki, id->spki_len) == 1 &&
+	     EVP_DigestUpdate(md, e->material, e->material_len) == 1 &&
+	     EVP_DigestFinal_ex(md, key->digest, NULL) == 1;
+	EVP_MD_CTX_free(md);
+	return ok ? 0 : -1;
+}
+
+static rlm_rcode_t reply_record(issue_ctx_t *c, gkey_epoch_t const *e, uint8_t const *record,
+				size_t record_len, bool cached)
+{
+	REQUEST *request = c->request;
+	VALUE_PAIR *vp;
+
+	vp = fr_pair_afrom_da(request->reply, c->inst->da_key_record);
+	if (!vp) return RLM_MODULE_FAIL;
+	fr_pair_value_memcpy(vp, record, record_len);
+	fr_pair_add(&request->reply->vps, vp);
+	RDEBUG2("Issued %s epoch %u (%zu octets%s)", e->app_name, e->epoch, record_len,
+		cached ? ", from the record cache" : "");
+	return log_decision(c, e->app_id, e->epoch, "issued", NULL);
+}
+
 /* Seal one epoch into a GKey-Key-Record reply attribute. */
-static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t const *e,
-			      EVP_PKEY *recipient, EVP_PKEY *server_key)
+static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
+			      gkey_identity_t const *id, EVP_PKEY **recipient, enum gkey_kem kem)
 {
 	REQUEST *request = c->request;
 	rlm_gkey_t const *inst = c->inst;
 	struct gkey_record_meta meta;
+	gkey_cache_key_t key;
 	uint8_t gk[GKEY_GK_MAX];
 	uint8_t record[GKEY_RECORD_MAX_LEN];
 	size_t gk_len, record_len;
 	char err[128];
 	int alg;
-	VALUE_PAIR *vp;
+	bool keyed = false;
 	rlm_rcode_t rc = RLM_MODULE_FAIL;
 
 	alg = gk_alg_of(e->gk_alg);
@@ -329,7 +377,26 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t cons
 	}
 	gk_len = gkey_gk_alg_len(alg);
 
+	/* Material not stored yet means no record was ever sealed for it. */
+	if (inst->cache && e->material) {
+		keyed = (cache_key(&key, c->identity, e, id) == 0);
+		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len)) {
+			return reply_record(c, e, record, record_len, true);
+		}
+	}
+
 	if (epoch_gk(c, ctx, e, gk_len, gk) < 0) return RLM_MODULE_FAIL;
+
+	/* Decoding the enrolled key is costly: only once a record needs it. */
+	if (!*recipient) {
+		uint8_t const *p = id->spki;
+
+		*recipient = d2i_PUBKEY(NULL, &p, id->spki_len);
+		if (!*recipient) {
+			REDEBUG("Cannot decode the enrolled public key");
+			goto finish;
+		}
+	}
 
 	memset(&meta, 0, sizeof(meta));
 	meta.app_id = e->app_id;
@@ -340,8 +407,9 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t cons
 	meta.name = e->app_name;
 	meta.name_len = strlen(e->app_name);
 
-	if (gkey_record_seal(&meta, gk, gk_len, recipient, server_key, record, sizeof(record),
-			     &record_len, err, sizeof(err)) < 0) {
+	if (gkey_record_seal(&meta, gk, gk_len, *recipient,
+			     (kem == GKEY_KEM_P256) ? inst->p256_key : inst->x25519_key,
+			     record, sizeof(record), &record_len, err, sizeof(err)) < 0) {
 		REDEBUG("Cannot seal the record of application %u epoch %u: %s", e->app_id, e->epoch, err);
 		goto finish;
 	}
@@ -351,13 +419,11 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t cons
 		goto finish;
 	}
 
-	vp = fr_pair_afrom_da(request->reply, inst->da_key_record);
-	if (!vp) goto finish;
-	fr_pair_value_memcpy(vp, record, record_len);
-	fr_pair_add(&request->reply->vps, vp);
-	RDEBUG2("Issued %s epoch %u (%zu octets)", e->app_name, e->epoch, record_len);
-
-	rc = log_decision(c, e->app_id, e->epoch, "issued", NULL);
+	if (inst->cache) {
+		if (!keyed) keyed = (cache_key(&key, c->identity, e, id) == 0);
+		if (keyed) gkey_cache_put(inst->cache, &key, record, record_len);
+	}
+	rc = reply_record(c, e, record, record_len, false);
 
 finish:
 	OPENSSL_cleanse(gk, sizeof(gk));
@@ -393,8 +459,7 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	size_t n_rows = 0, n_apps = 0, i;
 	char const *apps[MAX_REQUESTED_APPS];
 	char const *why;
-	uint8_t const *spki;
-	EVP_PKEY *recipient = NULL, *server_key;
+	EVP_PKEY *recipient = NULL;
 	enum gkey_kem kem;
 	gkey_db_rcode_t rcode;
 	rlm_rcode_t rc;
@@ -434,13 +499,10 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		goto finish;
 	}
 
-	spki = id.spki;
-	recipient = d2i_PUBKEY(NULL, &spki, id.spki_len);
-	if (!recipient || gkey_kem_of_pkey(recipient, &kem) < 0) {
+	if (gkey_spki_kem(id.spki, id.spki_len, &kem) < 0) {
 		rc = refuse(c, "unsupported key type");
 		goto finish;
 	}
-	server_key = (kem == GKEY_KEM_P256) ? inst->p256_key : inst->x25519_key;
 
 	for (vp = fr_cursor_init(&cursor, &request->packet->vps);
 	     vp;
@@ -466,7 +528,7 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	}
 
 	for (i = 0; i < n_rows; i++) {
-		rc = add_record(c, ctx, &rows[i], recipient, server_key);
+		rc = add_record(c, ctx, &rows[i], &id, &recipient, kem);
 		if (rc != RLM_MODULE_OK) goto finish;
 	}
 	set_session_timeout(c, rows, n_rows, now);

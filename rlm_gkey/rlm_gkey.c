@@ -33,6 +33,7 @@ static const CONF_PARSER module_config[] = {
 					     rlm_gkey_t, x25519_key_file), NULL },
 	{ "vendor", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, vendor), "32473" },
 	{ "max_lifetime", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_lifetime), "86400" },
+	{ "record_cache_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, record_cache_size), "4096" },
 	CONF_PARSER_TERMINATOR
 };
 
@@ -169,6 +170,7 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	FR_INTEGER_BOUND_CHECK("query_timeout", inst->query_timeout, <=, 60000);
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, >=, 60);
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, <=, 31 * 86400);
+	FR_INTEGER_BOUND_CHECK("record_cache_size", inst->record_cache_size, <=, 1000000);
 
 	if (kek_load(conf, inst) < 0) return -1;
 
@@ -177,14 +179,23 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	inst->x25519_key = server_key_load(conf, "x25519_key_file", inst->x25519_key_file, GKEY_KEM_X25519);
 	if (!inst->x25519_key) return -1;
 
+	if (inst->record_cache_size > 0) {
+		inst->cache = gkey_cache_alloc(inst->record_cache_size);
+		if (!inst->cache) {
+			cf_log_err_cs(conf, "Cannot allocate a record cache of %u entries", inst->record_cache_size);
+			return -1;
+		}
+	}
+
 	inst->db.conninfo = inst->conninfo;
 	inst->db.query_timeout = inst->query_timeout;
 	inst->db.name = inst->name;
 	inst->pool = fr_connection_pool_module_init(conf, &inst->db, gkey_db_conn_create, NULL, NULL);
 	if (!inst->pool) return -1;
 
-	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, kek_file %s",
-	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->kek_file);
+	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s",
+	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
+	     inst->kek_file);
 	return 0;
 }
 
@@ -194,6 +205,8 @@ static int mod_detach(void *instance)
 
 	fr_connection_pool_free(inst->pool);
 	inst->pool = NULL;
+	gkey_cache_free(inst->cache);
+	inst->cache = NULL;
 	EVP_PKEY_free(inst->p256_key);
 	EVP_PKEY_free(inst->x25519_key);
 	OPENSSL_cleanse(inst->kek, sizeof(inst->kek));

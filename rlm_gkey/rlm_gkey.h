@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "gkey_cache.h"
 #include "gkey_db.h"
 #include "gkseal.h"
 
@@ -20,6 +21,7 @@ typedef struct rlm_gkey_t {
 	char const		*x25519_key_file;
 	uint32_t		vendor;
 	uint32_t		max_lifetime;
+	uint32_t		record_cache_size;
 
 	/* Loaded in instantiate, freed in detach. */
 	uint8_t			kek[GKEY_KEK_LEN];
@@ -27,6 +29,7 @@ typedef struct rlm_gkey_t {
 	EVP_PKEY		*x25519_key;
 	gkey_db_config_t	db;
 	fr_connection_pool_t	*pool;
+	gkey_cache_t		*cache;		/* NULL: caching off */
 
 	/* Dictionary attributes, looked up once in bootstrap. */
 	DICT_ATTR const		*da_certificate;

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include <check.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "hex.h"
 #include "hpke.h"
@@ -544,6 +546,73 @@ START_TEST(test_invalid_raw_keys_are_refused)
 }
 END_TEST
 
+/* SPKI DER of a fresh key; *len set; caller frees with OPENSSL_free. */
+static uint8_t *
+spki_of(EVP_PKEY *pk, size_t *len)
+{
+	uint8_t	*der = NULL;
+	int	 n = i2d_PUBKEY(pk, &der);
+
+	ck_assert_int_gt(n, 0);
+	*len = (size_t)n;
+	return der;
+}
+
+START_TEST(test_spki_kem_tells_p256_and_x25519_without_decoding)
+{
+	EVP_PKEY	*p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY	*x = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	enum gkey_kem	 kem;
+	uint8_t		*der;
+	size_t		 len;
+
+	der = spki_of(p256, &len);
+	ck_assert_int_eq(gkey_spki_kem(der, len, &kem), 0);
+	ck_assert_int_eq(kem, GKEY_KEM_P256);
+	OPENSSL_free(der);
+	der = spki_of(x, &len);
+	ck_assert_int_eq(gkey_spki_kem(der, len, &kem), 0);
+	ck_assert_int_eq(kem, GKEY_KEM_X25519);
+	OPENSSL_free(der);
+	EVP_PKEY_free(p256);
+	EVP_PKEY_free(x);
+}
+END_TEST
+
+START_TEST(test_spki_kem_decodes_other_encodings_and_refuses_other_keys)
+{
+	EVP_PKEY	*p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY	*ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY	*p384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	enum gkey_kem	 kem;
+	uint8_t		*der, garbage[91];
+	size_t		 len;
+
+	/* A compressed point takes the decoding path and is still P-256. */
+	ck_assert_int_eq(EVP_PKEY_set_utf8_string_param(p256,
+	    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
+	der = spki_of(p256, &len);
+	ck_assert_uint_lt(len, 91);
+	ck_assert_int_eq(gkey_spki_kem(der, len, &kem), 0);
+	ck_assert_int_eq(kem, GKEY_KEM_P256);
+	OPENSSL_free(der);
+
+	der = spki_of(ed, &len);
+	ck_assert_int_eq(gkey_spki_kem(der, len, &kem), -1);
+	OPENSSL_free(der);
+	der = spki_of(p384, &len);
+	ck_assert_int_eq(gkey_spki_kem(der, len, &kem), -1);
+	OPENSSL_free(der);
+
+	memset(garbage, 0x30, sizeof(garbage));
+	ck_assert_int_eq(gkey_spki_kem(garbage, sizeof(garbage), &kem), -1);
+	ck_assert_int_eq(gkey_spki_kem(garbage, 0, &kem), -1);
+	EVP_PKEY_free(p256);
+	EVP_PKEY_free(ed);
+	EVP_PKEY_free(p384);
+}
+END_TEST
+
 static Suite *
 hpke_suite(void)
 {
@@ -575,6 +644,8 @@ hpke_suite(void)
 	tcase_add_loop_test(tc, test_short_output_buffers_are_refused, 0, 2);
 	tcase_add_test(tc, test_keys_of_another_kem_are_refused);
 	tcase_add_test(tc, test_invalid_raw_keys_are_refused);
+	tcase_add_test(tc, test_spki_kem_tells_p256_and_x25519_without_decoding);
+	tcase_add_test(tc, test_spki_kem_decodes_other_encodings_and_refuses_other_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

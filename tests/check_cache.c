@@ -1,0 +1,196 @@
+/*
+ * check_cache.c - the sealed-record cache of rlm_gkey (rlm_gkey/gkey_cache.c).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gkey_cache.h"
+
+static gkey_cache_key_t key_for(int64_t identity, uint32_t app, uint32_t epoch)
+{
+	gkey_cache_key_t k;
+
+	memset(&k, 0, sizeof(k));
+	k.identity = identity;
+	k.app_id = app;
+	k.epoch = epoch;
+	k.not_before = 1000;
+	k.not_after = 2000;
+	memset(k.digest, 0xab, sizeof(k.digest));
+	return k;
+}
+
+static const uint8_t rec[] = { 1, 1, 1, 11, 0, 0, 0, 1 };
+
+START_TEST(a_stored_record_is_returned_unchanged)
+{
+	gkey_cache_t *c = gkey_cache_alloc(16);
+	gkey_cache_key_t k = key_for(7, 1, 1);
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(!gkey_cache_get(c, &k, 1500, out, sizeof(out), &len));
+	gkey_cache_put(c, &k, rec, sizeof(rec));
+	ck_assert(gkey_cache_get(c, &k, 1500, out, sizeof(out), &len));
+	ck_assert_uint_eq(len, sizeof(rec));
+	ck_assert_mem_eq(out, rec, sizeof(rec));
+	gkey_cache_free(c);
+}
+END_TEST
+
+START_TEST(any_field_of_the_key_that_differs_misses)
+{
+	gkey_cache_t *c = gkey_cache_alloc(1);	/* one slot: only equality decides */
+	gkey_cache_key_t k = key_for(7, 1, 1), o;
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+
+	gkey_cache_put(c, &k, rec, sizeof(rec));
+	o = k; o.identity = 8;
+	ck_assert(!gkey_cache_get(c, &o, 1500, out, sizeof(out), &len));
+	o = k; o.app_id = 2;
+	ck_assert(!gkey_cache_get(c, &o, 1500, out, sizeof(out), &len));
+	o = k; o.epoch = 2;
+	ck_assert(!gkey_cache_get(c, &o, 1500, out, sizeof(out), &len));
+	o = k; o.not_before = 999;
+	ck_assert(!gkey_cache_get(c, &o, 1500, out, sizeof(out), &len));
+	o = k; o.not_after = 1800;	/* a rotation shortened the epoch */
+	ck_assert(!gkey_cache_get(c, &o, 1500, out, sizeof(out), &len));
+	o = k; o.digest[31] ^= 1;	/* other material or enrolled key */
+	ck_assert(!gkey_cache_get(c, &o, 1500, out, sizeof(out), &len));
+	ck_assert(gkey_cache_get(c, &k, 1500, out, sizeof(out), &len));
+	gkey_cache_free(c);
+}
+END_TEST
+
+START_TEST(an_entry_is_dropped_when_its_epoch_ends)
+{
+	gkey_cache_t *c = gkey_cache_alloc(16);
+	gkey_cache_key_t k = key_for(7, 1, 1);
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+
+	gkey_cache_put(c, &k, rec, sizeof(rec));
+	ck_assert(!gkey_cache_get(c, &k, 2000, out, sizeof(out), &len));
+	/* Gone for good, even for an earlier clock. */
+	ck_assert(!gkey_cache_get(c, &k, 1500, out, sizeof(out), &len));
+	gkey_cache_free(c);
+}
+END_TEST
+
+START_TEST(flush_drops_everything)
+{
+	gkey_cache_t *c = gkey_cache_alloc(64);
+	gkey_cache_key_t k;
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		k = key_for(i, 1, 1);
+		gkey_cache_put(c, &k, rec, sizeof(rec));
+	}
+	gkey_cache_flush(c);
+	for (i = 0; i < 10; i++) {
+		k = key_for(i, 1, 1);
+		ck_assert(!gkey_cache_get(c, &k, 1500, out, sizeof(out), &len));
+	}
+	gkey_cache_free(c);
+}
+END_TEST
+
+START_TEST(a_colliding_entry_replaces_the_old_one)
+{
+	gkey_cache_t *c = gkey_cache_alloc(1);
+	gkey_cache_key_t a = key_for(1, 1, 1), b = key_for(2, 1, 1);
+	uint8_t other[] = { 9, 9, 9 };
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+
+	gkey_cache_put(c, &a, rec, sizeof(rec));
+	gkey_cache_put(c, &b, other, sizeof(other));
+	ck_assert(!gkey_cache_get(c, &a, 1500, out, sizeof(out), &len));
+	ck_assert(gkey_cache_get(c, &b, 1500, out, sizeof(out), &len));
+	ck_assert_mem_eq(out, other, sizeof(other));
+	gkey_cache_free(c);
+}
+END_TEST
+
+START_TEST(oversized_records_and_small_buffers_are_refused)
+{
+	gkey_cache_t *c = gkey_cache_alloc(8);
+	gkey_cache_key_t k = key_for(7, 1, 1);
+	uint8_t big[GKEY_CACHE_RECORD_MAX + 1];
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+
+	memset(big, 0x55, sizeof(big));
+	gkey_cache_put(c, &k, big, sizeof(big));
+	ck_assert(!gkey_cache_get(c, &k, 1500, out, sizeof(out), &len));
+	gkey_cache_put(c, &k, rec, sizeof(rec));
+	ck_assert(!gkey_cache_get(c, &k, 1500, out, sizeof(rec) - 1, &len));
+	ck_assert_uint_eq(len, 0);
+	gkey_cache_free(c);
+}
+END_TEST
+
+START_TEST(no_cache_is_a_cache_that_always_misses)
+{
+	gkey_cache_key_t k = key_for(7, 1, 1);
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+	uint64_t hits, misses;
+
+	ck_assert_ptr_null(gkey_cache_alloc(0));
+	gkey_cache_put(NULL, &k, rec, sizeof(rec));
+	ck_assert(!gkey_cache_get(NULL, &k, 1500, out, sizeof(out), &len));
+	gkey_cache_flush(NULL);
+	gkey_cache_stats(NULL, &hits, &misses);
+	ck_assert_uint_eq(hits + misses, 0);
+	gkey_cache_free(NULL);
+}
+END_TEST
+
+START_TEST(statistics_count_hits_and_misses)
+{
+	gkey_cache_t *c = gkey_cache_alloc(8);
+	gkey_cache_key_t k = key_for(7, 1, 1);
+	uint8_t out[GKEY_CACHE_RECORD_MAX];
+	size_t len;
+	uint64_t hits, misses;
+
+	(void) gkey_cache_get(c, &k, 1500, out, sizeof(out), &len);
+	gkey_cache_put(c, &k, rec, sizeof(rec));
+	(void) gkey_cache_get(c, &k, 1500, out, sizeof(out), &len);
+	(void) gkey_cache_get(c, &k, 1500, out, sizeof(out), &len);
+	gkey_cache_stats(c, &hits, &misses);
+	ck_assert_uint_eq(hits, 2);
+	ck_assert_uint_eq(misses, 1);
+	gkey_cache_free(c);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("gkey_cache");
+	TCase *tc = tcase_create("cache");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, a_stored_record_is_returned_unchanged);
+	tcase_add_test(tc, any_field_of_the_key_that_differs_misses);
+	tcase_add_test(tc, an_entry_is_dropped_when_its_epoch_ends);
+	tcase_add_test(tc, flush_drops_everything);
+	tcase_add_test(tc, a_colliding_entry_replaces_the_old_one);
+	tcase_add_test(tc, oversized_records_and_small_buffers_are_refused);
+	tcase_add_test(tc, no_cache_is_a_cache_that_always_misses);
+	tcase_add_test(tc, statistics_count_hits_and_misses);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
