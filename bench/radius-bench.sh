@@ -1,8 +1,10 @@
 #!/bin/bash
-# Access-Requests per second: rlm_gkey against the same FreeRADIUS
-# answering from its `files` module with a reply of the same size,
-# measured side by side in one run (alternating rounds, same machine,
-# same radclient load). Prints each round and the ratio of the medians.
+# Access-Requests per second: rlm_gkey (with its record cache, and with
+# the cache off so that every answer is sealed anew) against the same
+# FreeRADIUS answering from its `files` module with a reply of the same
+# size, measured side by side in one run (alternating rounds, same
+# machine, same radclient load). Prints each round and the ratios of the
+# medians.
 #
 # Usage: bench/radius-bench.sh [REQUESTS_PER_ROUND [ROUNDS [PARALLEL]]]
 # Needs a built tree (bash scripts/build.sh). Both servers run without
@@ -56,6 +58,15 @@ rig_register $!
 for _ in $(seq 1 100); do grep -q 'Ready to process' "$RADIUS_DIR/radiusd.log" && break; sleep 0.1; done
 files_port=$RADIUS_PORT
 
+# rlm_gkey with record_cache_size = 0: every record sealed anew.
+radiusd_rig_config nocache
+sed -i 's/^\([[:space:]]*record_cache_size = \).*/\10/' "$RADIUS_DIR/raddb/mods-enabled/gkey"
+"$FREERADIUS" -f -l stdout -d "$RADIUS_DIR/raddb" > "$RADIUS_DIR/radiusd.log" 2>&1 &
+rig_register $!
+for _ in $(seq 1 100); do grep -q 'Ready to process' "$RADIUS_DIR/radiusd.log" && break; sleep 0.1; done
+grep -q 'record_cache_size 0' "$RADIUS_DIR/radiusd.log" || rig_fail "the cache-less server did not start"
+nocache_port=$RADIUS_PORT
+
 # radclient spreads -p only over distinct requests: one file of $par
 # identical requests, each sent total/par times.
 req=$RIG_DIR/requests
@@ -75,11 +86,14 @@ run() {
 }
 
 echo "requests per round: $(( count * par )), parallel: $par"
-g=() f=()
+g=() n=() f=()
 for r in $(seq 1 "$rounds"); do
-	set -- $(run "$gkey_port"); g+=("$2"); printf 'round %d rlm_gkey: %5d accepted, %8.0f req/s\n' "$r" "$1" "$2"
-	set -- $(run "$files_port"); f+=("$2"); printf 'round %d files:    %5d accepted, %8.0f req/s\n' "$r" "$1" "$2"
+	set -- $(run "$gkey_port"); g+=("$2"); printf 'round %d rlm_gkey:          %5d accepted, %8.0f req/s\n' "$r" "$1" "$2"
+	set -- $(run "$nocache_port"); n+=("$2"); printf 'round %d rlm_gkey, no cache: %5d accepted, %8.0f req/s\n' "$r" "$1" "$2"
+	set -- $(run "$files_port"); f+=("$2"); printf 'round %d files:             %5d accepted, %8.0f req/s\n' "$r" "$1" "$2"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-gm=$(median "${g[@]}") fm=$(median "${f[@]}")
-awk -v g="$gm" -v f="$fm" 'BEGIN { printf "median rlm_gkey %.0f req/s, files %.0f req/s, ratio rlm_gkey/files %.3f\n", g, f, g / f }'
+gm=$(median "${g[@]}") nm=$(median "${n[@]}") fm=$(median "${f[@]}")
+awk -v g="$gm" -v n="$nm" -v f="$fm" 'BEGIN {
+	printf "median rlm_gkey %.0f req/s, rlm_gkey without cache %.0f req/s, files %.0f req/s\n", g, n, f
+	printf "ratio rlm_gkey/files %.3f, rlm_gkey without cache/files %.3f\n", g / f, n / f }'
