@@ -11,6 +11,8 @@
 #	started also sets RADIUS_PORT, RADIUS_LOG, RADIUS_DIR.
 #	Needs: GKEY_SRCDIR, GKEY_BUILDDIR, FREERADIUS, RIG_PKI (tests/mkcerts.sh
 #	output), GKEY_RADIUS_DSN (unless set, a dummy that never connects).
+#	The module is taken from GKEY_MODULE_DIR (default: the build's .libs;
+#	make check points it at the UBSan copy in tests/san/.libs).
 # radiusd_rig_config NAME [--eap]   only writes the configuration.
 # radiusd_rig_stop NAME
 # RADIUS_SECRET is the shared secret of the 127.0.0.1 client.
@@ -52,7 +54,7 @@ certdir = $RIG_PKI
 cadir = $RIG_PKI
 run_dir = $dir/run
 db_dir = $dir
-libdir = $GKEY_BUILDDIR/.libs:/usr/lib/freeradius
+libdir = ${GKEY_MODULE_DIR:-$GKEY_BUILDDIR/.libs}:/usr/lib/freeradius
 pidfile = \${run_dir}/radiusd.pid
 max_request_time = 30
 cleanup_delay = 5
