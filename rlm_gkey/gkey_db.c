@@ -14,19 +14,30 @@ RCSID("$Id$")
 
 #define APPS_MAX 32
 
+/*
+ *	Times travel as whole seconds, rounded down: a not_before rounded
+ *	up would make a fresh key "not yet valid" for a moment.
+ */
 #define IDENTITY_COLUMNS \
-	"identity_id, status, status_reason, " \
-	"floor(extract(epoch from not_before))::bigint, floor(extract(epoch from not_after))::bigint, " \
-	"spki, kind"
+	"i.identity_id, i.status, i.status_reason, " \
+	"floor(extract(epoch from i.not_before))::bigint, floor(extract(epoch from i.not_after))::bigint, " \
+	"i.spki, i.kind"
+#define N_IDENTITY_COLUMNS 7
+#define EPOCH_COLUMNS \
+	"k.app_id, k.app_name, k.gk_alg, k.epoch, " \
+	"floor(extract(epoch from k.not_before))::bigint, floor(extract(epoch from k.not_after))::bigint, " \
+	"k.material"
+#define N_EPOCH_COLUMNS 7
+#define LOOKUP_COLUMNS IDENTITY_COLUMNS ", " EPOCH_COLUMNS
 
 /*
  *	Every query the module runs, prepared once per connection so the
  *	server parses and plans each only once.
  */
 typedef enum {
-	STMT_IDENTITY_BY_FP = 0,
+	STMT_LOOKUP_BY_FP = 0,
+	STMT_LOOKUP_BY_ISSUER_SERIAL,
 	STMT_IDENTITY_BY_ISSUER_SERIAL,
-	STMT_ISSUE_KEYS,
 	STMT_FILL_MATERIAL,
 	STMT_LOG,
 	STMT_COUNT
@@ -37,14 +48,16 @@ static const struct {
 	char const	*sql;
 	int		nparams;
 } stmts[STMT_COUNT] = {
-	[STMT_IDENTITY_BY_FP] = { "gkey_identity_by_fp",
-		"SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_fingerprint($1::bytea)", 1 },
+	[STMT_LOOKUP_BY_FP] = { "gkey_lookup_by_fp",
+		"SELECT " LOOKUP_COLUMNS " FROM gkey.identity_by_fingerprint($1::bytea) i "
+		"LEFT JOIN LATERAL gkey.issue_keys(i.identity_id, $2::text[]) k ON true "
+		"ORDER BY k.app_id, k.epoch", 2 },
+	[STMT_LOOKUP_BY_ISSUER_SERIAL] = { "gkey_lookup_by_issuer_serial",
+		"SELECT " LOOKUP_COLUMNS " FROM gkey.identity_by_issuer_serial($1::text, $2::text) i "
+		"LEFT JOIN LATERAL gkey.issue_keys(i.identity_id, $3::text[]) k ON true "
+		"ORDER BY k.app_id, k.epoch", 3 },
 	[STMT_IDENTITY_BY_ISSUER_SERIAL] = { "gkey_identity_by_issuer_serial",
-		"SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_issuer_serial($1::text, $2::text)", 2 },
-	[STMT_ISSUE_KEYS] = { "gkey_issue_keys",
-		"SELECT app_id, app_name, gk_alg, epoch, "
-		"floor(extract(epoch from not_before))::bigint, floor(extract(epoch from not_after))::bigint, "
-		"material FROM gkey.issue_keys($1::bigint, $2::text[])", 2 },
+		"SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_issuer_serial($1::text, $2::text) i", 2 },
 	[STMT_FILL_MATERIAL] = { "gkey_fill_material",
 		"SELECT gkey.fill_material($1::bigint, $2::integer, $3::bytea)", 3 },
 	[STMT_LOG] = { "gkey_log",
@@ -85,9 +98,11 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 
 	/*
 	 *	statement_timeout goes in the start-up packet so every
-	 *	query, the first included, is bounded.
+	 *	query, the first included, is bounded. JIT compilation costs
+	 *	milliseconds per query and pays off only for long analytic
+	 *	queries, never for these one-row lookups: off.
 	 */
-	snprintf(options, sizeof(options), "-c statement_timeout=%" PRIu32, cfg->query_timeout);
+	snprintf(options, sizeof(options), "-c statement_timeout=%" PRIu32 " -c jit=off", cfg->query_timeout);
 	values[0] = cfg->conninfo;	/* expanded as a connection string */
 	values[1] = "freeradius-rlm_gkey";
 	values[2] = options;
@@ -206,43 +221,37 @@ static char *get_text(TALLOC_CTX *ctx, PGresult *res, int row, int col)
 	return talloc_strdup(ctx, PQgetvalue(res, row, col));
 }
 
-static gkey_db_rcode_t identity_row(TALLOC_CTX *ctx, PGresult *res, gkey_identity_t *out)
+/* The identity columns of one row (columns 0..6). */
+static int identity_row(TALLOC_CTX *ctx, PGresult *res, int row, gkey_identity_t *out)
 {
-	if (PQntuples(res) == 0) return GKEY_DB_NOTFOUND;
-	if (PQntuples(res) != 1 || PQnfields(res) != 7) {
-		ERROR("rlm_gkey: identity lookup returned %d rows of %d columns", PQntuples(res), PQnfields(res));
-		return GKEY_DB_ERROR;
-	}
-
 	memset(out, 0, sizeof(*out));
-	if (parse_int64(PQgetvalue(res, 0, 0), &out->id) < 0 ||
-	    parse_time(PQgetvalue(res, 0, 3), &out->not_before) < 0 ||
-	    parse_time(PQgetvalue(res, 0, 4), &out->not_after) < 0 ||
-	    get_bytea(ctx, res, 0, 5, &out->spki, &out->spki_len) < 0 || !out->spki) {
+	if (parse_int64(PQgetvalue(res, row, 0), &out->id) < 0 ||
+	    parse_time(PQgetvalue(res, row, 3), &out->not_before) < 0 ||
+	    parse_time(PQgetvalue(res, row, 4), &out->not_after) < 0 ||
+	    get_bytea(ctx, res, row, 5, &out->spki, &out->spki_len) < 0 || !out->spki ||
+	    !(out->status = get_text(ctx, res, row, 1)) ||
+	    !(out->status_reason = get_text(ctx, res, row, 2)) ||
+	    !(out->kind = get_text(ctx, res, row, 6))) {
 		ERROR("rlm_gkey: identity lookup returned a malformed row");
-		return GKEY_DB_ERROR;
+		return -1;
 	}
-	out->status = get_text(ctx, res, 0, 1);
-	out->status_reason = get_text(ctx, res, 0, 2);
-	out->kind = get_text(ctx, res, 0, 6);
-	if (!out->status || !out->status_reason || !out->kind) return GKEY_DB_ERROR;
-	return GKEY_DB_OK;
+	return 0;
 }
 
-gkey_db_rcode_t gkey_db_identity_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
-						uint8_t const fp[32], gkey_identity_t *out)
+/* The epoch columns of one row, starting at column col. */
+static int epoch_row(TALLOC_CTX *ctx, PGresult *res, int row, int col, gkey_epoch_t *e)
 {
-	char const *values[1] = { (char const *) fp };
-	int lengths[1] = { 32 };
-	int formats[1] = { 1 };
-	PGresult *res;
-	gkey_db_rcode_t rcode;
-
-	res = stmt_exec(conn, STMT_IDENTITY_BY_FP, values, lengths, formats);
-	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	if (rcode == GKEY_DB_OK) rcode = identity_row(ctx, res, out);
-	PQclear(res);
-	return rcode;
+	if (parse_u32(PQgetvalue(res, row, col), &e->app_id) < 0 ||
+	    parse_u32(PQgetvalue(res, row, col + 3), &e->epoch) < 0 ||
+	    parse_time(PQgetvalue(res, row, col + 4), &e->not_before) < 0 ||
+	    parse_time(PQgetvalue(res, row, col + 5), &e->not_after) < 0 ||
+	    get_bytea(ctx, res, row, col + 6, &e->material, &e->material_len) < 0 ||
+	    !(e->app_name = get_text(ctx, res, row, col + 1)) ||
+	    !(e->gk_alg = get_text(ctx, res, row, col + 2))) {
+		ERROR("rlm_gkey: key lookup returned a malformed row");
+		return -1;
+	}
+	return 0;
 }
 
 gkey_db_rcode_t gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
@@ -255,7 +264,14 @@ gkey_db_rcode_t gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_
 
 	res = stmt_exec(conn, STMT_IDENTITY_BY_ISSUER_SERIAL, values, NULL, NULL);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	if (rcode == GKEY_DB_OK) rcode = identity_row(ctx, res, out);
+	if (rcode == GKEY_DB_OK) {
+		if (PQntuples(res) == 0) {
+			rcode = GKEY_DB_NOTFOUND;
+		} else if (PQntuples(res) != 1 || PQnfields(res) != N_IDENTITY_COLUMNS ||
+			   identity_row(ctx, res, 0, out) < 0) {
+			rcode = GKEY_DB_ERROR;
+		}
+	}
 	PQclear(res);
 	return rcode;
 }
@@ -285,17 +301,48 @@ static char *apps_literal(TALLOC_CTX *ctx, char const * const *apps, size_t n)
 	return out;
 }
 
-gkey_db_rcode_t gkey_db_issue_keys(TALLOC_CTX *ctx, gkey_db_conn_t *conn, int64_t identity,
-				   char const * const *apps, size_t n_apps,
-				   gkey_epoch_t **out, size_t *count)
+/*
+ *	Identity columns on every row, epoch columns NULL when the identity
+ *	has no key to receive (not active, nothing granted or requested).
+ */
+static gkey_db_rcode_t lookup_result(TALLOC_CTX *ctx, PGresult *res, gkey_identity_t *id,
+				     gkey_epoch_t **out, size_t *count)
 {
-	char id[32];
+	gkey_epoch_t *rows;
+	int i, n = PQntuples(res);
+	size_t k = 0;
+
+	if (n == 0) return GKEY_DB_NOTFOUND;
+	if (PQnfields(res) != N_IDENTITY_COLUMNS + N_EPOCH_COLUMNS) {
+		ERROR("rlm_gkey: key lookup returned %d columns", PQnfields(res));
+		return GKEY_DB_ERROR;
+	}
+	if (identity_row(ctx, res, 0, id) < 0) return GKEY_DB_ERROR;
+	if (PQgetisnull(res, 0, N_IDENTITY_COLUMNS)) return GKEY_DB_OK;
+
+	rows = talloc_zero_array(ctx, gkey_epoch_t, n);
+	if (!rows) return GKEY_DB_ERROR;
+	for (i = 0; i < n; i++) {
+		if (PQgetisnull(res, i, N_IDENTITY_COLUMNS) ||
+		    epoch_row(rows, res, i, N_IDENTITY_COLUMNS, &rows[k]) < 0) {
+			talloc_free(rows);
+			return GKEY_DB_ERROR;
+		}
+		k++;
+	}
+	*out = rows;
+	*count = k;
+	return GKEY_DB_OK;
+}
+
+static gkey_db_rcode_t lookup(TALLOC_CTX *ctx, gkey_db_conn_t *conn, stmt_t stmt,
+			      char const **values, int const *lengths, int const *formats, int apps_param,
+			      char const * const *apps, size_t n_apps,
+			      gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
+{
 	char *list = NULL;
-	char const *values[2];
 	PGresult *res;
 	gkey_db_rcode_t rcode;
-	gkey_epoch_t *rows = NULL;
-	int i, n;
 
 	*out = NULL;
 	*count = 0;
@@ -303,57 +350,40 @@ gkey_db_rcode_t gkey_db_issue_keys(TALLOC_CTX *ctx, gkey_db_conn_t *conn, int64_
 		ERROR("rlm_gkey: more than %d requested applications", APPS_MAX);
 		return GKEY_DB_ERROR;
 	}
-
-	snprintf(id, sizeof(id), "%" PRId64, identity);
-	values[0] = id;
-	values[1] = NULL;
+	values[apps_param] = NULL;
 	if (n_apps > 0) {
 		list = apps_literal(ctx, apps, n_apps);
 		if (!list) return GKEY_DB_ERROR;
-		values[1] = list;
+		values[apps_param] = list;
 	}
 
-	res = stmt_exec(conn, STMT_ISSUE_KEYS, values, NULL, NULL);
+	res = stmt_exec(conn, stmt, values, lengths, formats);
 	talloc_free(list);
 	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	if (rcode != GKEY_DB_OK) goto finish;
-
-	n = PQntuples(res);
-	if (PQnfields(res) != 7) {
-		ERROR("rlm_gkey: issue_keys returned %d columns", PQnfields(res));
-		rcode = GKEY_DB_ERROR;
-		goto finish;
-	}
-	if (n == 0) goto finish;
-
-	rows = talloc_zero_array(ctx, gkey_epoch_t, n);
-	if (!rows) {
-		rcode = GKEY_DB_ERROR;
-		goto finish;
-	}
-	for (i = 0; i < n; i++) {
-		gkey_epoch_t *e = &rows[i];
-
-		if (parse_u32(PQgetvalue(res, i, 0), &e->app_id) < 0 ||
-		    parse_u32(PQgetvalue(res, i, 3), &e->epoch) < 0 ||
-		    parse_time(PQgetvalue(res, i, 4), &e->not_before) < 0 ||
-		    parse_time(PQgetvalue(res, i, 5), &e->not_after) < 0 ||
-		    get_bytea(rows, res, i, 6, &e->material, &e->material_len) < 0 ||
-		    !(e->app_name = get_text(rows, res, i, 1)) ||
-		    !(e->gk_alg = get_text(rows, res, i, 2))) {
-			ERROR("rlm_gkey: issue_keys returned a malformed row");
-			talloc_free(rows);
-			rows = NULL;
-			rcode = GKEY_DB_ERROR;
-			goto finish;
-		}
-	}
-	*out = rows;
-	*count = (size_t) n;
-
-finish:
+	if (rcode == GKEY_DB_OK) rcode = lookup_result(ctx, res, id, out, count);
 	PQclear(res);
 	return rcode;
+}
+
+gkey_db_rcode_t gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn, uint8_t const fp[32],
+					      char const * const *apps, size_t n_apps,
+					      gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
+{
+	char const *values[2] = { (char const *) fp, NULL };
+	int lengths[2] = { 32, 0 };
+	int formats[2] = { 1, 0 };
+
+	return lookup(ctx, conn, STMT_LOOKUP_BY_FP, values, lengths, formats, 1, apps, n_apps, id, out, count);
+}
+
+gkey_db_rcode_t gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+						char const *issuer, char const *serial,
+						char const * const *apps, size_t n_apps,
+						gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
+{
+	char const *values[3] = { issuer, serial, NULL };
+
+	return lookup(ctx, conn, STMT_LOOKUP_BY_ISSUER_SERIAL, values, NULL, NULL, 2, apps, n_apps, id, out, count);
 }
 
 gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_conn_t *conn,

@@ -84,19 +84,26 @@ typedef struct gkey_db_config {
 
 void		*gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque);
 
-gkey_db_rcode_t	gkey_db_identity_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
-						uint8_t const fp[32], gkey_identity_t *out);
+/*
+ * One round trip: the identity named by its certificate's fingerprint (or
+ * by issuer and serial, as EAP-TLS names it) and, when it is active, the
+ * epochs valid now of the applications it holds a grant for
+ * (gkey.issue_keys), limited to apps when n_apps > 0. GKEY_DB_NOTFOUND:
+ * no such identity. On GKEY_DB_OK *id is filled and *out is a talloc
+ * array of *count epochs (possibly none).
+ */
+gkey_db_rcode_t	gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn, uint8_t const fp[32],
+					      char const * const *apps, size_t n_apps,
+					      gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
+gkey_db_rcode_t	gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+						char const *issuer, char const *serial,
+						char const * const *apps, size_t n_apps,
+						gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
+
+/* The identity alone, by issuer and serial. */
 gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
 						  char const *issuer, char const *serial,
 						  gkey_identity_t *out);
-
-/*
- * apps: NULL/0 for every authorised application. On GKEY_DB_OK *out is
- * a talloc array of *count rows (count may be 0).
- */
-gkey_db_rcode_t	gkey_db_issue_keys(TALLOC_CTX *ctx, gkey_db_conn_t *conn, int64_t identity,
-				   char const * const *apps, size_t n_apps,
-				   gkey_epoch_t **out, size_t *count);
 
 /*
  * Stores sealed material for (app, epoch) unless some server already

@@ -36,6 +36,11 @@ typedef struct issue_ctx {
 	char const		*nas;
 	char const		*calling;
 	char			nas_addr[INET6_ADDRSTRLEN];
+
+	char const		*apps[MAX_REQUESTED_APPS];	/* GKey-Requested-App */
+	size_t			n_apps;
+	gkey_epoch_t		*rows;		/* the identity's epochs valid now */
+	size_t			n_rows;
 } issue_ctx_t;
 
 /*
@@ -122,8 +127,8 @@ static char const *request_string(REQUEST *request, unsigned int attr)
 
 /*
  *	Access-router flow: the node is named by GKey-Certificate and/or
- *	GKey-Cert-SHA256. Returns NOOP when an identity was found (filled
- *	into *id), or the final rcode.
+ *	GKey-Cert-SHA256. Returns UPDATED when an identity was found (filled
+ *	into *id, its epochs into c->rows), or the final rcode.
  */
 static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_identity_t *id)
 {
@@ -158,9 +163,10 @@ static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey
 
 	if (!c->have_fp) return refuse(c, "no GKey-Certificate or GKey-Cert-SHA256");
 
-	DB_CALL(rcode, gkey_db_identity_by_fingerprint(ctx, c->conn, c->fp, id));
+	DB_CALL(rcode, gkey_db_lookup_by_fingerprint(ctx, c->conn, c->fp, c->apps, c->n_apps,
+						     id, &c->rows, &c->n_rows));
 	if (rcode == GKEY_DB_OK) {
-		rc = RLM_MODULE_NOOP;
+		rc = RLM_MODULE_UPDATED;
 		goto finish;
 	}
 	if (rcode != GKEY_DB_NOTFOUND) {
@@ -226,8 +232,8 @@ static rlm_rcode_t identify_by_tls(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_identit
 		return RLM_MODULE_NOOP;
 	}
 
-	DB_CALL(rcode, gkey_db_identity_by_issuer_serial(ctx, c->conn, issuer->vp_strvalue,
-							 serial->vp_strvalue, id));
+	DB_CALL(rcode, gkey_db_lookup_by_issuer_serial(ctx, c->conn, issuer->vp_strvalue, serial->vp_strvalue,
+						       c->apps, c->n_apps, id, &c->rows, &c->n_rows));
 	if (rcode == GKEY_DB_NOTFOUND) return refuse(c, "unknown certificate");
 	if (rcode != GKEY_DB_OK) {
 		REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
@@ -455,13 +461,10 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	issue_ctx_t *c = &ctx_s;
 	TALLOC_CTX *ctx;
 	gkey_identity_t id;
-	gkey_epoch_t *rows = NULL;
-	size_t n_rows = 0, n_apps = 0, i;
-	char const *apps[MAX_REQUESTED_APPS];
+	size_t i;
 	char const *why;
 	EVP_PKEY *recipient = NULL;
 	enum gkey_kem kem;
-	gkey_db_rcode_t rcode;
 	rlm_rcode_t rc;
 	time_t now = time(NULL);
 	vp_cursor_t cursor;
@@ -485,12 +488,20 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		return RLM_MODULE_FAIL;
 	}
 
-	rc = (flow == GKEY_FLOW_EAP) ? identify_by_tls(c, ctx, &id) : identify_by_certificate(c, ctx, &id);
-	if (flow == GKEY_FLOW_EAP) {
-		if (rc != RLM_MODULE_UPDATED) goto finish;
-	} else if (rc != RLM_MODULE_NOOP) {
-		goto finish;
+	for (vp = fr_cursor_init(&cursor, &request->packet->vps);
+	     vp;
+	     vp = fr_cursor_next(&cursor)) {
+		if (vp->da != inst->da_requested_app) continue;
+		if (c->n_apps == MAX_REQUESTED_APPS) {
+			rc = refuse(c, "too many GKey-Requested-App");
+			goto finish;
+		}
+		c->apps[c->n_apps++] = vp->vp_strvalue;
 	}
+
+	/* One round trip: the identity and, if active, its keys. */
+	rc = (flow == GKEY_FLOW_EAP) ? identify_by_tls(c, ctx, &id) : identify_by_certificate(c, ctx, &id);
+	if (rc != RLM_MODULE_UPDATED) goto finish;
 	c->identity = id.id;
 
 	why = identity_refusal(&id, now);
@@ -504,34 +515,17 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		goto finish;
 	}
 
-	for (vp = fr_cursor_init(&cursor, &request->packet->vps);
-	     vp;
-	     vp = fr_cursor_next(&cursor)) {
-		if (vp->da != inst->da_requested_app) continue;
-		if (n_apps == MAX_REQUESTED_APPS) {
-			rc = refuse(c, "too many GKey-Requested-App");
-			goto finish;
-		}
-		apps[n_apps++] = vp->vp_strvalue;
-	}
-
-	DB_CALL(rcode, gkey_db_issue_keys(ctx, c->conn, id.id, apps, n_apps, &rows, &n_rows));
-	if (rcode != GKEY_DB_OK) {
-		REDEBUG("Key lookup failed: %s", gkey_db_error(c->conn));
-		rc = RLM_MODULE_FAIL;
-		goto finish;
-	}
-	if (n_rows == 0) {
-		rc = refuse(c, n_apps ? "no authorised application among those requested" :
-				       "no authorised application");
+	if (c->n_rows == 0) {
+		rc = refuse(c, c->n_apps ? "no authorised application among those requested" :
+					  "no authorised application");
 		goto finish;
 	}
 
-	for (i = 0; i < n_rows; i++) {
-		rc = add_record(c, ctx, &rows[i], &id, &recipient, kem);
+	for (i = 0; i < c->n_rows; i++) {
+		rc = add_record(c, ctx, &c->rows[i], &id, &recipient, kem);
 		if (rc != RLM_MODULE_OK) goto finish;
 	}
-	set_session_timeout(c, rows, n_rows, now);
+	set_session_timeout(c, c->rows, c->n_rows, now);
 	rc = RLM_MODULE_UPDATED;
 
 finish:
