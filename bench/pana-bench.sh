@@ -14,34 +14,17 @@ cd "$(dirname "$0")/.."
 runs=${1:-21}
 n=${2:-200000}
 
-export GKEY_SRCDIR=$PWD GKEY_BUILDDIR=$PWD
-FREERADIUS=$(command -v freeradius || echo /usr/sbin/freeradius)
-RADCLIENT=$(command -v radclient || echo /usr/bin/radclient)
-export FREERADIUS RADCLIENT
-. tests/rig/common.sh
-. tests/rig/pg.sh
-. tests/rig/radiusd.sh
-. tests/rig/gkey.sh
+. tests/rig/standalone.sh
 make -s tests/pana_inject pana-relayd pana-pac >/dev/null
 rig_init
 rig_full_start --no-debug --eap
 sql_admin "SELECT gkey.create_application('home-energy')" >/dev/null
 enroll sensor iot home-energy >/dev/null
 
-start_relayd() {
-	printf '%s\n' "$2" > "$RIG_DIR/$1.conf"
-	./pana-relayd -d -f "$RIG_DIR/$1.conf" > "$RIG_DIR/$1.log" 2>&1 &
-	rig_register $!
-	for _ in $(seq 1 100); do
-		grep -q '^started (' "$RIG_DIR/$1.log" && return 0
-		sleep 0.05
-	done
-	rig_fail "pana-relayd $1 did not start"
-}
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "none"}'; }
 
 PAA_PORT=$(rig_free_port udp)
-start_relayd paa "role paa
+relayd paa "role paa
 paa-listen 127.0.0.1 $PAA_PORT
 radius-server 127.0.0.1:$RADIUS_PORT $RADIUS_SECRET
 radius-dictionary $PWD/raddb/dictionary.gkey
@@ -62,7 +45,7 @@ echo "full authentication (PCI to PAN[C], EAP-TLS, $runs runs): median $auth ms 
 
 RELAY_PORT=$(rig_free_port udp)
 SINK_PORT=$(rig_free_port udp)
-start_relayd relay "role relay
+relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
 relay-paa 127.0.0.1 $SINK_PORT"
 echo "relay throughput: $(./tests/pana_inject bench "$RELAY_PORT" "$SINK_PORT" "$n")"

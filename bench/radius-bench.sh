@@ -15,14 +15,7 @@ total=${1:-4000}
 rounds=${2:-3}
 par=${3:-50}
 
-export GKEY_SRCDIR=$PWD GKEY_BUILDDIR=$PWD
-FREERADIUS=$(command -v freeradius || echo /usr/sbin/freeradius)
-RADCLIENT=$(command -v radclient || echo /usr/bin/radclient)
-export FREERADIUS RADCLIENT
-. tests/rig/common.sh
-. tests/rig/pg.sh
-. tests/rig/radiusd.sh
-. tests/rig/gkey.sh
+. tests/rig/standalone.sh
 rig_init
 rig_full_start --no-debug
 gkey_port=$RADIUS_PORT
@@ -53,18 +46,14 @@ mkdir -p "$RADIUS_DIR/raddb/mods-config/files"
 printf 'DEFAULT Auth-Type := Accept\n\tGKey-Key-Record = 0x%s,\n\tSession-Timeout = 86400\n' "$record" \
 	> "$RADIUS_DIR/raddb/mods-config/files/authorize"
 printf 'files {\n\tfilename = ${modconfdir}/files/authorize\n}\n' > "$RADIUS_DIR/raddb/mods-enabled/files"
-"$FREERADIUS" -f -l stdout -d "$RADIUS_DIR/raddb" > "$RADIUS_DIR/radiusd.log" 2>&1 &
-rig_register $!
-for _ in $(seq 1 100); do grep -q 'Ready to process' "$RADIUS_DIR/radiusd.log" && break; sleep 0.1; done
+radiusd_rig_run files --no-debug
 files_port=$RADIUS_PORT
 
 # rlm_gkey with record_cache_size = 0: every record sealed anew.
 radiusd_rig_config nocache
 sed -i 's/^\([[:space:]]*record_cache_size = \).*/\10/' "$RADIUS_DIR/raddb/mods-enabled/gkey"
-"$FREERADIUS" -f -l stdout -d "$RADIUS_DIR/raddb" > "$RADIUS_DIR/radiusd.log" 2>&1 &
-rig_register $!
-for _ in $(seq 1 100); do grep -q 'Ready to process' "$RADIUS_DIR/radiusd.log" && break; sleep 0.1; done
-grep -q 'record_cache_size 0' "$RADIUS_DIR/radiusd.log" || rig_fail "the cache-less server did not start"
+radiusd_rig_run nocache --no-debug
+grep -q 'record_cache_size 0' "$RADIUS_LOG" || rig_fail "the cache-less server did not start"
 nocache_port=$RADIUS_PORT
 
 # radclient spreads -p only over distinct requests: one file of $par

@@ -12,41 +12,21 @@ cd "$(dirname "$0")/.."
 echo "== building gkey (installs missing Debian packages first)"
 bash scripts/build.sh >/dev/null
 
-export GKEY_SRCDIR=$PWD GKEY_BUILDDIR=$PWD
-FREERADIUS=$(command -v freeradius || echo /usr/sbin/freeradius)
-RADCLIENT=$(command -v radclient || echo /usr/bin/radclient)
-export FREERADIUS RADCLIENT
-. tests/rig/common.sh
-. tests/rig/pg.sh
-. tests/rig/radiusd.sh
-. tests/rig/gkey.sh
+. tests/rig/standalone.sh
 rig_init
 
 echo "== starting PostgreSQL and FreeRADIUS with rlm_gkey and EAP-TLS under $RIG_DIR"
 rig_full_start --no-debug --eap
 echo "   PostgreSQL on 127.0.0.1:$PGPORT, FreeRADIUS on 127.0.0.1:$RADIUS_PORT"
 
-# start_relayd NAME CONFIG: one pana-relayd, stopped at the end.
-start_relayd() {
-	printf '%s\n' "$2" > "$RIG_DIR/$1.conf"
-	chmod 0600 "$RIG_DIR/$1.conf"
-	./pana-relayd -d -f "$RIG_DIR/$1.conf" > "$RIG_DIR/$1.log" 2>&1 &
-	rig_register $!
-	for _ in $(seq 1 100); do
-		grep -q '^started (' "$RIG_DIR/$1.log" && return 0
-		sleep 0.05
-	done
-	cat "$RIG_DIR/$1.log" >&2
-	rig_fail "pana-relayd $1 did not start"
-}
 PAA_PORT=$(rig_free_port udp)
 RELAY_PORT=$(rig_free_port udp)
-start_relayd paa "role paa
+relayd paa "role paa
 paa-listen 127.0.0.1 $PAA_PORT
 radius-server 127.0.0.1:$RADIUS_PORT $RADIUS_SECRET
 radius-dictionary $PWD/raddb/dictionary.gkey
 nas-identifier demo-paa"
-start_relayd relay "role relay
+relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
 relay-paa 127.0.0.1 $PAA_PORT"
 echo "   PANA: PAA on 127.0.0.1:$PAA_PORT, relay on 127.0.0.1:$RELAY_PORT"

@@ -17,10 +17,15 @@
 # ask_raw PORT ATTRS                radclient with exactly ATTRS.
 # unwrap NODE [--now T]             opens the records on stdin with NODE's key.
 # gk_of NODE APP < radclient output  the GK hex of APP (newest epoch).
+# relayd NAME CONFIG-LINES          starts pana-relayd ($PANA_RELAYD, flags
+#                                   $RELAYD_FLAGS, default -d) with that
+#                                   configuration, waits until it runs;
+#                                   sets PID_<NAME> and LOG_<NAME>.
 # ok/not_ok MSG                     TAP-style lines; not_ok fails the test.
 
 GKEY_UNWRAP=${GKEY_UNWRAP:-$GKEY_BUILDDIR/gkey-unwrap}
 GKEY_ENROLL=${GKEY_ENROLL:-$GKEY_BUILDDIR/gkey-enroll}
+PANA_RELAYD=${PANA_RELAYD:-$GKEY_BUILDDIR/pana-relayd}
 
 ok() { echo "ok - $*"; }
 not_ok() {
@@ -89,4 +94,24 @@ unwrap() {
 gk_of() {
 	node=$1 app=$2
 	unwrap "$node" | grep "^app=$app " | tail -n 1 | sed -n 's/.* gk=\([0-9a-f]*\)$/\1/p'
+}
+
+relayd() {
+	name=$1
+	conf="$RIG_DIR/$name.conf"
+	log="$RIG_DIR/$name.log"
+	printf '%s\n' "$2" > "$conf"
+	chmod 0600 "$conf"	# it holds the RADIUS secret
+	# shellcheck disable=SC2086
+	"$PANA_RELAYD" ${RELAYD_FLAGS:--d} -f "$conf" > "$log" 2>&1 &
+	pid=$!
+	rig_register "$pid"
+	eval "PID_$name=$pid LOG_$name=\$log"
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; rig_fail "pana-relayd $name exited"; }
+		grep -q '^started (' "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	cat "$log" >&2
+	rig_fail "pana-relayd $name did not start"
 }

@@ -14,6 +14,8 @@
 #	The module is taken from GKEY_MODULE_DIR (default: the build's .libs;
 #	make check points it at the UBSan copy in tests/san/.libs).
 # radiusd_rig_config NAME [--eap]   only writes the configuration.
+# radiusd_rig_run NAME [--no-debug]  starts a server on a configuration
+#	written (and perhaps edited) before, and waits until it is ready.
 # radiusd_rig_stop NAME
 # RADIUS_SECRET is the shared secret of the 127.0.0.1 client.
 
@@ -128,12 +130,16 @@ CONF
 }
 
 radiusd_rig_start() {
+	radiusd_rig_config "$@"
+	radiusd_rig_run "$@"
+}
+
+radiusd_rig_run() {
 	name=$1
 	debug=-X
 	for a in "$@"; do
 		[ "$a" = --no-debug ] && debug="-f -l stdout"
 	done
-	radiusd_rig_config "$@"
 	dir="$RIG_DIR/$name"
 	# shellcheck disable=SC2086
 	"${FREERADIUS:-freeradius}" $debug -d "$dir/raddb" > "$dir/radiusd.log" 2>&1 &
