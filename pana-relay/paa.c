@@ -28,7 +28,7 @@
 #include "plog.h"
 
 #define PAA_HASH_SIZE	256
-#define ADDRPORTLEN	(INET6_ADDRSTRLEN + 8)	/* [addr]:port */
+#define ADDRPORTLEN	PANA_ADDRSTRLEN		/* [addr]:port */
 #define WHOLEN		(2 * ADDRPORTLEN + 16)
 #define EAP_REQ_ID_LEN	5	/* code, id, length(2), type */
 
@@ -185,56 +185,17 @@ rnd(struct paa *p, void *buf, size_t len)
 }
 
 static void
-addr_only(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	const void *a;
-
-	if (ss->ss_family == AF_INET)
-		a = &((const struct sockaddr_in *)ss)->sin_addr;
-	else if (ss->ss_family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-	else {
-		snprintf(buf, size, "?");
-		return;
-	}
-	if (inet_ntop(ss->ss_family, a, buf, size) == NULL)
-		snprintf(buf, size, "?");
-}
-
-static uint16_t
-port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
-static void
-addr_port(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	addr_only(ss, a, sizeof(a));
-	if (ss->ss_family == AF_INET6)
-		snprintf(buf, size, "[%s]:%u", a, port_of(ss));
-	else
-		snprintf(buf, size, "%s:%u", a, port_of(ss));
-}
-
-static void
 who_str(const struct sockaddr_storage *from, int relayed,
     const struct sockaddr_storage *pac, char *buf, size_t size)
 {
 	char f[ADDRPORTLEN], q[ADDRPORTLEN];
 
-	addr_port(from, f, sizeof(f));
+	pana_addr_str(from, 1, f, sizeof(f));
 	if (!relayed) {
 		snprintf(buf, size, "%s", f);
 		return;
 	}
-	addr_port(pac, q, sizeof(q));
+	pana_addr_str(pac, 1, q, sizeof(q));
 	snprintf(buf, size, "%s via relay %s", q, f);
 }
 
@@ -509,7 +470,7 @@ session_new(struct paa *p, uint64_t now, const struct rx *r)
 	s->peer = *r->from;
 	s->relayed = r->relayed;
 	s->pac = r->pac;
-	addr_only(&s->pac, s->pac_str, sizeof(s->pac_str));
+	pana_addr_str(&s->pac, 0, s->pac_str, sizeof(s->pac_str));
 	snprintf(s->who, sizeof(s->who), "%s", r->who);
 	rnd(p, &s->tx_seq, sizeof(s->tx_seq));
 	s->last_active = now;
@@ -838,7 +799,7 @@ unwrap(struct paa *p, const struct sockaddr_storage *from,
 		    err, sizeof(err));
 	if (rc != 0) {
 		p->stats.malformed++;
-		addr_port(from, f, sizeof(f));
+		pana_addr_str(from, 1, f, sizeof(f));
 		log_warnx_rl("malformed %smessage from %s (%zu octets): %s: "
 		    "dropped", r->relayed ? "relayed " : "", f, len, err);
 		return -1;

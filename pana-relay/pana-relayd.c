@@ -89,26 +89,6 @@ sa_len(const struct sockaddr_storage *ss)
 	    sizeof(struct sockaddr_in);
 }
 
-static void
-sa_str(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	char a[INET6_ADDRSTRLEN];
-	const void *p;
-	uint16_t port;
-
-	if (ss->ss_family == AF_INET6) {
-		p = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	} else {
-		p = &((const struct sockaddr_in *)ss)->sin_addr;
-		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	}
-	if (inet_ntop(ss->ss_family, p, a, sizeof(a)) == NULL)
-		snprintf(a, sizeof(a), "?");
-	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
-	    a, port);
-}
-
 /* A non-blocking UDP socket bound to ss, or connected to it. */
 static int
 udp_socket(const struct sockaddr_storage *ss, int do_connect,
@@ -117,7 +97,7 @@ udp_socket(const struct sockaddr_storage *ss, int do_connect,
 	char name[INET6_ADDRSTRLEN + 16];
 	int fd, on = 1;
 
-	sa_str(ss, name, sizeof(name));
+	pana_addr_str(ss, 1, name, sizeof(name));
 	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1)
@@ -149,7 +129,7 @@ paa_send(void *arg, const struct sockaddr_storage *to, const uint8_t *buf,
 	(void)arg;
 	if (sendto(d.fd[FD_PAA], buf, len, 0, (const struct sockaddr *)to,
 	    sa_len(to)) == -1) {
-		sa_str(to, name, sizeof(name));
+		pana_addr_str(to, 1, name, sizeof(name));
 		log_warnx_rl("sendto %s: %s", name, strerror(errno));
 		return -1;
 	}

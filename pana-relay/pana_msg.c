@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -527,4 +528,31 @@ pana_relay_pop(const uint8_t *buf, size_t len, struct sockaddr_storage *pac,
 	*inner = rm->value;
 	*inner_len = rm->len;
 	return 0;
+}
+
+void
+pana_addr_str(const struct sockaddr_storage *ss, int with_port, char *buf,
+    size_t size)
+{
+	char		 a[INET6_ADDRSTRLEN];
+	const void	*p;
+	uint16_t	 port;
+
+	if (ss->ss_family == AF_INET6) {
+		p = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	} else if (ss->ss_family == AF_INET) {
+		p = &((const struct sockaddr_in *)ss)->sin_addr;
+		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	} else {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (inet_ntop(ss->ss_family, p, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	if (!with_port)
+		snprintf(buf, size, "%s", a);
+	else
+		snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%u" :
+		    "%s:%u", a, port);
 }

@@ -32,6 +32,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -282,6 +283,15 @@ int	pana_relay_push(const uint8_t *msg, size_t msglen,
 int	pana_relay_pop(const uint8_t *buf, size_t len,
 	    struct sockaddr_storage *pac, const uint8_t **inner,
 	    size_t *inner_len, char *err, size_t errlen);
+
+/*
+ * For logs: the address of *ss, and with with_port "addr:port" or
+ * "[addr]:port" for IPv6; "?" for another family. buf of at least
+ * PANA_ADDRSTRLEN octets holds any of them.
+ */
+#define PANA_ADDRSTRLEN	(INET6_ADDRSTRLEN + 8)
+void	pana_addr_str(const struct sockaddr_storage *ss, int with_port,
+	    char *buf, size_t size);
 
 /* Octets of padding after a value of len octets. */
 #define PANA_PAD(len)	((4 - ((len) & 3)) & 3)

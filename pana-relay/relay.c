@@ -13,29 +13,6 @@
 #include "plog.h"
 #include "relay.h"
 
-static void
-addr_port(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	char a[INET6_ADDRSTRLEN];
-	const void *p;
-	uint16_t port;
-
-	if (ss->ss_family == AF_INET6) {
-		p = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	} else if (ss->ss_family == AF_INET) {
-		p = &((const struct sockaddr_in *)ss)->sin_addr;
-		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	} else {
-		snprintf(buf, size, "?");
-		return;
-	}
-	if (inet_ntop(ss->ss_family, p, a, sizeof(a)) == NULL)
-		snprintf(a, sizeof(a), "?");
-	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
-	    a, port);
-}
-
 int
 relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
     const uint8_t *buf, size_t len, uint8_t *out, size_t outsize,
@@ -65,7 +42,7 @@ relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
 	return 0;
  drop:
 	st->dropped_pac++;
-	addr_port(pac, who, sizeof(who));
+	pana_addr_str(pac, 1, who, sizeof(who));
 	log_warnx_rl("relay: datagram from PaC %s (%zu octets): %s: dropped",
 	    who, len, err);
 	return -1;
