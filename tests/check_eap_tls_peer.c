@@ -1,5 +1,5 @@
 /*
- * check_eap_tls_peer.c - unit tests for pana-relay/eap_tls_peer.c: EAP and
+ * check_eap_tls_peer.c - unit tests for node/eap_tls_peer.c: EAP and
  * EAP-TLS framing, fragment reassembly, and the peer's answers that need
  * no server (Identity, Nak, Start, outgoing fragments, refusals).
  *

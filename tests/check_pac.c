@@ -1,5 +1,5 @@
 /*
- * check_pac.c - unit tests for pana-relay/pac.c, the PaC state machine.
+ * check_pac.c - unit tests for node/pac.c, the PaC state machine.
  *
  * A scripted PAA built here with pana_msg and pana_crypto talks to the PaC
  * through pac_input()/pac_output() with a made-up clock; a fake EAP method

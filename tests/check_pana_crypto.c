@@ -1,5 +1,5 @@
 /*
- * check_pana_crypto.c - unit tests for pana-relay/pana_crypto.c: prf+,
+ * check_pana_crypto.c - unit tests for libpana/pana_crypto.c: prf+,
  * PANA_AUTH_KEY derivation and the AUTH AVP (RFC 5191 sections 5.3, 5.4).
  *
  * The expected values were computed independently of this code with

@@ -1,5 +1,5 @@
 /*
- * check_pana_msg.c - unit tests for pana-relay/pana_msg.c: building and
+ * check_pana_msg.c - unit tests for libpana/pana_msg.c: building and
  * parsing PANA (RFC 5191) and PANA-Relay (RFC 6345) messages.
  *
  * One behaviour per test; the test names are the specification.

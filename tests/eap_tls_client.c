@@ -1,6 +1,6 @@
 /*
  * eap_tls_client.c - a PAA without PANA, for the tests: drives the EAP-TLS
- * peer (pana-relay/eap_tls_peer.c) through the RADIUS client
+ * peer (node/eap_tls_peer.c) through the RADIUS client
  * (pana-relay/radius_client.c) against a real radiusd.
  *
  *   eap_tls_client --server ADDR:PORT [--server ADDR:PORT] --secret S

@@ -1,5 +1,5 @@
 /*
- * fuzz_eap.c - libFuzzer harness for pana-relay/eap_tls_peer.c: the EAP
+ * fuzz_eap.c - libFuzzer harness for node/eap_tls_peer.c: the EAP
  * and EAP-TLS request parser, fragment reassembly, and the peer that
  * consumes a sequence of requests.
  *

@@ -1,6 +1,6 @@
 /*
  * fuzz_pac.c - libFuzzer harness for the PaC's receive path
- * (pana-relay/pac.c): pac_input() and pac_timeout() in every state.
+ * (node/pac.c): pac_input() and pac_timeout() in every state.
  *
  * Input layout:
  *   octet 0            the state the scripted PAA first drives the PaC to:

@@ -1,5 +1,5 @@
 /*
- * fuzz_pana_msg.c - libFuzzer harness for pana-relay/pana_msg.c.
+ * fuzz_pana_msg.c - libFuzzer harness for libpana/pana_msg.c.
  *
  * Parses the input as a PANA message, walks every AVP, iterates the key
  * records, locates and checks the AUTH AVP, pops it as a PANA-Relay
