@@ -1,5 +1,5 @@
 /*
- * keyrecord.h - Key Record v1 (DESIGN.md section 5): a group key sealed by
+ * keyrecord.h - Key Record v1 (doc/key-record.md): a group key sealed by
  * the key server to one node with HPKE Auth mode.
  *
  *  offset size  field (all integers big-endian)

@@ -103,7 +103,7 @@
  * deployment should use its own enterprise number.
  */
 #define GKEY_VENDOR_ID_DEFAULT		32473
-#define GKEY_AVP_KEY_RECORD		1	/* a Key Record v1, DESIGN 5 */
+#define GKEY_AVP_KEY_RECORD		1	/* a Key Record v1, doc/pana.md 6 */
 
 /* Error codes, all negative. */
 enum pana_error {

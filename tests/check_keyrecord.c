@@ -1,5 +1,5 @@
 /*
- * check_keyrecord.c - Key Record v1 (DESIGN.md section 5): what the key
+ * check_keyrecord.c - Key Record v1 (doc/key-record.md): what the key
  * server seals, what a node accepts, and what the parser refuses.
  */
 #include <stdlib.h>

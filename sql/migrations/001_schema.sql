@@ -1,5 +1,5 @@
 -- 001_schema.sql - the gkey schema: Cert DB, GK DB, issuance log, roles,
--- module-facing and operator functions (DESIGN.md section 3).
+-- module-facing and operator functions (doc/sql.md).
 --
 -- Applied by sql/gkey-migrate inside one transaction, as a superuser (it
 -- creates cluster roles).  Every statement is idempotent on its own as well
