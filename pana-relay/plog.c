@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
+#include "clock.h"
 #include "plog.h"
 
 static int	 log_foreground = 1;
@@ -22,22 +22,13 @@ static uint64_t	 rl_suppressed;		/* not yet reported */
 static uint64_t	 rl_total_written;
 static uint64_t	 rl_total_suppressed;
 
-static uint64_t
-default_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 log_init(int foreground, int debug, const char *ident)
 {
 	log_foreground = foreground;
 	log_debugging = debug;
 	if (log_clock == NULL)
-		log_clock = default_clock;
+		log_clock = gkey_now_ms;
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -115,7 +106,7 @@ log_warnx_rl(const char *fmt, ...)
 	va_list ap;
 	uint64_t sec;
 
-	sec = (log_clock != NULL ? log_clock() : default_clock()) / 1000;
+	sec = (log_clock != NULL ? log_clock() : gkey_now_ms()) / 1000;
 	if (sec != rl_second) {
 		if (rl_suppressed > 0)
 			logit(LOG_WARNING, "%llu warning lines suppressed",

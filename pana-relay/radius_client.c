@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -29,6 +28,7 @@
 #include <freeradius/libradius.h>
 
 #include "radius_client.h"
+#include "clock.h"
 #include "errbuf.h"
 
 #define NIDS			256
@@ -91,10 +91,7 @@ struct radius_session {
 uint64_t
 radius_client_now(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return gkey_now_ms();
 }
 
 const char *
