@@ -381,11 +381,6 @@ start_paa(void)
 	if ((d.paa = paa_new(&d.cfg.paa, &cb)) == NULL)
 		fatalx("out of memory");
 	d.fd[FD_PAA] = udp_socket(&d.cfg.paa_listen, 0, "PAA");
-	for (i = 0; i < PAA_K_MAX; i++)
-		if (d.cfg.paa.drop_first[i] > 0)
-			log_warnx("TEST OPTION: dropping the first %u %s "
-			    "messages", d.cfg.paa.drop_first[i],
-			    paa_kind_name((enum paa_kind)i));
 }
 
 static void

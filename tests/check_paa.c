@@ -694,24 +694,6 @@ START_TEST(test_retransmission_and_giving_up)
 }
 END_TEST
 
-START_TEST(test_test_drop_first)
-{
-	struct tpac t;
-
-	teardown();
-	setup_cfg();
-	cfg.drop_first[PAA_K_PAR_S] = 1;
-	start();
-	tpac_init(&t, "192.0.2.10", 40000);
-	pci(&t);
-	ck_assert_int_eq(nout, 0);
-	ck_assert_uint_eq(paa_stats(paa)->test_dropped, 1);
-	now += 100;
-	paa_timer(paa, now);
-	ck_assert_int_eq(nout, 1);
-}
-END_TEST
-
 START_TEST(test_idle_expiry)
 {
 	struct tpac t;
@@ -995,8 +977,7 @@ static const char good_conf[] =
     "max-sessions-per-address 2\n"
     "idle-timeout 30\n"
     "retransmit-initial-ms 50\n"
-    "\n"
-    "test-drop-first par-c 2\n";
+    "\n";
 
 START_TEST(test_config_good)
 {
@@ -1014,7 +995,6 @@ START_TEST(test_config_good)
 	ck_assert_uint_eq(c.paa.max_per_addr, 2);
 	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
 	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
-	ck_assert_uint_eq(c.paa.drop_first[PAA_K_PAR_C], 2);
 	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
 	config_clear(&c);
 	ck_assert_str_eq(c.radius[0].secret, "");
@@ -1032,7 +1012,6 @@ START_TEST(test_config_bad_lines)
 		{ "role paa\npaa-listen localhost 716\n", "t.conf:2:" },
 		{ "max-sessions 0\n", "t.conf:1: max-sessions: 0 is out" },
 		{ "max-sessions 12x\n", "t.conf:1: max-sessions: '12x'" },
-		{ "test-drop-first par-q 1\n", "t.conf:1: test-drop-first" },
 		{ "radius-server 1.2.3.4:99999 x\n", "t.conf:1: radius-server" },
 		{ "role paa\n", "t.conf: role paa needs paa-listen" },
 		{ "role relay\nrelay-listen 127.0.0.1 1\n",
@@ -1087,7 +1066,6 @@ paa_suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_retransmission_and_giving_up);
-	tcase_add_test(tc, test_test_drop_first);
 	tcase_add_test(tc, test_idle_expiry);
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_aaa_unreachable);
