@@ -10,12 +10,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "relayd_conf.h"
 #include "paa.h"
 #include "pana_crypto.h"
@@ -1049,8 +1049,8 @@ START_TEST(test_config_secret_not_in_errors)
 }
 END_TEST
 
-static Suite *
-paa_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("paa");
 	TCase *tc = tcase_create("state machine");
@@ -1086,17 +1086,4 @@ paa_suite(void)
 	tcase_add_test(tc, test_config_secret_not_in_errors);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(paa_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

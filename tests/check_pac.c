@@ -6,7 +6,6 @@
  * answers one Identity and one "TLS" round and yields a fixed MSK.  No
  * sockets, no TLS.
  */
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "check_main.h"
 #include "keyrecord.h"
 #include "pac.h"
 #include "pana_crypto.h"
@@ -1064,8 +1064,8 @@ START_TEST(test_reject_during_reauth_ends_the_session)
 }
 END_TEST
 
-static Suite *
-pac_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("pac");
 	TCase	*tc;
@@ -1128,17 +1128,4 @@ pac_suite(void)
 	tcase_add_test(tc, test_reject_during_reauth_ends_the_session);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(pac_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
