@@ -15,6 +15,8 @@ static int	 log_foreground = 1;
 static int	 log_debugging;
 static int	 log_silent;
 static uint64_t	(*log_clock)(void);
+static void	(*log_sink)(void *, int, const char *);
+static void	*log_sink_arg;
 
 static uint64_t	 rl_second;		/* the second being counted */
 static unsigned	 rl_count;		/* lines written in it */
@@ -45,6 +47,13 @@ log_set_clock(uint64_t (*now_ms)(void))
 	log_clock = now_ms;
 }
 
+void
+log_set_sink(void (*fn)(void *arg, int pri, const char *line), void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
+
 static void	vlog(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
 static void	logit(int, const char *, ...)
@@ -59,7 +68,9 @@ vlog(int pri, const char *fmt, va_list ap)
 	    (log_silent && pri != LOG_CRIT))
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_foreground) {
+	if (log_sink != NULL)
+		log_sink(log_sink_arg, pri, line);
+	else if (log_foreground) {
 		fprintf(stderr, "%s\n", line);
 		fflush(stderr);
 	} else
