@@ -489,66 +489,157 @@ START_TEST(test_unknown_session_and_wrong_source)
 }
 END_TEST
 
-START_TEST(test_malformed)
+/*
+ * A datagram that is not a PANA message the PAA could accept: dropped,
+ * counted as malformed, no answer and no session, and the log says why.
+ */
+static void
+expect_malformed(const uint8_t *buf, size_t len, const char *reason)
 {
-	static const uint8_t shortmsg[10];
-	uint8_t buf[64];
 	struct tpac t;
-	struct pana_builder b;
-	size_t len;
 
 	tpac_init(&t, "192.0.2.10", 40000);
-	ph_input(&h, &t.addr, shortmsg, sizeof(shortmsg));
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
-	pana_build_avp(&b, 77, "x", 1);
-	pana_build_finish(&b, &len);
-	ph_input(&h, &t.addr, buf, len);
-	ph_input(&h, &t.addr, buf, len - 1);
-	/* PCI with the R flag, and with a session id. */
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, PANA_FLAG_R, 0, 0);
-	pana_build_finish(&b, &len);
-	ph_input(&h, &t.addr, buf, len);
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 9, 0);
-	pana_build_finish(&b, &len);
 	ph_input(&h, &t.addr, buf, len);
 	ck_assert_int_eq(h.nout, 0);
-	ck_assert_uint_eq(paa_stats(h.paa)->malformed, 5);
+	ck_assert_uint_eq(paa_stats(h.paa)->malformed, 1);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_msg(ph_logged(&h, reason), "no log line with '%s'", reason);
+}
+
+START_TEST(test_malformed_short_datagram)
+{
+	static const uint8_t shortmsg[10];
+
+	expect_malformed(shortmsg, sizeof(shortmsg),
+	    "10 octets, shorter than the 16-octet PANA header: dropped");
 }
 END_TEST
 
-START_TEST(test_caps)
+START_TEST(test_malformed_unknown_avp)
 {
-	struct tpac a1, a2, b1, c1;
-	unsigned int n;
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
 
-	teardown();
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_avp(&b, 77, "x", 1);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len, "AVP code 77 at offset 16: unknown AVP");
+}
+END_TEST
+
+START_TEST(test_malformed_truncated_datagram)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_avp(&b, 77, "x", 1);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len - 1,
+	    "header length 28 but 27 octets received");
+}
+END_TEST
+
+START_TEST(test_malformed_pci_with_r_flag)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, PANA_FLAG_R, 0, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len, "malformed PCI from 192.0.2.10:40000: "
+	    "session id 0x00000000, sequence 0, flags 0x8000");
+}
+END_TEST
+
+START_TEST(test_malformed_pci_with_session_id)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 9, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len, "malformed PCI from 192.0.2.10:40000: "
+	    "session id 0x00000009, sequence 0, flags 0x0000");
+}
+END_TEST
+
+/* Caps of three sessions in all and two per PaC address. */
+static void
+setup_caps(void)
+{
 	setup_cfg();
 	h.cfg.max_sessions = 3;
 	h.cfg.max_per_addr = 2;
 	start();
+}
+
+START_TEST(test_cap_per_address)
+{
+	struct tpac a1, a2, b1;
+	int n;
+
 	tpac_init(&a1, "192.0.2.1", 1000);
 	tpac_init(&a2, "192.0.2.1", 1001);
 	tpac_init(&b1, "192.0.2.1", 1002);
-	tpac_init(&c1, "192.0.2.2", 1000);
 	pci(&a1);
 	pci(&a2);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
+	n = h.nout;
 	pci(&b1);		/* a third from 192.0.2.1 */
+	ck_assert_int_eq(h.nout, n);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
+	ck_assert(ph_logged(&h, "PCI from 192.0.2.1:1002 dropped: 2 sessions "
+	    "for that address, the maximum"));
+}
+END_TEST
+
+START_TEST(test_cap_total)
+{
+	struct tpac a1, a2, c1, d1;
+	int n;
+
+	tpac_init(&a1, "192.0.2.1", 1000);
+	tpac_init(&a2, "192.0.2.1", 1001);
+	tpac_init(&c1, "192.0.2.2", 1000);
+	tpac_init(&d1, "192.0.2.3", 1000);
+	pci(&a1);
+	pci(&a2);
 	pci(&c1);
 	ck_assert_uint_eq(paa_session_count(h.paa), 3);
-	tpac_init(&c1, "192.0.2.3", 1000);
 	n = h.nout;
-	pci(&c1);		/* over the total */
+	pci(&d1);		/* over the total */
 	ck_assert_uint_eq(paa_session_count(h.paa), 3);
-	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 2);
-	ck_assert_int_eq(h.nout, (int)n);
-	/* A repeated PCI from an existing session is still answered. */
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
+	ck_assert_int_eq(h.nout, n);
+	ck_assert(ph_logged(&h, "PCI from 192.0.2.3:1000 dropped: 3 sessions, "
+	    "the maximum"));
+}
+END_TEST
+
+START_TEST(test_cap_repeated_pci_still_answered)
+{
+	struct tpac a1, a2, c1;
+	int n;
+
+	tpac_init(&a1, "192.0.2.1", 1000);
+	tpac_init(&a2, "192.0.2.1", 1001);
+	tpac_init(&c1, "192.0.2.2", 1000);
 	pci(&a1);
-	ck_assert_int_eq(h.nout, (int)n + 1);
+	pci(&a2);
+	pci(&c1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 3);
+	/* At both caps, a repeated PCI of an existing session is answered. */
+	n = h.nout;
+	pci(&a1);
+	ck_assert_int_eq(h.nout, n + 1);
 	ck_assert_uint_eq(paa_stats(h.paa)->duplicates, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 0);
 }
 END_TEST
 
@@ -643,23 +734,53 @@ START_TEST(test_aaa_unreachable)
 }
 END_TEST
 
-START_TEST(test_reauth)
+/* The key a session had before its re-authentication. */
+struct old_key {
+	uint32_t	id;
+	uint8_t		key[PANA_AUTH_KEY_MAX];
+	size_t		len;
+};
+
+/*
+ * An open session whose key is kept in old, then the PaC's PNR[A].
+ * Returns h.nout before the PNR[A].
+ */
+static int
+reauth_request(struct tpac *t, struct old_key *old)
 {
-	struct tpac t;
-	struct pana_msg m;
-	struct paa_session_info info;
-	uint32_t old_id;
-	uint8_t old_key[PANA_AUTH_KEY_MAX];
-	size_t old_len;
 	int n0;
 
-	tpac_init(&t, "192.0.2.10", 40000);
-	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	old_id = t.key_id;
-	memcpy(old_key, t.key, sizeof(old_key));
-	old_len = t.keylen;
+	tpac_init(t, "192.0.2.10", 40000);
+	authenticate(t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	old->id = t->key_id;
+	memcpy(old->key, t->key, sizeof(old->key));
+	old->len = t->keylen;
 	n0 = h.nout;
-	pnr(&t, PANA_FLAG_A, t.my_seq);
+	pnr(t, PANA_FLAG_A, t->my_seq);
+	return n0;
+}
+
+/* The PaC answers the PAR of the new exchange: new Nonce, EAP-Response. */
+static void
+reauth_answer_par(struct tpac *t)
+{
+	struct pana_msg m;
+
+	last_out(&m);
+	memcpy(t->paa_nonce, m.avp[PANA_AVP_NONCE].value, 20);
+	t->par_seq = m.hdr.seq;
+	t->pac_nonce[0] ^= 0xff;
+	pan_eap(t, 1);
+}
+
+START_TEST(test_reauth_pnr_a_answered_under_current_key)
+{
+	struct tpac t;
+	struct old_key old;
+	struct pana_msg m;
+	int n0;
+
+	n0 = reauth_request(&t, &old);
 	ck_assert_int_eq(h.nout, n0 + 2);
 	/* PNA[A], signed with the current key. */
 	ck_assert_int_eq(pana_msg_parse(h.out[n0].buf, h.out[n0].len, VENDOR,
@@ -668,6 +789,16 @@ START_TEST(test_reauth)
 	ck_assert_uint_eq(m.hdr.seq, t.my_seq);
 	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
 	    m.len), 0);
+}
+END_TEST
+
+START_TEST(test_reauth_par_has_fresh_nonce_under_old_key)
+{
+	struct tpac t;
+	struct old_key old;
+	struct pana_msg m;
+
+	reauth_request(&t, &old);
 	/* PAR with a fresh Nonce and EAP-Request/Identity, old key. */
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
@@ -675,30 +806,74 @@ START_TEST(test_reauth)
 	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
 	    m.len), 0);
 	ck_assert(memcmp(m.avp[PANA_AVP_NONCE].value, t.paa_nonce, 20) != 0);
-	memcpy(t.paa_nonce, m.avp[PANA_AVP_NONCE].value, 20);
-	t.par_seq = m.hdr.seq;
-	t.pac_nonce[0] ^= 0xff;
-	pan_eap(&t, 1);
+}
+END_TEST
+
+START_TEST(test_reauth_aaa_request_is_first_of_a_reauth)
+{
+	struct tpac t;
+	struct old_key old;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
 	ck_assert_int_eq(h.aaa_first, 1);
 	ck_assert_int_eq(h.aaa_reauth, 1);
-	/* The old key holds while the new exchange runs. */
+}
+END_TEST
+
+START_TEST(test_reauth_old_key_holds_during_exchange)
+{
+	struct tpac t;
+	struct old_key old;
+	struct paa_session_info info;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
 	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
-	ck_assert_uint_eq(info.key_id, old_id);
+	ck_assert_uint_eq(info.key_id, old.id);
+}
+END_TEST
+
+START_TEST(test_reauth_new_key_after_par_c)
+{
+	struct tpac t;
+	struct old_key old;
+	struct paa_session_info info;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
 	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 900);
 	take_par_c(&t, 900);		/* verified with the new key */
-	ck_assert_uint_ne(t.key_id, old_id);
-	ck_assert(t.keylen != old_len || memcmp(t.key, old_key, old_len) != 0);
+	ck_assert_uint_ne(t.key_id, old.id);
+	ck_assert(t.keylen != old.len ||
+	    memcmp(t.key, old.key, old.len) != 0);
 	pan_c(&t);
 	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
 	ck_assert_int_eq(info.state, PAA_ST_OPEN);
 	ck_assert_uint_eq(info.key_id, t.key_id);
 	ck_assert_uint_eq(info.lifetime, 900);
+}
+END_TEST
+
+START_TEST(test_reauth_old_key_refused_after)
+{
+	struct tpac t;
+	struct old_key old;
+	int n0;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 900);
+	take_par_c(&t, 900);
+	pan_c(&t);
 	/* Messages under the old key are refused now. */
-	memcpy(t.key, old_key, sizeof(old_key));
+	memcpy(t.key, old.key, sizeof(old.key));
 	n0 = h.nout;
+	ph_clear_log(&h);
 	pnr(&t, PANA_FLAG_P, t.my_seq + 1);
 	ck_assert_int_eq(h.nout, n0);
 	ck_assert_uint_eq(paa_stats(h.paa)->bad_auth, 1);
+	ck_assert(ph_logged(&h, "AUTH does not verify: dropped"));
 }
 END_TEST
 
@@ -946,17 +1121,36 @@ check_suite(void)
 	tcase_add_test(tc, test_stale_and_future_seq);
 	tcase_add_test(tc, test_bad_auth_dropped);
 	tcase_add_test(tc, test_unknown_session_and_wrong_source);
-	tcase_add_test(tc, test_malformed);
-	tcase_add_test(tc, test_caps);
+	tcase_add_test(tc, test_malformed_short_datagram);
+	tcase_add_test(tc, test_malformed_unknown_avp);
+	tcase_add_test(tc, test_malformed_truncated_datagram);
+	tcase_add_test(tc, test_malformed_pci_with_r_flag);
+	tcase_add_test(tc, test_malformed_pci_with_session_id);
 	tcase_add_test(tc, test_retransmission_and_giving_up);
 	tcase_add_test(tc, test_idle_expiry);
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_aaa_unreachable);
-	tcase_add_test(tc, test_reauth);
 	tcase_add_test(tc, test_lifetime);
 	tcase_add_test(tc, test_termination);
 	tcase_add_test(tc, test_paa_terminates);
 	tcase_add_test(tc, test_relayed_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("caps");
+	tcase_add_checked_fixture(tc, setup_caps, teardown);
+	tcase_add_test(tc, test_cap_per_address);
+	tcase_add_test(tc, test_cap_total);
+	tcase_add_test(tc, test_cap_repeated_pci_still_answered);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("re-authentication");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reauth_pnr_a_answered_under_current_key);
+	tcase_add_test(tc, test_reauth_par_has_fresh_nonce_under_old_key);
+	tcase_add_test(tc, test_reauth_aaa_request_is_first_of_a_reauth);
+	tcase_add_test(tc, test_reauth_old_key_holds_during_exchange);
+	tcase_add_test(tc, test_reauth_new_key_after_par_c);
+	tcase_add_test(tc, test_reauth_old_key_refused_after);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("relay");
