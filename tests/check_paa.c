@@ -23,7 +23,7 @@
 #include "pana_msg.h"
 #include "relay.h"
 
-#define OUT_SIZE	PH_OUT_SIZE
+#define OUT_SIZE	8192		/* the test PaC's buffers */
 #define VENDOR		GKEY_VENDOR_ID_DEFAULT
 
 /* ------------------------------------------------------------ harness */

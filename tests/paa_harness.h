@@ -30,7 +30,7 @@
 #include "pana_msg.h"
 
 #define PH_OUT_MAX	32		/* datagrams kept between clears */
-#define PH_OUT_SIZE	8192		/* longest datagram kept */
+#define PH_OUT_SIZE	PANA_MSG_MAX	/* longest datagram kept */
 #define PH_LOG_MAX	64		/* log lines kept between clears */
 #define PH_LOG_LINE	512
 #define PH_MSK_LEN	64
@@ -73,7 +73,10 @@ struct paa_harness {
 				    __attribute__((noreturn));
 };
 
-/* Zeroes h and sets a configuration with short retransmission timers. */
+/*
+ * Resets h's counters (not its buffers, which are only read up to them)
+ * and sets a configuration with short retransmission timers.
+ */
 void	ph_init(struct paa_harness *h,
 	    void (*fail)(const char *why) __attribute__((noreturn)));
 /* A PAA from h->cfg, with random numbers from seed and the clock at now. */
