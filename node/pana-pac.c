@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -35,6 +34,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "clock.h"
 #include "eap_tls_peer.h"
 #include "hpke.h"
 #include "keyrecord.h"
@@ -107,15 +107,6 @@ pac_log(void *arg, int prio, const char *msg)
 	if (prio == LOG_WARNING || (prio <= LOG_INFO && o->verbose >= 1) ||
 	    (prio == LOG_DEBUG && o->verbose >= 2))
 		fprintf(stderr, "%s: %s\n", PROG, msg);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- the EAP-TLS peer behind the PaC's method interface ---- */
@@ -377,7 +368,7 @@ run(struct pac *pac, int fd, const struct opts *o,
 	unsigned int	 ev;
 	int		 failed = 0, closing = 0;
 
-	now = now_ms();
+	now = gkey_now_ms();
 	deadline = now + (uint64_t)o->timeout_s * 1000;
 	if (pac_start(pac, now) != 0 || flush_output(pac, fd) != 0)
 		return exit_code(pac, 1);
@@ -392,7 +383,7 @@ run(struct pac *pac, int fd, const struct opts *o,
 		    st == PAC_ST_FAILED)
 			return exit_code(pac, failed);
 
-		now = now_ms();
+		now = gkey_now_ms();
 		if (got_signal && !closing) {
 			got_signal = 0;
 			if (pac_terminate(pac, now) != 0) {
@@ -442,7 +433,7 @@ run(struct pac *pac, int fd, const struct opts *o,
 			    strerror(errno));
 			return EXIT_FAIL;
 		}
-		now = now_ms();
+		now = gkey_now_ms();
 		if (pfd.revents & (POLLIN | POLLERR)) {
 			n = recv(fd, buf, sizeof(buf), 0);
 			if (n >= 0)

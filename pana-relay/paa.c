@@ -40,6 +40,18 @@ static const uint32_t integ_offer[] = {
 	PANA_AUTH_HMAC_SHA2_256_128, PANA_AUTH_HMAC_SHA1_160
 };
 
+/* Kinds of message the PAA sends, named in the log. */
+enum paa_kind {
+	PAA_K_PAR_S,		/* PANA-Auth-Request, Start */
+	PAA_K_PAR_EAP,		/* PANA-Auth-Request with EAP (no S, no C) */
+	PAA_K_PAR_C,		/* PANA-Auth-Request, Complete */
+	PAA_K_PAN,		/* PANA-Auth-Answer (to a PaC's PAR) */
+	PAA_K_PNA,		/* PANA-Notification-Answer */
+	PAA_K_PTA,		/* PANA-Termination-Answer */
+	PAA_K_PTR,		/* PANA-Termination-Request */
+	PAA_K_MAX
+};
+
 static const char *const kind_names[PAA_K_MAX] = {
 	"par-s", "par-eap", "par-c", "pan", "pna", "pta", "ptr"
 };
@@ -137,25 +149,6 @@ struct rx {
 };
 
 static void	session_free(struct paa *, struct paa_session *);
-
-const char *
-paa_kind_name(enum paa_kind k)
-{
-	if ((int)k < 0 || k >= PAA_K_MAX)
-		return NULL;
-	return kind_names[k];
-}
-
-int
-paa_kind_from_name(const char *s)
-{
-	int k;
-
-	for (k = 0; k < PAA_K_MAX; k++)
-		if (strcmp(s, kind_names[k]) == 0)
-			return k;
-	return -1;
-}
 
 void
 paa_config_defaults(struct paa_config *c)
@@ -284,8 +277,7 @@ session_find(const struct paa *p, uint32_t id)
 
 /*
  * Put a message on the wire, in a PANA-Relay envelope when the session
- * came through a relay.  test-drop-first swallows it here, after it was
- * stored, so the retransmission machinery is what recovers it.
+ * came through a relay.
  */
 static void
 xmit(struct paa *p, struct paa_session *s, enum paa_kind kind,
@@ -294,14 +286,6 @@ xmit(struct paa *p, struct paa_session *s, enum paa_kind kind,
 	size_t wlen;
 	int rc;
 
-	if (p->cfg.drop_first[kind] > 0) {
-		p->cfg.drop_first[kind]--;
-		p->stats.test_dropped++;
-		log_info("session %08x: test-drop-first: not sending %s "
-		    "(%u more to drop)", s->id, kind_names[kind],
-		    p->cfg.drop_first[kind]);
-		return;
-	}
 	if (s->relayed) {
 		rc = pana_relay_push(buf, len, &s->pac, p->wbuf, PANA_MSG_MAX,
 		    &wlen);

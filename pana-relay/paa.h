@@ -46,23 +46,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Kinds of message the PAA sends, for logging and test-drop-first. */
-enum paa_kind {
-	PAA_K_PAR_S,		/* PANA-Auth-Request, Start */
-	PAA_K_PAR_EAP,		/* PANA-Auth-Request with EAP (no S, no C) */
-	PAA_K_PAR_C,		/* PANA-Auth-Request, Complete */
-	PAA_K_PAN,		/* PANA-Auth-Answer (to a PaC's PAR) */
-	PAA_K_PNA,		/* PANA-Notification-Answer */
-	PAA_K_PTA,		/* PANA-Termination-Answer */
-	PAA_K_PTR,		/* PANA-Termination-Request */
-	PAA_K_MAX
-};
-
-/* "par-s", "par-eap", ...; NULL for an out-of-range kind. */
-const char	*paa_kind_name(enum paa_kind);
-/* The kind named s, or -1. */
-int		 paa_kind_from_name(const char *s);
-
 #define PAA_NONCE_LEN		20	/* RFC 5191 asks for 16..64 */
 #define PAA_MSK_MAX		64
 #define PAA_RECORDS_MAX		64	/* Key-Record AVPs in one PAR[C] */
@@ -77,8 +60,6 @@ struct paa_config {
 	unsigned int	rt_max_count;		/* MRC */
 	uint32_t	default_lifetime;	/* s, without Session-Timeout */
 	uint64_t	closed_linger_ms;	/* to answer a repeated PTR */
-	/* Test only: transmissions of each kind to drop before sending. */
-	unsigned int	drop_first[PAA_K_MAX];
 };
 
 void	paa_config_defaults(struct paa_config *);
@@ -151,7 +132,6 @@ struct paa_stats {
 	uint64_t	unexpected;	/* valid but not now */
 	uint64_t	over_cap;	/* PCI dropped: session caps */
 	uint64_t	retransmits;
-	uint64_t	test_dropped;
 	uint64_t	sessions_created;
 	uint64_t	sessions_open;	/* authentications completed */
 	uint64_t	sessions_rejected;

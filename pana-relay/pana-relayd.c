@@ -25,12 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "clock.h"
 #include "relayd_conf.h"
 #include "paa.h"
 #include "pana_msg.h"
@@ -71,15 +71,6 @@ on_signal(int sig)
 		hup = 1;
 	else
 		quit = 1;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static socklen_t
@@ -158,7 +149,7 @@ paa_aaa_send(void *arg, const struct paa_aaa_req *q)
 		*q->ctx = rs;
 	}
 	if (radius_client_send(rs, q->eap, q->eap_len,
-	    radius_client_now()) != 0) {
+	    gkey_now_ms()) != 0) {
 		log_warnx_rl("session %08x: RADIUS request not sent: %s",
 		    q->session_id, radius_client_error(d.rc));
 		return -1;
@@ -214,7 +205,7 @@ radius_result(struct radius_session *rs, const struct radius_result *r,
 		    "were dropped", id, r->records_dropped);
 	log_debug("session %08x: RADIUS outcome %d from %s", id, r->outcome,
 	    r->server != NULL ? r->server : "-");
-	paa_aaa_result(d.paa, now_ms(), id, &res);
+	paa_aaa_result(d.paa, gkey_now_ms(), id, &res);
 }
 
 /* ------------------------------------------------------------ events */
@@ -238,7 +229,7 @@ read_paa(void)
 		}
 		if (from.ss_family != AF_INET && from.ss_family != AF_INET6)
 			continue;
-		paa_input(d.paa, now_ms(), &from, d.rxbuf, (size_t)n);
+		paa_input(d.paa, gkey_now_ms(), &from, d.rxbuf, (size_t)n);
 	}
 }
 
@@ -390,11 +381,6 @@ start_paa(void)
 	if ((d.paa = paa_new(&d.cfg.paa, &cb)) == NULL)
 		fatalx("out of memory");
 	d.fd[FD_PAA] = udp_socket(&d.cfg.paa_listen, 0, "PAA");
-	for (i = 0; i < PAA_K_MAX; i++)
-		if (d.cfg.paa.drop_first[i] > 0)
-			log_warnx("TEST OPTION: dropping the first %u %s "
-			    "messages", d.cfg.paa.drop_first[i],
-			    paa_kind_name((enum paa_kind)i));
 }
 
 static void
@@ -513,11 +499,11 @@ main(int argc, char *argv[])
 		}
 		timeout = -1;
 		if (d.paa != NULL) {
-			t = paa_next_timeout(d.paa, now_ms());
+			t = paa_next_timeout(d.paa, gkey_now_ms());
 			if (t >= 0)
 				timeout = t > INT32_MAX ? INT32_MAX : (int)t;
 			ch = radius_client_next_timeout(d.rc,
-			    radius_client_now());
+			    gkey_now_ms());
 			if (ch >= 0 && (timeout < 0 || ch < timeout))
 				timeout = ch;
 		}
@@ -540,8 +526,8 @@ main(int argc, char *argv[])
 		if (pfd[FD_RELAY_PAA].revents & (POLLIN | POLLERR))
 			read_relay_paa();
 		if (d.paa != NULL) {
-			radius_client_timeout(d.rc, radius_client_now());
-			paa_timer(d.paa, now_ms());
+			radius_client_timeout(d.rc, gkey_now_ms());
+			paa_timer(d.paa, gkey_now_ms());
 		}
 	}
 

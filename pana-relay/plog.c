@@ -7,14 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
+#include "clock.h"
 #include "plog.h"
 
 static int	 log_foreground = 1;
 static int	 log_debugging;
 static int	 log_silent;
 static uint64_t	(*log_clock)(void);
+static void	(*log_sink)(void *, int, const char *);
+static void	*log_sink_arg;
 
 static uint64_t	 rl_second;		/* the second being counted */
 static unsigned	 rl_count;		/* lines written in it */
@@ -22,22 +24,13 @@ static uint64_t	 rl_suppressed;		/* not yet reported */
 static uint64_t	 rl_total_written;
 static uint64_t	 rl_total_suppressed;
 
-static uint64_t
-default_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
 log_init(int foreground, int debug, const char *ident)
 {
 	log_foreground = foreground;
 	log_debugging = debug;
 	if (log_clock == NULL)
-		log_clock = default_clock;
+		log_clock = gkey_now_ms;
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -54,6 +47,13 @@ log_set_clock(uint64_t (*now_ms)(void))
 	log_clock = now_ms;
 }
 
+void
+log_set_sink(void (*fn)(void *arg, int pri, const char *line), void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
+
 static void	vlog(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
 static void	logit(int, const char *, ...)
@@ -68,7 +68,9 @@ vlog(int pri, const char *fmt, va_list ap)
 	    (log_silent && pri != LOG_CRIT))
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_foreground) {
+	if (log_sink != NULL)
+		log_sink(log_sink_arg, pri, line);
+	else if (log_foreground) {
 		fprintf(stderr, "%s\n", line);
 		fflush(stderr);
 	} else
@@ -115,7 +117,7 @@ log_warnx_rl(const char *fmt, ...)
 	va_list ap;
 	uint64_t sec;
 
-	sec = (log_clock != NULL ? log_clock() : default_clock()) / 1000;
+	sec = (log_clock != NULL ? log_clock() : gkey_now_ms()) / 1000;
 	if (sec != rl_second) {
 		if (rl_suppressed > 0)
 			logit(LOG_WARNING, "%llu warning lines suppressed",

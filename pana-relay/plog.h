@@ -18,6 +18,13 @@
 
 void	log_init(int foreground, int debug, const char *ident);
 void	log_set_clock(uint64_t (*now_ms)(void));
+/*
+ * Hand each line that would be written to fn instead of stderr or syslog,
+ * so the unit tests can assert why a datagram was dropped; NULL restores
+ * the normal output.  The line is borrowed for the call.
+ */
+void	log_set_sink(void (*fn)(void *arg, int pri, const char *line),
+	    void *arg);
 /* Silence everything (the fuzzers); fatal errors still print. */
 void	log_silence(int on);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -29,6 +28,7 @@
 #include <freeradius/libradius.h>
 
 #include "radius_client.h"
+#include "clock.h"
 #include "errbuf.h"
 
 #define NIDS			256
@@ -91,10 +91,7 @@ struct radius_session {
 uint64_t
 radius_client_now(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return gkey_now_ms();
 }
 
 const char *
@@ -542,6 +539,25 @@ wipe_mppe(RADIUS_PACKET *reply)
 			OPENSSL_cleanse(vp->data.ptr, vp->vp_length);
 }
 
+/*
+ * EAP-Message is "concat" in the dictionary, so rad_decode() joins
+ * consecutive fragments into one pair.  RFC 3579 3.1 requires them to be
+ * consecutive; a second pair means a server broke that rule, and its
+ * reply is dropped rather than guessed at.
+ */
+static int
+eap_message_ok(RADIUS_PACKET *reply)
+{
+	vp_cursor_t	 c;
+	int		 n = 0;
+
+	/* The first next_by_num() starts at the cursor's first pair. */
+	fr_cursor_init(&c, &reply->vps);
+	while (fr_cursor_next_by_num(&c, PW_EAP_MESSAGE, 0, TAG_ANY) != NULL)
+		n++;
+	return n <= 1;
+}
+
 /* Copies what the PAA needs out of a verified, decoded reply. */
 static int
 fill_result(struct radius_session *s, RADIUS_PACKET *reply)
@@ -549,7 +565,6 @@ fill_result(struct radius_session *s, RADIUS_PACKET *reply)
 	struct radius_result	*res = &s->res;
 	VALUE_PAIR		*vp, *recv, *send;
 	vp_cursor_t		 c;
-	size_t			 total = 0;
 	uint8_t			*p;
 
 	if ((s->reply_ctx = talloc_new(s)) == NULL)
@@ -561,25 +576,14 @@ fill_result(struct radius_session *s, RADIUS_PACKET *reply)
 	default:			res->outcome = RADIUS_CHALLENGE; break;
 	}
 
-	/* The library joins EAP-Message; join again in case it did not. */
-	for (vp = fr_cursor_init(&c, &reply->vps); vp != NULL;
-	    vp = fr_cursor_next_by_num(&c, PW_EAP_MESSAGE, 0, TAG_ANY))
-		if (vp->da->attr == PW_EAP_MESSAGE && vp->da->vendor == 0)
-			total += vp->vp_length;
-	if (total > 0) {
-		if ((p = talloc_size(s->reply_ctx, total)) == NULL)
+	/* One pair: rad_decode() joined the fragments (eap_message_ok()). */
+	if ((vp = fr_pair_find_by_num(reply->vps, PW_EAP_MESSAGE, 0,
+	    TAG_ANY)) != NULL && vp->vp_length > 0) {
+		if ((p = talloc_memdup(s->reply_ctx, vp->vp_octets,
+		    vp->vp_length)) == NULL)
 			return -1;
 		res->eap = p;
-		res->eap_len = total;
-		for (vp = fr_cursor_init(&c, &reply->vps); vp != NULL;
-		    vp = fr_cursor_next_by_num(&c, PW_EAP_MESSAGE, 0,
-		    TAG_ANY)) {
-			if (vp->da->attr != PW_EAP_MESSAGE ||
-			    vp->da->vendor != 0)
-				continue;
-			memcpy(p, vp->vp_octets, vp->vp_length);
-			p += vp->vp_length;
-		}
+		res->eap_len = vp->vp_length;
 	}
 
 	/* State belongs to the conversation only while it continues. */
@@ -695,6 +699,11 @@ radius_client_read(struct radius_client *rc)
 	if (rad_decode(reply, s->req, srv->secret) != 0) {
 		rc_err(rc, "dropped a reply from %s: cannot decode: %s",
 		    srv->name, fr_strerror());
+		goto done;
+	}
+	if (!eap_message_ok(reply)) {
+		rc_err(rc, "dropped a reply from %s: EAP-Message attributes "
+		    "not consecutive (RFC 3579 3.1)", srv->name);
 		goto done;
 	}
 

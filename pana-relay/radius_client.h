@@ -127,7 +127,7 @@ int	radius_session_set_user_name(struct radius_session *, const char *);
 
 /*
  * Sends eap (an EAP-Response from the PaC) in a new Access-Request with
- * the State of the last challenge.  now is radius_client_now().  0, or -1
+ * the State of the last challenge.  now is gkey_now_ms().  0, or -1
  * with a reason in radius_client_error(): a request already outstanding,
  * not an EAP-Response whose Length field equals len, EAP too long, no
  * User-Name yet, or all 256 identifiers in use.
@@ -152,7 +152,7 @@ int	radius_client_timeout(struct radius_client *, uint64_t now);
 /* Milliseconds until radius_client_timeout() has work; -1 if never. */
 int	radius_client_next_timeout(const struct radius_client *, uint64_t now);
 
-/* Monotonic clock in milliseconds. */
+/* gkey_now_ms() (libgkey/clock.h), for callers of this interface alone. */
 uint64_t radius_client_now(void);
 
 const char *radius_client_error(const struct radius_client *);

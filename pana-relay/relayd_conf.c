@@ -262,23 +262,6 @@ kw_number(struct ctx *x, char **t)
 	return 0;
 }
 
-/* Test only: drop the first N transmissions of one kind of message. */
-static int
-kw_test_drop(struct ctx *x, char **t)
-{
-	unsigned long n;
-	int k;
-
-	if ((k = paa_kind_from_name(t[1])) < 0)
-		return bad(x, "test-drop-first: unknown message kind '%s' "
-		    "(par-s, par-eap, par-c, pan, pna, pta, ptr)", t[1]);
-	if (number(x, t[0], t[2], 0, 100, &n) != 0)
-		return -1;
-	x->c->paa.drop_first[k] = (unsigned int)n;
-	x->c->test_options = 1;
-	return 0;
-}
-
 static const struct keyword {
 	const char	*name;
 	int		 args;
@@ -304,7 +287,6 @@ static const struct keyword {
 	{ "retransmit-max-ms",		1, kw_number },
 	{ "retransmit-max-count",	1, kw_number },
 	{ "user",			1, kw_string },
-	{ "test-drop-first",		2, kw_test_drop },
 };
 
 static int

@@ -55,7 +55,6 @@ struct pr_config {
 	uint32_t		framed_mtu;
 
 	char			user[64];
-	int			test_options;	/* a test-* keyword was used */
 
 	struct paa_config	paa;
 };

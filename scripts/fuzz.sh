@@ -10,7 +10,7 @@ shift || true
 out=$(mktemp -d "${TMPDIR:-/tmp}/gkey-fuzz.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/x509.c"
+LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/clock.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/x509.c"
 PANA="libpana/pana_msg.c libpana/pana_crypto.c"
 
 sources() {
@@ -20,7 +20,7 @@ sources() {
 	x509) echo "tests/fuzz/fuzz_x509.c $LIBGKEY" ;;
 	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA" ;;
 	eap) echo "tests/fuzz/fuzz_eap.c node/eap_tls_peer.c libgkey/errbuf.c" ;;
-	paa) echo "tests/fuzz/fuzz_paa.c pana-relay/paa.c pana-relay/plog.c $PANA" ;;
+	paa) echo "tests/fuzz/fuzz_paa.c tests/paa_harness.c pana-relay/paa.c pana-relay/plog.c libgkey/clock.c $PANA" ;;
 	pac) echo "tests/fuzz/fuzz_pac.c node/pac.c $PANA $LIBGKEY" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
 	esac
@@ -36,7 +36,7 @@ harnesses=${*:-"keyrecord hex x509 pana_msg eap pac paa"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -Ilibgkey -Ilibpana -Inode -Ipana-relay -Itests/fuzz \
+		-Wall -Wextra -Ilibgkey -Ilibpana -Inode -Ipana-relay -Itests -Itests/fuzz \
 		$(sources "$h") -lssl -lcrypto -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"

@@ -1,10 +1,10 @@
 /*
  * check_cache.c - the sealed-record cache of rlm_gkey (rlm_gkey/gkey_cache.c).
  */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "gkey_cache.h"
 
 static gkey_cache_key_t key_for(int64_t identity, uint32_t app, uint32_t epoch)
@@ -172,12 +172,10 @@ START_TEST(statistics_count_hits_and_misses)
 }
 END_TEST
 
-int main(void)
+Suite *check_suite(void)
 {
 	Suite *s = suite_create("gkey_cache");
 	TCase *tc = tcase_create("cache");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, a_stored_record_is_returned_unchanged);
 	tcase_add_test(tc, any_field_of_the_key_that_differs_misses);
@@ -188,9 +186,5 @@ int main(void)
 	tcase_add_test(tc, no_cache_is_a_cache_that_always_misses);
 	tcase_add_test(tc, statistics_count_hits_and_misses);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

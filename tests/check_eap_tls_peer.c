@@ -7,7 +7,6 @@
  * peer tests use a throw-away P-256 key and self-signed certificate
  * written to a temporary directory.
  */
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "check_main.h"
 #include "eap_tls_peer.h"
 
 static struct eap_msg m;
@@ -356,6 +356,14 @@ write_credentials(void)
 	EVP_PKEY_free(pk);
 }
 
+static void
+remove_credentials(void)
+{
+	unlink(cert_path);
+	unlink(key_path);
+	rmdir(dir);
+}
+
 static struct eap_tls_peer *
 new_peer(size_t frag)
 {
@@ -638,8 +646,8 @@ START_TEST(peer_new_refuses_tiny_fragment_size)
 }
 END_TEST
 
-static Suite *
-suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("eap_tls_peer");
 	TCase	*tc;
@@ -677,6 +685,8 @@ suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("peer");
+	/* Once for the case, in the runner: the tests only read the files. */
+	tcase_add_unchecked_fixture(tc, write_credentials, remove_credentials);
 	tcase_add_checked_fixture(tc, setup_peer, teardown_peer);
 	tcase_add_test(tc, peer_answers_identity_request);
 	tcase_add_test(tc, peer_naks_other_methods_with_tls);
@@ -697,21 +707,4 @@ suite(void)
 	tcase_add_test(tc, peer_new_refuses_tiny_fragment_size);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	write_credentials();
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	unlink(cert_path);
-	unlink(key_path);
-	rmdir(dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <check.h>
-
+#include "check_main.h"
 #include "gkseal.h"
 
 static const uint8_t	kek[GKEY_KEK_LEN] = {
@@ -185,8 +184,8 @@ START_TEST(test_generate_gives_fresh_keys)
 }
 END_TEST
 
-static Suite *
-gkseal_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("gkseal");
 	TCase	*tc = tcase_create("gkseal");
@@ -205,16 +204,4 @@ gkseal_suite(void)
 	tcase_add_test(tc, test_generate_gives_fresh_keys);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(gkseal_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

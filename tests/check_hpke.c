@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <check.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "check_main.h"
 #include "hex.h"
 #include "hpke.h"
 
@@ -613,8 +613,8 @@ START_TEST(test_spki_kem_decodes_other_encodings_and_refuses_other_keys)
 }
 END_TEST
 
-static Suite *
-hpke_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("hpke");
 	TCase	*tc;
@@ -648,16 +648,4 @@ hpke_suite(void)
 	tcase_add_test(tc, test_spki_kem_decodes_other_encodings_and_refuses_other_keys);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(hpke_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

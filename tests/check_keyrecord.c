@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <check.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "check_main.h"
 #include "hpke.h"
 #include "keyrecord.h"
 
@@ -746,8 +746,8 @@ START_TEST(test_open_reports_parser_reason)
 }
 END_TEST
 
-static Suite *
-keyrecord_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("keyrecord");
 	TCase	*tc;
@@ -808,16 +808,4 @@ keyrecord_suite(void)
 	tcase_add_test(tc, test_parse_rejects_not_before_after_not_after);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(keyrecord_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -2,129 +2,55 @@
  * check_paa.c - unit tests for the PAA state machine (pana-relay/paa.c),
  * the relay (relay.c) and the configuration parser (relayd_conf.c), without
  * sockets: a scripted PaC built on pana_msg/pana_crypto talks to the PAA
- * through paa_input(), a fake AAA answers through paa_aaa_result(), and
- * time is a number the tests move.
+ * in the environment of paa_harness.c (captured datagrams, a fake AAA
+ * server, a clock the tests move, the PAA's log lines).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "relayd_conf.h"
 #include "paa.h"
+#include "paa_harness.h"
 #include "pana_crypto.h"
 #include "pana_msg.h"
 #include "relay.h"
 
-#define OUT_MAX		32
-#define OUT_SIZE	8192
+#define OUT_SIZE	8192		/* the test PaC's buffers */
 #define VENDOR		GKEY_VENDOR_ID_DEFAULT
 
-/* ------------------------------------------------------------ fakes */
+/* ------------------------------------------------------------ harness */
 
-struct sent {
-	struct sockaddr_storage	to;
-	uint8_t			buf[OUT_SIZE];
-	size_t			len;
-};
+static struct paa_harness h;
 
-static struct sent	 out[OUT_MAX];
-static int		 nout;
-static uint8_t		 aaa_eap[OUT_SIZE];
-static size_t		 aaa_eap_len;
-static int		 naaa, aaa_first, aaa_reauth, aaa_freed;
-static uint32_t		 aaa_sid;
-static int		 aaa_fail;
-static uint32_t		 rng;
-static uint64_t		 now;
-static struct paa	*paa;
-
-static int
-fake_send(void *arg, const struct sockaddr_storage *to, const uint8_t *buf,
-    size_t len)
+static void __attribute__((noreturn))
+harness_fail(const char *why)
 {
-	(void)arg;
-	ck_assert_int_lt(nout, OUT_MAX);
-	ck_assert_uint_le(len, OUT_SIZE);
-	out[nout].to = *to;
-	memcpy(out[nout].buf, buf, len);
-	out[nout].len = len;
-	nout++;
-	return 0;
+	ck_abort_msg("harness: %s", why);
+	abort();		/* not reached */
 }
 
-static int
-fake_aaa_send(void *arg, const struct paa_aaa_req *q)
-{
-	(void)arg;
-	if (aaa_fail)
-		return -1;
-	naaa++;
-	aaa_sid = q->session_id;
-	memcpy(aaa_eap, q->eap, q->eap_len);
-	aaa_eap_len = q->eap_len;
-	aaa_first = q->first;
-	aaa_reauth = q->reauth;
-	if (*q->ctx == NULL)
-		*q->ctx = malloc(1);	/* ASan checks it is freed once */
-	return 0;
-}
-
-static void
-fake_aaa_free(void *arg, uint32_t sid, void *ctx)
-{
-	(void)arg;
-	(void)sid;
-	if (ctx != NULL)
-		aaa_freed++;
-	free(ctx);
-}
-
-static int
-fake_random(void *arg, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	(void)arg;
-	while (len-- > 0) {
-		rng ^= rng << 13;
-		rng ^= rng >> 17;
-		rng ^= rng << 5;
-		*p++ = (uint8_t)rng;
-	}
-	return 0;
-}
-
-static struct paa_config cfg;
-
+/* The configuration of the tests: short timers, small numbers. */
 static void
 setup_cfg(void)
 {
-	paa_config_defaults(&cfg);
-	cfg.rt_initial_ms = 100;
-	cfg.rt_max_ms = 400;
-	cfg.rt_max_count = 3;
-	cfg.idle_timeout_ms = 5000;
-	cfg.closed_linger_ms = 1000;
+	ph_init(&h, harness_fail);
+	h.cfg.idle_timeout_ms = 5000;
+	h.cfg.closed_linger_ms = 1000;
+	h.echo_log = 1;
 }
 
 static void
 start(void)
 {
-	struct paa_cb cb = { fake_send, fake_aaa_send, fake_aaa_free,
-	    fake_random, NULL };
-
-	nout = naaa = aaa_freed = aaa_fail = 0;
-	rng = 0x12345678;
-	now = 1000000;
-	paa = paa_new(&cfg, &cb);
-	ck_assert_ptr_nonnull(paa);
+	ph_start(&h, 0x12345678, 1000000);
 }
 
 static void
@@ -137,8 +63,7 @@ setup(void)
 static void
 teardown(void)
 {
-	paa_free(paa);
-	paa = NULL;
+	ph_stop(&h);
 }
 
 /* ------------------------------------------------------------ test PaC */
@@ -160,8 +85,6 @@ struct tpac {
 	uint8_t			last[OUT_SIZE];
 	size_t			last_len;
 };
-
-static const uint8_t msk[64] = { 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 
 static void
 tpac_init(struct tpac *t, const char *ip, uint16_t port)
@@ -188,7 +111,7 @@ tpac_send(struct tpac *t, struct pana_builder *b, int sign)
 		    b->buf, len), 0);
 	memcpy(t->last, b->buf, len);
 	t->last_len = len;
-	paa_input(paa, now, &t->addr, b->buf, len);
+	ph_input(&h, &t->addr, b->buf, len);
 }
 
 static void
@@ -203,9 +126,11 @@ tpac_begin(struct tpac *t, struct pana_builder *b, uint8_t *buf,
 static void
 last_out(struct pana_msg *m)
 {
-	ck_assert_int_gt(nout, 0);
-	ck_assert_int_eq(pana_msg_parse(out[nout - 1].buf, out[nout - 1].len,
-	    VENDOR, m, NULL, 0), 0);
+	const struct ph_sent *o = ph_last(&h);
+
+	ck_assert_int_gt(h.nout, 0);
+	ck_assert_int_eq(pana_msg_parse(o->buf, o->len, VENDOR, m, NULL, 0),
+	    0);
 }
 
 static void
@@ -226,10 +151,10 @@ handshake(struct tpac *t, uint32_t prf, uint32_t integ)
 	struct pana_builder b;
 	struct pana_msg m;
 	uint8_t buf[OUT_SIZE];
-	int n0 = nout;
+	int n0 = h.nout;
 
 	pci(t);
-	ck_assert_int_eq(nout, n0 + 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
 	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_S);
@@ -250,7 +175,7 @@ handshake(struct tpac *t, uint32_t prf, uint32_t integ)
 	memcpy(t->i_pan, t->last, t->last_len);
 	t->i_pan_len = t->last_len;
 
-	ck_assert_int_eq(nout, n0 + 2);
+	ck_assert_int_eq(h.nout, n0 + 2);
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
 	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
@@ -279,39 +204,6 @@ pan_eap(struct tpac *t, int with_nonce)
 	if (t->have_key)
 		pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
 	tpac_send(t, &b, t->have_key);
-}
-
-static void
-aaa(enum paa_aaa_code code, uint32_t sid, uint32_t timeout)
-{
-	static const uint8_t rec1[] = "record-one", rec2[] = "record-two-x";
-	static const uint8_t *const recs[] = { rec1, rec2 };
-	static const size_t lens[] = { sizeof(rec1), sizeof(rec2) };
-	static const uint8_t chal[] = { 1, 7, 0, 6, 13, 0x20 };
-	static const uint8_t succ[] = { 3, 7, 0, 4 };
-	static const uint8_t fail[] = { 4, 7, 0, 4 };
-	struct paa_aaa_result r;
-
-	memset(&r, 0, sizeof(r));
-	r.code = code;
-	if (code == PAA_AAA_CHALLENGE) {
-		r.eap = chal;
-		r.eap_len = sizeof(chal);
-	} else if (code == PAA_AAA_ACCEPT) {
-		r.eap = succ;
-		r.eap_len = sizeof(succ);
-		r.msk = msk;
-		r.msk_len = sizeof(msk);
-		r.session_timeout = timeout;
-		r.records = recs;
-		r.record_lens = lens;
-		r.n_records = 2;
-	} else if (code == PAA_AAA_REJECT) {
-		r.eap = fail;
-		r.eap_len = sizeof(fail);
-		r.reply_message = "identity suspended";
-	}
-	paa_aaa_result(paa, now, sid, &r);
 }
 
 /* PAR[C] received: derive the key as the PaC would, check AUTH. */
@@ -345,8 +237,8 @@ take_par_c(struct tpac *t, uint32_t lifetime)
 	ck_assert_int_eq(n, 2);
 
 	memset(&in, 0, sizeof(in));
-	in.msk = msk;
-	in.msk_len = sizeof(msk);
+	in.msk = ph_msk;
+	in.msk_len = sizeof(ph_msk);
 	in.i_par = t->i_par;
 	in.i_par_len = t->i_par_len;
 	in.i_pan = t->i_pan;
@@ -384,23 +276,23 @@ authenticate(struct tpac *t, uint32_t prf, uint32_t integ)
 
 	handshake(t, prf, integ);
 	pan_eap(t, 1);
-	ck_assert_int_eq(naaa, 1);
-	ck_assert_int_eq(aaa_first, 1);
-	ck_assert_uint_eq(aaa_sid, t->sid);
-	ck_assert_uint_eq(aaa_eap_len, 9);
-	aaa(PAA_AAA_CHALLENGE, t->sid, 0);
+	ck_assert_int_eq(h.naaa, 1);
+	ck_assert_int_eq(h.aaa_first, 1);
+	ck_assert_uint_eq(h.aaa_sid, t->sid);
+	ck_assert_uint_eq(h.aaa_eap_len, 9);
+	ph_aaa(&h, t->sid, PAA_AAA_CHALLENGE, 0);
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
 	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].len, 6);
 	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_AUTH));
 	t->par_seq = m.hdr.seq;
 	pan_eap(t, 0);
-	ck_assert_int_eq(naaa, 2);
-	ck_assert_int_eq(aaa_first, 0);
-	aaa(PAA_AAA_ACCEPT, t->sid, 600);
+	ck_assert_int_eq(h.naaa, 2);
+	ck_assert_int_eq(h.aaa_first, 0);
+	ph_aaa(&h, t->sid, PAA_AAA_ACCEPT, 600);
 	take_par_c(t, 600);
 	pan_c(t);
-	ck_assert_int_eq(paa_session_info(paa, t->sid, &info), 0);
+	ck_assert_int_eq(paa_session_info(h.paa, t->sid, &info), 0);
 	ck_assert_int_eq(info.state, PAA_ST_OPEN);
 	ck_assert_uint_eq(info.key_id, t->key_id);
 	ck_assert_uint_eq(info.prf_alg, prf);
@@ -427,9 +319,9 @@ START_TEST(test_full_exchange)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	ck_assert_uint_eq(paa_stats(paa)->sessions_open, 1);
-	ck_assert_uint_eq(paa_stats(paa)->malformed, 0);
-	ck_assert(memcmp(&out[0].to, &t.addr, sizeof(struct sockaddr_in))
+	ck_assert_uint_eq(paa_stats(h.paa)->sessions_open, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->malformed, 0);
+	ck_assert(memcmp(&h.out[0].to, &t.addr, sizeof(struct sockaddr_in))
 	    == 0);
 }
 END_TEST
@@ -453,11 +345,11 @@ START_TEST(test_pan_s_bad_choice)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	pci(&t);
-	t.sid = out[0].buf[8] << 24 | out[0].buf[9] << 16 |
-	    out[0].buf[10] << 8 | out[0].buf[11];
-	t.par_seq = (uint32_t)out[0].buf[12] << 24 | out[0].buf[13] << 16 |
-	    out[0].buf[14] << 8 | out[0].buf[15];
-	n0 = nout;
+	t.sid = h.out[0].buf[8] << 24 | h.out[0].buf[9] << 16 |
+	    h.out[0].buf[10] << 8 | h.out[0].buf[11];
+	t.par_seq = (uint32_t)h.out[0].buf[12] << 24 | h.out[0].buf[13] << 16 |
+	    h.out[0].buf[14] << 8 | h.out[0].buf[15];
+	n0 = h.nout;
 	/* Two PRF algorithms: must choose exactly one. */
 	tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, t.par_seq);
 	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA1);
@@ -469,9 +361,9 @@ START_TEST(test_pan_s_bad_choice)
 	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, 99);
 	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
 	tpac_send(&t, &b, 0);
-	ck_assert_int_eq(nout, n0);
-	ck_assert_uint_eq(paa_stats(paa)->unexpected, 2);
-	ck_assert_int_eq(paa_session_info(paa, t.sid, &info), 0);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 2);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
 	ck_assert_int_eq(info.state, PAA_ST_WAIT_PAN_S);
 }
 END_TEST
@@ -483,22 +375,22 @@ START_TEST(test_duplicate_request_from_cache)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	n0 = nout;
+	n0 = h.nout;
 	pnr(&t, PANA_FLAG_P, t.my_seq);
-	ck_assert_int_eq(nout, n0 + 1);
-	ck_assert_uint_eq(out[n0].buf[5] & 0xff, 0);	/* PNA: no R */
+	ck_assert_int_eq(h.nout, n0 + 1);
+	ck_assert_uint_eq(h.out[n0].buf[5] & 0xff, 0);	/* PNA: no R */
 	/* The same request again: the same answer, octet for octet. */
-	paa_input(paa, now, &t.addr, t.last, t.last_len);
-	ck_assert_int_eq(nout, n0 + 2);
-	ck_assert_uint_eq(out[n0 + 1].len, out[n0].len);
-	ck_assert(memcmp(out[n0 + 1].buf, out[n0].buf, out[n0].len) == 0);
-	ck_assert_uint_eq(paa_stats(paa)->duplicates, 1);
+	ph_input(&h, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(h.nout, n0 + 2);
+	ck_assert_uint_eq(h.out[n0 + 1].len, h.out[n0].len);
+	ck_assert(memcmp(h.out[n0 + 1].buf, h.out[n0].buf, h.out[n0].len) == 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->duplicates, 1);
 	/* A repeated PNR[A] does not start a second re-authentication. */
 	pnr(&t, PANA_FLAG_A, t.my_seq + 1);
-	ck_assert_int_eq(nout, n0 + 4);		/* PNA[A] and the PAR */
-	paa_input(paa, now, &t.addr, t.last, t.last_len);
-	ck_assert_int_eq(nout, n0 + 5);		/* only the PNA[A] again */
-	ck_assert_uint_eq(paa_stats(paa)->duplicates, 2);
+	ck_assert_int_eq(h.nout, n0 + 4);	/* PNA[A] and the PAR */
+	ph_input(&h, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(h.nout, n0 + 5);	/* only the PNA[A] again */
+	ck_assert_uint_eq(paa_stats(h.paa)->duplicates, 2);
 }
 END_TEST
 
@@ -511,14 +403,14 @@ START_TEST(test_stale_and_future_seq)
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
 	pnr(&t, PANA_FLAG_P, t.my_seq);
 	pnr(&t, PANA_FLAG_P, t.my_seq + 1);
-	n0 = nout;
+	n0 = h.nout;
 	pnr(&t, PANA_FLAG_P, t.my_seq - 5);	/* stale */
 	pnr(&t, PANA_FLAG_P, t.my_seq + 7);	/* future */
-	ck_assert_int_eq(nout, n0);
-	ck_assert_uint_eq(paa_stats(paa)->bad_seq, 2);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_seq, 2);
 	/* An answer with the wrong sequence number. */
 	pnr(&t, PANA_FLAG_A, t.my_seq + 2);
-	ck_assert_int_eq(nout, n0 + 2);
+	ck_assert_int_eq(h.nout, n0 + 2);
 	{
 		struct pana_builder b;
 		uint8_t buf[256];
@@ -528,10 +420,10 @@ START_TEST(test_stale_and_future_seq)
 		pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
 		tpac_send(&t, &b, 1);
 	}
-	ck_assert_uint_eq(paa_stats(paa)->bad_seq, 3);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_seq, 3);
 	/* The session is still usable. */
 	pnr(&t, PANA_FLAG_P, t.my_seq + 3);
-	ck_assert_int_eq(nout, n0 + 3);
+	ck_assert_int_eq(h.nout, n0 + 3);
 }
 END_TEST
 
@@ -545,7 +437,7 @@ START_TEST(test_bad_auth_dropped)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	n0 = nout;
+	n0 = h.nout;
 	/* A flipped bit in the AUTH value. */
 	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
 	    t.my_seq);
@@ -554,7 +446,7 @@ START_TEST(test_bad_auth_dropped)
 	ck_assert_int_eq(pana_auth_sign(t.integ, t.key, t.keylen, buf, len),
 	    0);
 	buf[len - 1] ^= 1;
-	paa_input(paa, now, &t.addr, buf, len);
+	ph_input(&h, &t.addr, buf, len);
 	/* No AUTH at all. */
 	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
 	    t.my_seq);
@@ -564,11 +456,11 @@ START_TEST(test_bad_auth_dropped)
 	    t.my_seq);
 	pana_build_avp(&b, PANA_AVP_AUTH, "0123456789", 10);
 	tpac_send(&t, &b, 0);
-	ck_assert_int_eq(nout, n0);
-	ck_assert_uint_eq(paa_stats(paa)->bad_auth, 3);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_auth, 3);
 	/* The sequence number was not consumed by the forgeries. */
 	pnr(&t, PANA_FLAG_P, t.my_seq);
-	ck_assert_int_eq(nout, n0 + 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
 }
 END_TEST
 
@@ -579,11 +471,11 @@ START_TEST(test_unknown_session_and_wrong_source)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	n0 = nout;
+	n0 = h.nout;
 	t.sid ^= 0x80000000;
 	pnr(&t, PANA_FLAG_P, t.my_seq);
 	t.sid ^= 0x80000000;
-	ck_assert_uint_eq(paa_stats(paa)->unknown_session, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->unknown_session, 1);
 	/* The right session from another address. */
 	other = t;
 	tpac_init(&other, "192.0.2.99", 40000);
@@ -592,71 +484,162 @@ START_TEST(test_unknown_session_and_wrong_source)
 	other.integ = t.integ;
 	other.sid = t.sid;
 	pnr(&other, PANA_FLAG_P, t.my_seq);
-	ck_assert_int_eq(nout, n0);
-	ck_assert_uint_eq(paa_stats(paa)->unexpected, 1);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 1);
 }
 END_TEST
 
-START_TEST(test_malformed)
+/*
+ * A datagram that is not a PANA message the PAA could accept: dropped,
+ * counted as malformed, no answer and no session, and the log says why.
+ */
+static void
+expect_malformed(const uint8_t *buf, size_t len, const char *reason)
 {
-	static const uint8_t shortmsg[10];
-	uint8_t buf[64];
 	struct tpac t;
-	struct pana_builder b;
-	size_t len;
 
 	tpac_init(&t, "192.0.2.10", 40000);
-	paa_input(paa, now, &t.addr, shortmsg, sizeof(shortmsg));
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
-	pana_build_avp(&b, 77, "x", 1);
-	pana_build_finish(&b, &len);
-	paa_input(paa, now, &t.addr, buf, len);
-	paa_input(paa, now, &t.addr, buf, len - 1);
-	/* PCI with the R flag, and with a session id. */
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, PANA_FLAG_R, 0, 0);
-	pana_build_finish(&b, &len);
-	paa_input(paa, now, &t.addr, buf, len);
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 9, 0);
-	pana_build_finish(&b, &len);
-	paa_input(paa, now, &t.addr, buf, len);
-	ck_assert_int_eq(nout, 0);
-	ck_assert_uint_eq(paa_stats(paa)->malformed, 5);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ph_input(&h, &t.addr, buf, len);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->malformed, 1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_msg(ph_logged(&h, reason), "no log line with '%s'", reason);
+}
+
+START_TEST(test_malformed_short_datagram)
+{
+	static const uint8_t shortmsg[10];
+
+	expect_malformed(shortmsg, sizeof(shortmsg),
+	    "10 octets, shorter than the 16-octet PANA header: dropped");
 }
 END_TEST
 
-START_TEST(test_caps)
+START_TEST(test_malformed_unknown_avp)
 {
-	struct tpac a1, a2, b1, c1;
-	unsigned int n;
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
 
-	teardown();
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_avp(&b, 77, "x", 1);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len, "AVP code 77 at offset 16: unknown AVP");
+}
+END_TEST
+
+START_TEST(test_malformed_truncated_datagram)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_avp(&b, 77, "x", 1);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len - 1,
+	    "header length 28 but 27 octets received");
+}
+END_TEST
+
+START_TEST(test_malformed_pci_with_r_flag)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, PANA_FLAG_R, 0, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len, "malformed PCI from 192.0.2.10:40000: "
+	    "session id 0x00000000, sequence 0, flags 0x8000");
+}
+END_TEST
+
+START_TEST(test_malformed_pci_with_session_id)
+{
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 9, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	expect_malformed(buf, len, "malformed PCI from 192.0.2.10:40000: "
+	    "session id 0x00000009, sequence 0, flags 0x0000");
+}
+END_TEST
+
+/* Caps of three sessions in all and two per PaC address. */
+static void
+setup_caps(void)
+{
 	setup_cfg();
-	cfg.max_sessions = 3;
-	cfg.max_per_addr = 2;
+	h.cfg.max_sessions = 3;
+	h.cfg.max_per_addr = 2;
 	start();
+}
+
+START_TEST(test_cap_per_address)
+{
+	struct tpac a1, a2, b1;
+	int n;
+
 	tpac_init(&a1, "192.0.2.1", 1000);
 	tpac_init(&a2, "192.0.2.1", 1001);
 	tpac_init(&b1, "192.0.2.1", 1002);
+	pci(&a1);
+	pci(&a2);
+	ck_assert_uint_eq(paa_session_count(h.paa), 2);
+	n = h.nout;
+	pci(&b1);		/* a third from 192.0.2.1 */
+	ck_assert_int_eq(h.nout, n);
+	ck_assert_uint_eq(paa_session_count(h.paa), 2);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
+	ck_assert(ph_logged(&h, "PCI from 192.0.2.1:1002 dropped: 2 sessions "
+	    "for that address, the maximum"));
+}
+END_TEST
+
+START_TEST(test_cap_total)
+{
+	struct tpac a1, a2, c1, d1;
+	int n;
+
+	tpac_init(&a1, "192.0.2.1", 1000);
+	tpac_init(&a2, "192.0.2.1", 1001);
+	tpac_init(&c1, "192.0.2.2", 1000);
+	tpac_init(&d1, "192.0.2.3", 1000);
+	pci(&a1);
+	pci(&a2);
+	pci(&c1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 3);
+	n = h.nout;
+	pci(&d1);		/* over the total */
+	ck_assert_uint_eq(paa_session_count(h.paa), 3);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
+	ck_assert_int_eq(h.nout, n);
+	ck_assert(ph_logged(&h, "PCI from 192.0.2.3:1000 dropped: 3 sessions, "
+	    "the maximum"));
+}
+END_TEST
+
+START_TEST(test_cap_repeated_pci_still_answered)
+{
+	struct tpac a1, a2, c1;
+	int n;
+
+	tpac_init(&a1, "192.0.2.1", 1000);
+	tpac_init(&a2, "192.0.2.1", 1001);
 	tpac_init(&c1, "192.0.2.2", 1000);
 	pci(&a1);
 	pci(&a2);
-	ck_assert_uint_eq(paa_session_count(paa), 2);
-	pci(&b1);		/* a third from 192.0.2.1 */
-	ck_assert_uint_eq(paa_session_count(paa), 2);
-	ck_assert_uint_eq(paa_stats(paa)->over_cap, 1);
 	pci(&c1);
-	ck_assert_uint_eq(paa_session_count(paa), 3);
-	tpac_init(&c1, "192.0.2.3", 1000);
-	n = nout;
-	pci(&c1);		/* over the total */
-	ck_assert_uint_eq(paa_session_count(paa), 3);
-	ck_assert_uint_eq(paa_stats(paa)->over_cap, 2);
-	ck_assert_int_eq(nout, (int)n);
-	/* A repeated PCI from an existing session is still answered. */
+	ck_assert_uint_eq(paa_session_count(h.paa), 3);
+	/* At both caps, a repeated PCI of an existing session is answered. */
+	n = h.nout;
 	pci(&a1);
-	ck_assert_int_eq(nout, (int)n + 1);
-	ck_assert_uint_eq(paa_stats(paa)->duplicates, 1);
+	ck_assert_int_eq(h.nout, n + 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->duplicates, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 0);
 }
 END_TEST
 
@@ -667,48 +650,25 @@ START_TEST(test_retransmission_and_giving_up)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	pci(&t);
-	ck_assert_int_eq(nout, 1);
-	to = paa_next_timeout(paa, now);
+	ck_assert_int_eq(h.nout, 1);
+	to = paa_next_timeout(h.paa, h.now);
 	ck_assert_int_eq(to, 100);
-	now += 99;
-	paa_timer(paa, now);
-	ck_assert_int_eq(nout, 1);
-	now += 1;
-	paa_timer(paa, now);
-	ck_assert_int_eq(nout, 2);		/* after 100 ms */
-	ck_assert(memcmp(out[0].buf, out[1].buf, out[0].len) == 0);
-	ck_assert_int_eq(paa_next_timeout(paa, now), 200);
-	now += 200;
-	paa_timer(paa, now);
-	ck_assert_int_eq(nout, 3);		/* after 200 more */
-	now += 400;
-	paa_timer(paa, now);
-	ck_assert_int_eq(nout, 4);		/* 400, the maximum */
-	ck_assert_int_eq(paa_next_timeout(paa, now), 400);
-	now += 400;
-	paa_timer(paa, now);			/* 3 retransmissions: done */
-	ck_assert_int_eq(nout, 4);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
-	ck_assert_uint_eq(paa_stats(paa)->retransmits, 3);
-	ck_assert_int_eq(paa_next_timeout(paa, now), -1);
-}
-END_TEST
-
-START_TEST(test_test_drop_first)
-{
-	struct tpac t;
-
-	teardown();
-	setup_cfg();
-	cfg.drop_first[PAA_K_PAR_S] = 1;
-	start();
-	tpac_init(&t, "192.0.2.10", 40000);
-	pci(&t);
-	ck_assert_int_eq(nout, 0);
-	ck_assert_uint_eq(paa_stats(paa)->test_dropped, 1);
-	now += 100;
-	paa_timer(paa, now);
-	ck_assert_int_eq(nout, 1);
+	ph_advance(&h, 99);
+	ck_assert_int_eq(h.nout, 1);
+	ph_advance(&h, 1);
+	ck_assert_int_eq(h.nout, 2);		/* after 100 ms */
+	ck_assert(memcmp(h.out[0].buf, h.out[1].buf, h.out[0].len) == 0);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 200);
+	ph_advance(&h, 200);
+	ck_assert_int_eq(h.nout, 3);		/* after 200 more */
+	ph_advance(&h, 400);
+	ck_assert_int_eq(h.nout, 4);		/* 400, the maximum */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 400);
+	ph_advance(&h, 400);		/* 3 retransmissions: done */
+	ck_assert_int_eq(h.nout, 4);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->retransmits, 3);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), -1);
 }
 END_TEST
 
@@ -718,15 +678,14 @@ START_TEST(test_idle_expiry)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	pan_eap(&t, 1);			/* now waiting for the AAA server */
-	ck_assert_int_eq(paa_next_timeout(paa, now), 5000);
-	now += 5000;
-	paa_timer(paa, now);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
-	ck_assert_int_eq(aaa_freed, 1);
+	pan_eap(&t, 1);		/* now waiting for the AAA server */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 5000);
+	ph_advance(&h, 5000);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_int_eq(h.aaa_freed, 1);
 	/* A late AAA answer for it is ignored. */
-	aaa(PAA_AAA_ACCEPT, t.sid, 600);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 600);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 }
 END_TEST
 
@@ -741,7 +700,7 @@ START_TEST(test_reject)
 	tpac_init(&t, "192.0.2.10", 40000);
 	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
 	pan_eap(&t, 1);
-	aaa(PAA_AAA_REJECT, t.sid, 0);
+	ph_aaa(&h, t.sid, PAA_AAA_REJECT, 0);
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_C);
 	ck_assert_int_eq(pana_avp_u32(pana_msg_avp(&m, PANA_AVP_RESULT_CODE),
@@ -752,8 +711,8 @@ START_TEST(test_reject)
 	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].value[0], 4);
 	tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_C, m.hdr.seq);
 	tpac_send(&t, &b, 0);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
-	ck_assert_uint_eq(paa_stats(paa)->sessions_rejected, 1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->sessions_rejected, 1);
 }
 END_TEST
 
@@ -764,42 +723,82 @@ START_TEST(test_aaa_unreachable)
 	tpac_init(&t, "192.0.2.10", 40000);
 	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
 	pan_eap(&t, 1);
-	aaa(PAA_AAA_FAIL, t.sid, 0);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ph_aaa(&h, t.sid, PAA_AAA_FAIL, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 	/* aaa_send failing at once drops the session too. */
 	tpac_init(&t, "192.0.2.11", 40000);
 	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	aaa_fail = 1;
+	h.aaa_fail = 1;
 	pan_eap(&t, 1);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 }
 END_TEST
 
-START_TEST(test_reauth)
+/* The key a session had before its re-authentication. */
+struct old_key {
+	uint32_t	id;
+	uint8_t		key[PANA_AUTH_KEY_MAX];
+	size_t		len;
+};
+
+/*
+ * An open session whose key is kept in old, then the PaC's PNR[A].
+ * Returns h.nout before the PNR[A].
+ */
+static int
+reauth_request(struct tpac *t, struct old_key *old)
 {
-	struct tpac t;
-	struct pana_msg m;
-	struct paa_session_info info;
-	uint32_t old_id;
-	uint8_t old_key[PANA_AUTH_KEY_MAX];
-	size_t old_len;
 	int n0;
 
-	tpac_init(&t, "192.0.2.10", 40000);
-	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	old_id = t.key_id;
-	memcpy(old_key, t.key, sizeof(old_key));
-	old_len = t.keylen;
-	n0 = nout;
-	pnr(&t, PANA_FLAG_A, t.my_seq);
-	ck_assert_int_eq(nout, n0 + 2);
+	tpac_init(t, "192.0.2.10", 40000);
+	authenticate(t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	old->id = t->key_id;
+	memcpy(old->key, t->key, sizeof(old->key));
+	old->len = t->keylen;
+	n0 = h.nout;
+	pnr(t, PANA_FLAG_A, t->my_seq);
+	return n0;
+}
+
+/* The PaC answers the PAR of the new exchange: new Nonce, EAP-Response. */
+static void
+reauth_answer_par(struct tpac *t)
+{
+	struct pana_msg m;
+
+	last_out(&m);
+	memcpy(t->paa_nonce, m.avp[PANA_AVP_NONCE].value, 20);
+	t->par_seq = m.hdr.seq;
+	t->pac_nonce[0] ^= 0xff;
+	pan_eap(t, 1);
+}
+
+START_TEST(test_reauth_pnr_a_answered_under_current_key)
+{
+	struct tpac t;
+	struct old_key old;
+	struct pana_msg m;
+	int n0;
+
+	n0 = reauth_request(&t, &old);
+	ck_assert_int_eq(h.nout, n0 + 2);
 	/* PNA[A], signed with the current key. */
-	ck_assert_int_eq(pana_msg_parse(out[n0].buf, out[n0].len, VENDOR, &m,
-	    NULL, 0), 0);
+	ck_assert_int_eq(pana_msg_parse(h.out[n0].buf, h.out[n0].len, VENDOR,
+	    &m, NULL, 0), 0);
 	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_A);
 	ck_assert_uint_eq(m.hdr.seq, t.my_seq);
 	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
 	    m.len), 0);
+}
+END_TEST
+
+START_TEST(test_reauth_par_has_fresh_nonce_under_old_key)
+{
+	struct tpac t;
+	struct old_key old;
+	struct pana_msg m;
+
+	reauth_request(&t, &old);
 	/* PAR with a fresh Nonce and EAP-Request/Identity, old key. */
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
@@ -807,30 +806,74 @@ START_TEST(test_reauth)
 	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
 	    m.len), 0);
 	ck_assert(memcmp(m.avp[PANA_AVP_NONCE].value, t.paa_nonce, 20) != 0);
-	memcpy(t.paa_nonce, m.avp[PANA_AVP_NONCE].value, 20);
-	t.par_seq = m.hdr.seq;
-	t.pac_nonce[0] ^= 0xff;
-	pan_eap(&t, 1);
-	ck_assert_int_eq(aaa_first, 1);
-	ck_assert_int_eq(aaa_reauth, 1);
-	/* The old key holds while the new exchange runs. */
-	ck_assert_int_eq(paa_session_info(paa, t.sid, &info), 0);
-	ck_assert_uint_eq(info.key_id, old_id);
-	aaa(PAA_AAA_ACCEPT, t.sid, 900);
+}
+END_TEST
+
+START_TEST(test_reauth_aaa_request_is_first_of_a_reauth)
+{
+	struct tpac t;
+	struct old_key old;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
+	ck_assert_int_eq(h.aaa_first, 1);
+	ck_assert_int_eq(h.aaa_reauth, 1);
+}
+END_TEST
+
+START_TEST(test_reauth_old_key_holds_during_exchange)
+{
+	struct tpac t;
+	struct old_key old;
+	struct paa_session_info info;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(info.key_id, old.id);
+}
+END_TEST
+
+START_TEST(test_reauth_new_key_after_par_c)
+{
+	struct tpac t;
+	struct old_key old;
+	struct paa_session_info info;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 900);
 	take_par_c(&t, 900);		/* verified with the new key */
-	ck_assert_uint_ne(t.key_id, old_id);
-	ck_assert(t.keylen != old_len || memcmp(t.key, old_key, old_len) != 0);
+	ck_assert_uint_ne(t.key_id, old.id);
+	ck_assert(t.keylen != old.len ||
+	    memcmp(t.key, old.key, old.len) != 0);
 	pan_c(&t);
-	ck_assert_int_eq(paa_session_info(paa, t.sid, &info), 0);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
 	ck_assert_int_eq(info.state, PAA_ST_OPEN);
 	ck_assert_uint_eq(info.key_id, t.key_id);
 	ck_assert_uint_eq(info.lifetime, 900);
+}
+END_TEST
+
+START_TEST(test_reauth_old_key_refused_after)
+{
+	struct tpac t;
+	struct old_key old;
+	int n0;
+
+	reauth_request(&t, &old);
+	reauth_answer_par(&t);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 900);
+	take_par_c(&t, 900);
+	pan_c(&t);
 	/* Messages under the old key are refused now. */
-	memcpy(t.key, old_key, sizeof(old_key));
-	n0 = nout;
+	memcpy(t.key, old.key, sizeof(old.key));
+	n0 = h.nout;
+	ph_clear_log(&h);
 	pnr(&t, PANA_FLAG_P, t.my_seq + 1);
-	ck_assert_int_eq(nout, n0);
-	ck_assert_uint_eq(paa_stats(paa)->bad_auth, 1);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_auth, 1);
+	ck_assert(ph_logged(&h, "AUTH does not verify: dropped"));
 }
 END_TEST
 
@@ -840,14 +883,12 @@ START_TEST(test_lifetime)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	ck_assert_int_eq(paa_next_timeout(paa, now), 600 * 1000);
-	now += 600 * 1000 - 1;
-	paa_timer(paa, now);
-	ck_assert_uint_eq(paa_session_count(paa), 1);
-	now += 1;
-	paa_timer(paa, now);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
-	ck_assert_uint_eq(paa_stats(paa)->sessions_expired, 1);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 600 * 1000);
+	ph_advance(&h, 600 * 1000 - 1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	ph_advance(&h, 1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->sessions_expired, 1);
 }
 END_TEST
 
@@ -861,25 +902,24 @@ START_TEST(test_termination)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	n0 = nout;
+	n0 = h.nout;
 	tpac_begin(&t, &b, buf, PANA_MSG_TERM, PANA_FLAG_R, t.my_seq);
 	pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE, PANA_TERM_LOGOUT);
 	pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
 	tpac_send(&t, &b, 1);
-	ck_assert_int_eq(nout, n0 + 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.type, PANA_MSG_TERM);
 	ck_assert_uint_eq(m.hdr.flags, 0);
 	ck_assert_int_eq(pana_auth_verify(t.integ, t.key, t.keylen, m.buf,
 	    m.len), 0);
 	/* The PTA was lost: the repeated PTR gets it again. */
-	paa_input(paa, now, &t.addr, t.last, t.last_len);
-	ck_assert_int_eq(nout, n0 + 2);
-	ck_assert(memcmp(out[n0].buf, out[n0 + 1].buf, out[n0].len) == 0);
-	ck_assert_int_eq(aaa_freed, 1);
-	now += 1000;
-	paa_timer(paa, now);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ph_input(&h, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(h.nout, n0 + 2);
+	ck_assert(memcmp(h.out[n0].buf, h.out[n0 + 1].buf, h.out[n0].len) == 0);
+	ck_assert_int_eq(h.aaa_freed, 1);
+	ph_advance(&h, 1000);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 }
 END_TEST
 
@@ -892,7 +932,7 @@ START_TEST(test_paa_terminates)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
-	ck_assert_int_eq(paa_terminate(paa, now, t.sid,
+	ck_assert_int_eq(paa_terminate(h.paa, h.now, t.sid,
 	    PANA_TERM_ADMINISTRATIVE), 0);
 	last_out(&m);
 	ck_assert_uint_eq(m.hdr.type, PANA_MSG_TERM);
@@ -900,7 +940,7 @@ START_TEST(test_paa_terminates)
 	tpac_begin(&t, &b, buf, PANA_MSG_TERM, 0, m.hdr.seq);
 	pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
 	tpac_send(&t, &b, 1);
-	ck_assert_uint_eq(paa_session_count(paa), 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 }
 END_TEST
 
@@ -921,21 +961,21 @@ START_TEST(test_relayed_session)
 	ck_assert_int_eq(pana_build_finish(&b, &wlen), 0);
 	ck_assert_int_eq(pana_relay_push(buf, wlen, &pac.addr, wrapped,
 	    sizeof(wrapped), &wlen), 0);
-	paa_input(paa, now, &relay.addr, wrapped, wlen);
-	ck_assert_int_eq(nout, 1);
+	ph_input(&h, &relay.addr, wrapped, wlen);
+	ck_assert_int_eq(h.nout, 1);
 	/* The PAR[S] goes to the relay, wrapped, addressed to the PaC. */
-	ck_assert(memcmp(&out[0].to, &relay.addr, sizeof(struct sockaddr_in))
+	ck_assert(memcmp(&h.out[0].to, &relay.addr, sizeof(struct sockaddr_in))
 	    == 0);
-	ck_assert_int_eq(pana_relay_pop(out[0].buf, out[0].len, &got, &inner,
-	    &inner_len, NULL, 0), 0);
+	ck_assert_int_eq(pana_relay_pop(h.out[0].buf, h.out[0].len, &got,
+	    &inner, &inner_len, NULL, 0), 0);
 	ck_assert(memcmp(&got, &pac.addr, sizeof(struct sockaddr_in)) == 0);
 	sid = (uint32_t)inner[8] << 24 | inner[9] << 16 | inner[10] << 8 |
 	    inner[11];
-	ck_assert_int_eq(paa_session_info(paa, sid, &info), 0);
+	ck_assert_int_eq(paa_session_info(h.paa, sid, &info), 0);
 	ck_assert_int_eq(info.relayed, 1);
 	/* The same PaC straight to the PAA is another path: a new session. */
 	pci(&pac);
-	ck_assert_uint_eq(paa_session_count(paa), 2);
+	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 }
 END_TEST
 
@@ -995,8 +1035,7 @@ static const char good_conf[] =
     "max-sessions-per-address 2\n"
     "idle-timeout 30\n"
     "retransmit-initial-ms 50\n"
-    "\n"
-    "test-drop-first par-c 2\n";
+    "\n";
 
 START_TEST(test_config_good)
 {
@@ -1014,7 +1053,6 @@ START_TEST(test_config_good)
 	ck_assert_uint_eq(c.paa.max_per_addr, 2);
 	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
 	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
-	ck_assert_uint_eq(c.paa.drop_first[PAA_K_PAR_C], 2);
 	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
 	config_clear(&c);
 	ck_assert_str_eq(c.radius[0].secret, "");
@@ -1032,7 +1070,6 @@ START_TEST(test_config_bad_lines)
 		{ "role paa\npaa-listen localhost 716\n", "t.conf:2:" },
 		{ "max-sessions 0\n", "t.conf:1: max-sessions: 0 is out" },
 		{ "max-sessions 12x\n", "t.conf:1: max-sessions: '12x'" },
-		{ "test-drop-first par-q 1\n", "t.conf:1: test-drop-first" },
 		{ "radius-server 1.2.3.4:99999 x\n", "t.conf:1: radius-server" },
 		{ "role paa\n", "t.conf: role paa needs paa-listen" },
 		{ "role relay\nrelay-listen 127.0.0.1 1\n",
@@ -1052,26 +1089,68 @@ START_TEST(test_config_bad_lines)
 }
 END_TEST
 
+/* A secret of len characters that reads like no word of a message. */
+static void
+make_secret(char *buf, size_t len)
+{
+	static const char chars[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	uint32_t x = 0x9e3779b9;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = chars[x % (sizeof(chars) - 1)];
+	}
+	buf[len] = '\0';
+}
+
+/* Not even part of the secret: no run of 8 of its characters in err. */
+static void
+assert_secret_absent(const char *err, const char *secret)
+{
+	char window[9];
+	size_t i, n = strlen(secret);
+
+	ck_assert_uint_ge(n, 20);
+	for (i = 0; i + 8 <= n; i++) {
+		memcpy(window, secret + i, 8);
+		window[8] = '\0';
+		ck_assert_msg(strstr(err, window) == NULL,
+		    "'%s' of the secret is in '%s'", window, err);
+	}
+}
+
 START_TEST(test_config_secret_not_in_errors)
 {
 	struct pr_config c;
 	char err[CONFIG_ERRLEN], text[512];
+	char secret[CONFIG_SECRET_MAX + 2];
 
-	snprintf(text, sizeof(text), "radius-server 1.2.3.4 %0200d\n", 7);
+	/* Too long. */
+	make_secret(secret, CONFIG_SECRET_MAX + 1);
+	snprintf(text, sizeof(text), "radius-server 1.2.3.4 %s\n", secret);
 	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
 	    -1);
-	ck_assert_ptr_null(strstr(err, "0000007"));
-	ck_assert_int_eq(config_parse("radius-server nohost topsecret\n",
-	    "t.conf", &c, err, sizeof(err)), -1);
-	ck_assert_ptr_null(strstr(err, "topsecret"));
-	ck_assert_int_eq(config_parse("radius-server 1.2.3.4 topsecret extra\n",
-	    "t.conf", &c, err, sizeof(err)), -1);
-	ck_assert_ptr_null(strstr(err, "topsecret"));
+	assert_secret_absent(err, secret);
+	/* A bad address before it, an extra argument after it. */
+	make_secret(secret, 24);
+	snprintf(text, sizeof(text), "radius-server nohost %s\n", secret);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	assert_secret_absent(err, secret);
+	snprintf(text, sizeof(text), "radius-server 1.2.3.4 %s extra\n",
+	    secret);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	assert_secret_absent(err, secret);
 }
 END_TEST
 
-static Suite *
-paa_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("paa");
 	TCase *tc = tcase_create("state machine");
@@ -1084,18 +1163,36 @@ paa_suite(void)
 	tcase_add_test(tc, test_stale_and_future_seq);
 	tcase_add_test(tc, test_bad_auth_dropped);
 	tcase_add_test(tc, test_unknown_session_and_wrong_source);
-	tcase_add_test(tc, test_malformed);
-	tcase_add_test(tc, test_caps);
+	tcase_add_test(tc, test_malformed_short_datagram);
+	tcase_add_test(tc, test_malformed_unknown_avp);
+	tcase_add_test(tc, test_malformed_truncated_datagram);
+	tcase_add_test(tc, test_malformed_pci_with_r_flag);
+	tcase_add_test(tc, test_malformed_pci_with_session_id);
 	tcase_add_test(tc, test_retransmission_and_giving_up);
-	tcase_add_test(tc, test_test_drop_first);
 	tcase_add_test(tc, test_idle_expiry);
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_aaa_unreachable);
-	tcase_add_test(tc, test_reauth);
 	tcase_add_test(tc, test_lifetime);
 	tcase_add_test(tc, test_termination);
 	tcase_add_test(tc, test_paa_terminates);
 	tcase_add_test(tc, test_relayed_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("caps");
+	tcase_add_checked_fixture(tc, setup_caps, teardown);
+	tcase_add_test(tc, test_cap_per_address);
+	tcase_add_test(tc, test_cap_total);
+	tcase_add_test(tc, test_cap_repeated_pci_still_answered);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("re-authentication");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reauth_pnr_a_answered_under_current_key);
+	tcase_add_test(tc, test_reauth_par_has_fresh_nonce_under_old_key);
+	tcase_add_test(tc, test_reauth_aaa_request_is_first_of_a_reauth);
+	tcase_add_test(tc, test_reauth_old_key_holds_during_exchange);
+	tcase_add_test(tc, test_reauth_new_key_after_par_c);
+	tcase_add_test(tc, test_reauth_old_key_refused_after);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("relay");
@@ -1108,17 +1205,4 @@ paa_suite(void)
 	tcase_add_test(tc, test_config_secret_not_in_errors);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(paa_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

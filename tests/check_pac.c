@@ -6,7 +6,6 @@
  * answers one Identity and one "TLS" round and yields a fixed MSK.  No
  * sockets, no TLS.
  */
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "check_main.h"
 #include "keyrecord.h"
 #include "pac.h"
 #include "pana_crypto.h"
@@ -424,15 +424,61 @@ do_complete(uint32_t key_id, const uint8_t *rec, size_t rec_len)
 	paa.seq++;
 }
 
+/* PAR(C) with key id 7 and no Key Record: the session opens. */
 static void
-do_open(void)
+do_finish(void)
 {
-	do_start();
-	do_eap();
 	do_complete(7, NULL, 0);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_OPEN);
 	ck_assert_uint_eq(pac_events(pac) & PAC_EV_AUTHENTICATED,
 	    PAC_EV_AUTHENTICATED);
+}
+
+/*
+ * The fixtures: each test case starts its tests from one state of the
+ * exchange, so a test holds only the behaviour it names.
+ */
+
+/* The PaC has sent its PCI. */
+static void
+setup_pci_sent(void)
+{
+	setup();
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+}
+
+/* PCI, PAR(S) and PAN(S): the algorithms are chosen. */
+static void
+setup_negotiated(void)
+{
+	setup();
+	do_start();
+}
+
+/* ... and the EAP method has completed; PAR(C) is next. */
+static void
+setup_eap_done(void)
+{
+	setup_negotiated();
+	do_eap();
+}
+
+/* ... and PAR(C)/PAN(C): the session is open under key id 7. */
+static void
+setup_open(void)
+{
+	setup_eap_done();
+	do_finish();
+}
+
+/* ... and the PaC has asked for re-authentication (PNR(A) sent). */
+static void
+setup_reauth_requested(void)
+{
+	setup_open();
+	ck_assert_int_eq(pac_reauth(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
 }
 
 /* ---- start and algorithm choice ---- */
@@ -457,8 +503,6 @@ START_TEST(test_pan_s_prefers_sha2_whatever_the_order)
 	uint8_t			buf[256];
 	size_t			len;
 
-	ck_assert_int_eq(pac_start(pac, clk), 0);
-	drain();
 	len = par_start(buf, sizeof(buf), prfs, 2, integs, 2);
 	ck_assert_int_eq(feed(buf, len), 1);
 	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_AUTH);
@@ -481,8 +525,6 @@ START_TEST(test_pan_s_takes_sha1_when_only_sha1_is_offered)
 	uint8_t			buf[256];
 	size_t			len;
 
-	ck_assert_int_eq(pac_start(pac, clk), 0);
-	drain();
 	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	ck_assert_uint_eq(out_u32(PANA_AVP_PRF_ALG), PANA_PRF_HMAC_SHA1);
@@ -519,8 +561,6 @@ START_TEST(test_no_acceptable_prf_fails_without_answer)
 	uint8_t			buf[256];
 	size_t			len;
 
-	ck_assert_int_eq(pac_start(pac, clk), 0);
-	drain();
 	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
 	ck_assert_int_eq(feed(buf, len), 0);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
@@ -535,8 +575,6 @@ START_TEST(test_no_acceptable_integrity_fails)
 	uint8_t			buf[256];
 	size_t			len;
 
-	ck_assert_int_eq(pac_start(pac, clk), 0);
-	drain();
 	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
 	ck_assert_int_eq(feed(buf, len), 0);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
@@ -549,8 +587,6 @@ START_TEST(test_pci_is_retransmitted_with_backoff_then_gives_up)
 	int	i;
 	int64_t	expect = 100;
 
-	ck_assert_int_eq(pac_start(pac, clk), 0);
-	drain();
 	for (i = 1; i < 5; i++) {
 		ck_assert_int_eq(pac_next_timeout(pac, clk), expect);
 		clk += (uint64_t)expect - 1;
@@ -575,7 +611,6 @@ END_TEST
 
 START_TEST(test_first_pan_after_start_carries_a_nonce)
 {
-	do_start();
 	do_eap();
 	ck_assert_int_eq(eap.processed, 2);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
@@ -587,7 +622,6 @@ START_TEST(test_first_eap_par_without_nonce_is_dropped)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_start();
 	len = par_eap(buf, sizeof(buf), 1, 0);
 	ck_assert_int_eq(feed(buf, len), 0);
 	ck_assert_int_eq(eap.processed, 0);
@@ -599,7 +633,6 @@ START_TEST(test_duplicate_par_is_answered_from_the_cache)
 	uint8_t	buf[256], first[PAC_OUT_MAX];
 	size_t	len, first_len;
 
-	do_start();
 	len = par_eap(buf, sizeof(buf), 1, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	memcpy(first, out, out_len);
@@ -618,8 +651,6 @@ START_TEST(test_duplicate_par_s_gets_the_same_pan_s)
 	uint8_t			buf[256];
 	size_t			len;
 
-	ck_assert_int_eq(pac_start(pac, clk), 0);
-	drain();
 	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	memcpy(paa.i_pan, out, out_len);
@@ -635,8 +666,6 @@ START_TEST(test_stale_and_future_seq_are_dropped)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_start();
-	do_eap();
 	paa.seq -= 2;			/* an old one, not the last */
 	len = par_eap(buf, sizeof(buf), 13, 0);
 	ck_assert_int_eq(feed(buf, len), 0);
@@ -652,7 +681,6 @@ START_TEST(test_wrong_session_id_is_dropped)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_start();
 	len = par_eap(buf, sizeof(buf), 1, 1);
 	buf[8] ^= 0xff;			/* session id */
 	ck_assert_int_eq(feed(buf, len), 0);
@@ -664,7 +692,6 @@ START_TEST(test_garbage_is_dropped)
 {
 	static const uint8_t	junk[] = { 0, 0, 0, 5, 1 };
 
-	do_start();
 	ck_assert_int_eq(feed(junk, sizeof(junk)), 0);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
 }
@@ -674,7 +701,7 @@ END_TEST
 
 START_TEST(test_par_c_with_valid_auth_opens_the_session)
 {
-	do_open();
+	do_finish();
 	ck_assert_uint_eq(pac_key_id(pac), 7);
 	ck_assert_uint_eq(pac_session_id(pac), SID);
 	ck_assert_uint_eq(pac_session_lifetime(pac), LIFETIME);
@@ -689,8 +716,6 @@ START_TEST(test_par_c_with_wrong_auth_is_dropped)
 	uint8_t	buf[512];
 	size_t	len;
 
-	do_start();
-	do_eap();
 	len = par_success(buf, sizeof(buf), 7, NULL, 0, 1);
 	ck_assert_int_eq(feed(buf, len), 0);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
@@ -705,8 +730,6 @@ START_TEST(test_par_c_from_another_msk_is_dropped)
 	uint8_t	buf[512];
 	size_t	len;
 
-	do_start();
-	do_eap();
 	paa.msk_byte = 0x5b;
 	len = par_success(buf, sizeof(buf), 7, NULL, 0, 0);
 	ck_assert_int_eq(feed(buf, len), 0);
@@ -719,7 +742,6 @@ START_TEST(test_par_c_before_eap_completed_is_dropped)
 	uint8_t	buf[512];
 	size_t	len;
 
-	do_start();
 	len = par_eap(buf, sizeof(buf), 1, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	memcpy(paa.pac_nonce, outm.avp[PANA_AVP_NONCE].value, PAC_NONCE_LEN);
@@ -735,8 +757,6 @@ START_TEST(test_duplicate_par_c_gets_the_same_pan_c)
 	uint8_t	buf[512], first[PAC_OUT_MAX];
 	size_t	len, first_len;
 
-	do_start();
-	do_eap();
 	len = par_success(buf, sizeof(buf), 7, NULL, 0, 0);
 	ck_assert_int_eq(feed(buf, len), 1);
 	memcpy(first, out, out_len);
@@ -768,8 +788,6 @@ START_TEST(test_key_record_is_opened)
 	ck_assert_msg(gkey_record_seal(&meta, gk, sizeof(gk), node_key,
 	    server_key, rec, sizeof(rec), &rec_len, err, sizeof(err)) == 0,
 	    "seal: %s", err);
-	do_start();
-	do_eap();
 	do_complete(7, rec, rec_len);
 	ck_assert_uint_eq(pac_record_count(pac), 1);
 	r = pac_record(pac, 0);
@@ -804,8 +822,6 @@ START_TEST(test_key_record_for_another_node_is_reported)
 	ck_assert_int_eq(gkey_record_seal(&meta, gk, sizeof(gk), other,
 	    server_key, rec, sizeof(rec), &rec_len, NULL, 0), 0);
 	EVP_PKEY_free(other);
-	do_start();
-	do_eap();
 	do_complete(7, rec, rec_len);
 	r = pac_record(pac, 0);
 	ck_assert_ptr_nonnull(r);
@@ -821,7 +837,6 @@ START_TEST(test_reject_is_answered_and_ends_the_session)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_start();
 	len = par_eap(buf, sizeof(buf), 1, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	paa.seq++;
@@ -845,7 +860,6 @@ START_TEST(test_local_eap_failure_is_reported_as_such)
 	size_t	len;
 
 	eap.fail_locally = 1;
-	do_start();
 	len = par_eap(buf, sizeof(buf), 1, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	paa.seq++;
@@ -868,7 +882,6 @@ START_TEST(test_unsigned_request_is_dropped_once_open)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_open();
 	len = paa_request(buf, sizeof(buf), PANA_MSG_NOTIFY, PANA_FLAG_P, 0);
 	ck_assert_int_eq(feed(buf, len), 0);
 	len = paa_request(buf, sizeof(buf), PANA_MSG_NOTIFY, PANA_FLAG_P, 1);
@@ -885,7 +898,6 @@ START_TEST(test_ping_is_answered_by_pna)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_open();
 	ck_assert_int_eq(pac_ping(pac, clk), 0);
 	ck_assert_int_eq(drain(), 1);
 	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_NOTIFY);
@@ -905,7 +917,6 @@ START_TEST(test_pac_requests_count_up_from_one_initial_seq)
 	size_t		len;
 	uint32_t	first;
 
-	do_open();
 	ck_assert_int_eq(pac_ping(pac, clk), 0);
 	ck_assert_int_eq(pac_ping(pac, clk), -1);	/* one outstanding */
 	drain();
@@ -923,7 +934,6 @@ START_TEST(test_terminate_sends_ptr_and_closes_on_pta)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_open();
 	ck_assert_int_eq(pac_terminate(pac, clk), 0);
 	ck_assert_int_eq(drain(), 1);
 	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_TERM);
@@ -947,7 +957,6 @@ START_TEST(test_ptr_from_the_paa_is_answered_and_closes)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_open();
 	len = paa_request(buf, sizeof(buf), PANA_MSG_TERM, 0, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_TERM);
@@ -958,7 +967,6 @@ END_TEST
 
 START_TEST(test_session_ends_when_its_lifetime_is_over)
 {
-	do_open();
 	clk += LIFETIME * 1000;
 	pac_timeout(pac, clk);
 	ck_assert_int_eq(pac_state(pac), PAC_ST_FAILED);
@@ -973,7 +981,6 @@ START_TEST(test_reauth_runs_eap_again_with_fresh_nonces_and_new_key)
 	uint8_t	buf[1024], old_key[PANA_AUTH_KEY_MAX], old_nonce[20];
 	size_t	len, old_len;
 
-	do_open();
 	memcpy(old_key, paa.key, sizeof(old_key));
 	old_len = paa.key_len;
 	memcpy(old_nonce, paa.pac_nonce, sizeof(old_nonce));
@@ -1016,9 +1023,6 @@ START_TEST(test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna)
 	uint8_t	buf[512];
 	size_t	len;
 
-	do_open();
-	ck_assert_int_eq(pac_reauth(pac, clk), 0);
-	drain();
 	/* Lost PNA(A): the PAR alone must do, but not unsigned. */
 	paa.have_key = 0;
 	len = par_eap(buf, sizeof(buf), 1, 1);
@@ -1034,9 +1038,6 @@ END_TEST
 
 START_TEST(test_pnr_a_is_retransmitted_until_answered)
 {
-	do_open();
-	ck_assert_int_eq(pac_reauth(pac, clk), 0);
-	drain();
 	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
 	clk += 100;
 	pac_timeout(pac, clk);
@@ -1050,9 +1051,6 @@ START_TEST(test_reject_during_reauth_ends_the_session)
 	uint8_t	buf[256];
 	size_t	len;
 
-	do_open();
-	ck_assert_int_eq(pac_reauth(pac, clk), 0);
-	drain();
 	len = par_eap(buf, sizeof(buf), 1, 1);
 	ck_assert_int_eq(feed(buf, len), 1);
 	paa.seq++;
@@ -1064,81 +1062,69 @@ START_TEST(test_reject_during_reauth_ends_the_session)
 }
 END_TEST
 
-static Suite *
-pac_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("pac");
 	TCase	*tc;
 
-	tc = tcase_create("start");
+	tc = tcase_create("new");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_start_sends_pci_with_session_and_seq_zero);
+	tcase_add_test(tc, test_sha1_only_pac_refuses_sha2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("PCI sent");
+	tcase_add_checked_fixture(tc, setup_pci_sent, teardown);
 	tcase_add_test(tc, test_pan_s_prefers_sha2_whatever_the_order);
 	tcase_add_test(tc, test_pan_s_takes_sha1_when_only_sha1_is_offered);
-	tcase_add_test(tc, test_sha1_only_pac_refuses_sha2);
 	tcase_add_test(tc, test_no_acceptable_prf_fails_without_answer);
 	tcase_add_test(tc, test_no_acceptable_integrity_fails);
 	tcase_add_test(tc, test_pci_is_retransmitted_with_backoff_then_gives_up);
+	tcase_add_test(tc, test_duplicate_par_s_gets_the_same_pan_s);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("eap");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = tcase_create("negotiated");
+	tcase_add_checked_fixture(tc, setup_negotiated, teardown);
 	tcase_add_test(tc, test_first_pan_after_start_carries_a_nonce);
 	tcase_add_test(tc, test_first_eap_par_without_nonce_is_dropped);
 	tcase_add_test(tc, test_duplicate_par_is_answered_from_the_cache);
-	tcase_add_test(tc, test_duplicate_par_s_gets_the_same_pan_s);
-	tcase_add_test(tc, test_stale_and_future_seq_are_dropped);
 	tcase_add_test(tc, test_wrong_session_id_is_dropped);
 	tcase_add_test(tc, test_garbage_is_dropped);
+	tcase_add_test(tc, test_par_c_before_eap_completed_is_dropped);
+	tcase_add_test(tc, test_reject_is_answered_and_ends_the_session);
+	tcase_add_test(tc, test_local_eap_failure_is_reported_as_such);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("complete");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tc = tcase_create("EAP done");
+	tcase_add_checked_fixture(tc, setup_eap_done, teardown);
+	tcase_add_test(tc, test_stale_and_future_seq_are_dropped);
 	tcase_add_test(tc, test_par_c_with_valid_auth_opens_the_session);
 	tcase_add_test(tc, test_par_c_with_wrong_auth_is_dropped);
 	tcase_add_test(tc, test_par_c_from_another_msk_is_dropped);
-	tcase_add_test(tc, test_par_c_before_eap_completed_is_dropped);
 	tcase_add_test(tc, test_duplicate_par_c_gets_the_same_pan_c);
 	tcase_add_test(tc, test_key_record_is_opened);
 	tcase_add_test(tc, test_key_record_for_another_node_is_reported);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("reject");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_reject_is_answered_and_ends_the_session);
-	tcase_add_test(tc, test_local_eap_failure_is_reported_as_such);
-	suite_add_tcase(s, tc);
-
 	tc = tcase_create("open");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup_open, teardown);
 	tcase_add_test(tc, test_unsigned_request_is_dropped_once_open);
 	tcase_add_test(tc, test_ping_is_answered_by_pna);
 	tcase_add_test(tc, test_pac_requests_count_up_from_one_initial_seq);
 	tcase_add_test(tc, test_terminate_sends_ptr_and_closes_on_pta);
 	tcase_add_test(tc, test_ptr_from_the_paa_is_answered_and_closes);
 	tcase_add_test(tc, test_session_ends_when_its_lifetime_is_over);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("reauth");
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc,
 	    test_reauth_runs_eap_again_with_fresh_nonces_and_new_key);
-	tcase_add_test(tc, test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("re-authenticating");
+	tcase_add_checked_fixture(tc, setup_reauth_requested, teardown);
+	tcase_add_test(tc,
+	    test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna);
 	tcase_add_test(tc, test_pnr_a_is_retransmitted_until_answered);
 	tcase_add_test(tc, test_reject_during_reauth_ends_the_session);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(pac_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -6,12 +6,12 @@
  * Python's hmac module (a direct transcription of the RFC formulas) and
  * the first prf+ block cross-checked with `openssl mac -digest SHA256`.
  */
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "pana_crypto.h"
 #include "pana_msg.h"
 
@@ -438,8 +438,8 @@ START_TEST(test_auth_compute_does_not_modify_the_message)
 }
 END_TEST
 
-static Suite *
-pana_crypto_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("pana_crypto");
 	TCase *tc;
@@ -479,17 +479,4 @@ pana_crypto_suite(void)
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(pana_crypto_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -9,12 +9,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <check.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "pana_msg.h"
 
 #define VENDOR	GKEY_VENDOR_ID_DEFAULT
@@ -905,8 +905,8 @@ START_TEST(test_every_error_code_has_a_message)
 }
 END_TEST
 
-static Suite *
-pana_msg_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("pana_msg");
 	TCase *tc;
@@ -980,17 +980,4 @@ pana_msg_suite(void)
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(pana_msg_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

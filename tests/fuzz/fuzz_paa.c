@@ -3,10 +3,11 @@
  * (pana-relay/paa.c): datagrams, AAA answers and the passage of time, in
  * any order, with no sockets.
  *
- * Before each input the harness builds a fresh PAA (deterministic random
- * numbers) and authenticates one scripted PaC, so the input starts with
- * an open session whose key the harness knows.  The input is a list of
- * records:
+ * Before each input the harness builds a fresh PAA in the environment of
+ * tests/paa_harness.c (deterministic random numbers, a fake AAA server,
+ * a clock it moves) and authenticates one scripted PaC, so the input
+ * starts with an open session whose key the harness knows.  The input is
+ * a list of records:
  *
  *   op(1) length(2, big-endian) data(length)
  *
@@ -28,14 +29,13 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "paa.h"
+#include "paa_harness.h"
 #include "pana_crypto.h"
 #include "pana_msg.h"
 #include "plog.h"
@@ -44,12 +44,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define VENDOR	GKEY_VENDOR_ID_DEFAULT
 
-static struct paa	*paa;
-static uint32_t		 rng;
-static uint64_t		 now;
-static uint8_t		 last[PANA_MSG_MAX];
-static size_t		 last_len;
-static void		*aaa_ctx_seen;
+static struct paa_harness h;
 static struct sockaddr_storage pac_addr, other_addr;
 
 /* The scripted session. */
@@ -57,92 +52,12 @@ static uint32_t		 sid, pac_seq, integ;
 static uint8_t		 key[PANA_AUTH_KEY_MAX];
 static size_t		 keylen;
 
-static int
-f_send(void *arg, const struct sockaddr_storage *to, const uint8_t *buf,
-    size_t len)
+/* A harness failure is a bug in the harness: stop loudly. */
+static void __attribute__((noreturn))
+harness_fail(const char *why)
 {
-	(void)arg;
-	(void)to;
-	if (len > sizeof(last))
-		abort();
-	memcpy(last, buf, len);
-	last_len = len;
-	return 0;
-}
-
-static int
-f_aaa_send(void *arg, const struct paa_aaa_req *q)
-{
-	(void)arg;
-	if (q->eap == NULL || q->eap_len == 0)
-		abort();
-	if (*q->ctx == NULL)
-		*q->ctx = malloc(1);
-	return 0;
-}
-
-static void
-f_aaa_free(void *arg, uint32_t id, void *ctx)
-{
-	(void)arg;
-	(void)id;
-	(void)aaa_ctx_seen;
-	free(ctx);
-}
-
-static int
-f_random(void *arg, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	(void)arg;
-	while (len-- > 0) {
-		rng ^= rng << 13;
-		rng ^= rng >> 17;
-		rng ^= rng << 5;
-		*p++ = (uint8_t)rng;
-	}
-	return 0;
-}
-
-static const uint8_t msk[64] = { 0x42 };
-
-static void
-aaa(int code)
-{
-	static const uint8_t rec[] = "a key record";
-	static const uint8_t *const recs[] = { rec };
-	static const size_t lens[] = { sizeof(rec) };
-	static const uint8_t chal[] = { 1, 7, 0, 6, 13, 0x20 };
-	static const uint8_t succ[] = { 3, 7, 0, 4 };
-	static const uint8_t fail[] = { 4, 7, 0, 4 };
-	struct paa_aaa_result r;
-
-	memset(&r, 0, sizeof(r));
-	r.code = (enum paa_aaa_code)code;
-	switch (code) {
-	case PAA_AAA_CHALLENGE:
-		r.eap = chal;
-		r.eap_len = sizeof(chal);
-		break;
-	case PAA_AAA_ACCEPT:
-		r.eap = succ;
-		r.eap_len = sizeof(succ);
-		r.msk = msk;
-		r.msk_len = sizeof(msk);
-		r.session_timeout = 100;
-		r.records = recs;
-		r.record_lens = lens;
-		r.n_records = 1;
-		break;
-	case PAA_AAA_REJECT:
-		r.eap = fail;
-		r.eap_len = sizeof(fail);
-		break;
-	default:
-		break;
-	}
-	paa_aaa_result(paa, now, sid, &r);
+	(void)why;
+	abort();
 }
 
 static void
@@ -155,7 +70,18 @@ deliver(const struct sockaddr_storage *from, struct pana_builder *b,
 		abort();
 	if (sign && pana_auth_sign(integ, key, keylen, b->buf, len) != 0)
 		abort();
-	paa_input(paa, now, from, b->buf, len);
+	ph_input(&h, from, b->buf, len);
+}
+
+/* The last datagram the PAA sent, parsed; there must be one. */
+static void
+last_sent(struct pana_msg *m)
+{
+	const struct ph_sent *o = ph_last(&h);
+
+	if (o == NULL ||
+	    pana_msg_parse(o->buf, o->len, VENDOR, m, NULL, 0) != 0)
+		abort();
 }
 
 static uint32_t
@@ -180,12 +106,13 @@ script(void)
 
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
 	deliver(&pac_addr, &b, 0);
-	if (pana_msg_parse(last, last_len, VENDOR, &m, NULL, 0) != 0)
-		abort();
+	last_sent(&m);
 	sid = m.hdr.session_id;
 	seq = m.hdr.seq;
-	memcpy(i_par, last, last_len);
-	i_par_len = last_len;
+	if (m.len > sizeof(i_par))
+		abort();
+	memcpy(i_par, m.buf, m.len);
+	i_par_len = m.len;
 	integ = PANA_AUTH_HMAC_SHA2_256_128;
 
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, PANA_FLAG_S,
@@ -194,10 +121,10 @@ script(void)
 	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, integ);
 	pana_build_finish(&b, &i_pan_len);
 	memcpy(i_pan, buf, i_pan_len);
-	paa_input(paa, now, &pac_addr, buf, i_pan_len);
+	ph_input(&h, &pac_addr, buf, i_pan_len);
 
-	if (pana_msg_parse(last, last_len, VENDOR, &m, NULL, 0) != 0 ||
-	    m.avp[PANA_AVP_NONCE].len != sizeof(paa_nonce))
+	last_sent(&m);
+	if (m.avp[PANA_AVP_NONCE].len != sizeof(paa_nonce))
 		abort();
 	memcpy(paa_nonce, m.avp[PANA_AVP_NONCE].value, sizeof(paa_nonce));
 	seq = m.hdr.seq;
@@ -206,14 +133,14 @@ script(void)
 	pana_build_avp(&b, PANA_AVP_NONCE, pac_nonce, sizeof(pac_nonce));
 	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, sizeof(resp));
 	deliver(&pac_addr, &b, 0);
-	aaa(PAA_AAA_ACCEPT);
+	ph_aaa(&h, sid, PAA_AAA_ACCEPT, 100);
 
-	if (pana_msg_parse(last, last_len, VENDOR, &m, NULL, 0) != 0 ||
-	    pana_avp_u32(pana_msg_avp(&m, PANA_AVP_KEY_ID), &kid) != 0)
+	last_sent(&m);
+	if (pana_avp_u32(pana_msg_avp(&m, PANA_AVP_KEY_ID), &kid) != 0)
 		abort();
 	memset(&in, 0, sizeof(in));
-	in.msk = msk;
-	in.msk_len = sizeof(msk);
+	in.msk = ph_msk;
+	in.msk_len = sizeof(ph_msk);
 	in.i_par = i_par;
 	in.i_par_len = i_par_len;
 	in.i_pan = i_pan;
@@ -232,17 +159,6 @@ script(void)
 	pana_build_auth(&b, pana_auth_mac_len(integ), NULL);
 	deliver(&pac_addr, &b, 1);
 	pac_seq = 1000;
-}
-
-static void
-addr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin->sin_addr);
 }
 
 static void
@@ -265,7 +181,7 @@ datagram(uint8_t op, const uint8_t *data, size_t len)
 	if ((op & 0x08) && len >= PANA_HDR_LEN) {
 		if (buf[4] & 0x80)
 			seq = pac_seq++;
-		else if (paa_session_info(paa, get32(buf + 8), &info) == 0)
+		else if (paa_session_info(h.paa, get32(buf + 8), &info) == 0)
 			seq = info.tx_seq;
 		else
 			seq = 0;
@@ -280,39 +196,32 @@ datagram(uint8_t op, const uint8_t *data, size_t len)
 		pana_auth_sign(integ, key, keylen, buf, len);
 	if ((op & 0x20) && pana_relay_push(buf, len, &pac_addr, wrapped,
 	    sizeof(wrapped), &wlen) == 0)
-		paa_input(paa, now, &other_addr, wrapped, wlen);
+		ph_input(&h, &other_addr, wrapped, wlen);
 	else
-		paa_input(paa, now, from, buf, len);
+		ph_input(&h, from, buf, len);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int once;
-	struct paa_config cfg;
-	struct paa_cb cb = { f_send, f_aaa_send, f_aaa_free, f_random, NULL };
 	size_t len;
+	uint64_t step;
 	uint8_t op;
-	int64_t t;
 
 	if (!once) {
 		/* Drops are expected by the thousand: keep them quiet. */
 		log_init(1, 0, "fuzz_paa");
 		log_silence(getenv("FUZZ_PAA_VERBOSE") == NULL);
-		addr(&pac_addr, "192.0.2.10", 40000);
-		addr(&other_addr, "198.51.100.1", 716);
 		once = 1;
 	}
-	paa_config_defaults(&cfg);
-	cfg.max_sessions = 8;
-	cfg.max_per_addr = 4;
-	cfg.rt_initial_ms = 100;
-	cfg.rt_max_ms = 400;
-	cfg.rt_max_count = 3;
-	rng = 0x2545f491;
-	now = 1000;
-	if ((paa = paa_new(&cfg, &cb)) == NULL)
-		abort();
+	ph_init(&h, harness_fail);
+	h.echo_log = 1;		/* shown only with FUZZ_PAA_VERBOSE */
+	h.cfg.max_sessions = 8;
+	h.cfg.max_per_addr = 4;
+	ph_addr(&h, &pac_addr, "192.0.2.10", 40000);
+	ph_addr(&h, &other_addr, "198.51.100.1", 716);
+	ph_start(&h, 0x2545f491, 1000);
 	script();
 
 	while (size >= 3) {
@@ -322,28 +231,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 3;
 		if (len > size)
 			len = size;
+		/* Only the script reads what was sent; keep room for more. */
+		ph_clear_sent(&h);
 		switch (op & 3) {
 		case 0:
 		case 1:
 			datagram(op, data, len);
 			break;
 		case 2:
-			aaa(len > 0 ? data[0] % 4 : 0);
+			ph_aaa(&h, sid, (enum paa_aaa_code)(len > 0 ?
+			    data[0] % 4 : 0), 100);
 			break;
 		case 3:
-			now += len >= 2 ? (uint64_t)(data[0] << 8 | data[1]) *
+			step = len >= 2 ? (uint64_t)(data[0] << 8 | data[1]) *
 			    10 : 1;
-			t = paa_next_timeout(paa, now);
-			if (t < -1)
+			if (paa_next_timeout(h.paa, h.now + step) < -1)
 				abort();
-			paa_timer(paa, now);
+			ph_advance(&h, step);
 			break;
 		}
 		data += len;
 		size -= len;
 	}
-	paa_free(paa);
-	paa = NULL;
+	ph_stop(&h);
 	return 0;
 }
 
