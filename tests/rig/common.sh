@@ -93,18 +93,22 @@ rig_free_port() {
 	rig_fail "no free $proto port found"
 }
 
-# Nanoseconds in SECONDS, a decimal number.
-rig_seconds_ns() {
-	case $1 in
-	'' | *[!0-9.]* | *.*.*) rig_fail "not a number of seconds: '$1'" ;;
+# The clock (date +%s%N) SECONDS, a decimal number, from now.  Call it as
+# rig_deadline VAR SECONDS: it fails the test on a bad number, which it
+# could not do from a command substitution.
+rig_deadline() {
+	local ns
+	case $2 in
+	'' | . | *[!0-9.]* | *.*.*) rig_fail "not a number of seconds: '$2'" ;;
 	esac
-	awk -v s="$1" 'BEGIN { printf "%.0f\n", s * 1e9 }'
+	ns=$(awk -v s="$2" 'BEGIN { printf "%.0f\n", s * 1e9 }')
+	printf -v "$1" '%s' "$(( $(date +%s%N) + ns ))"
 }
 
 rig_wait_until() {
 	local seconds=$1 what=$2 deadline
 	shift 2
-	deadline=$(( $(date +%s%N) + $(rig_seconds_ns "$seconds") ))
+	rig_deadline deadline "$seconds"
 	until "$@"; do
 		if [ "$(date +%s%N)" -ge "$deadline" ]; then
 			echo "rig: gave up after $seconds s waiting for $what" >&2
@@ -116,7 +120,7 @@ rig_wait_until() {
 
 rig_wait_for_line() {
 	local file=$1 pattern=$2 seconds=$3 pid=${4:-} deadline
-	deadline=$(( $(date +%s%N) + $(rig_seconds_ns "$seconds") ))
+	rig_deadline deadline "$seconds"
 	until grep -Eq -- "$pattern" "$file" 2>/dev/null; do
 		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
 			# It may have written the line just before it exited.
