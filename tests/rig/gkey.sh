@@ -17,6 +17,7 @@
 # ask_raw PORT ATTRS                radclient with exactly ATTRS.
 # unwrap NODE [--now T]             opens the records on stdin with NODE's key.
 # gk_of NODE APP < radclient output  the GK hex of APP (newest epoch).
+# key_record < radclient output     the hex of the first GKey-Key-Record.
 # app_gk APP < key lines            the GK hex of APP from gkey-unwrap's or
 #                                   pana-pac's "app=APP ... gk=HEX" lines:
 #                                   the last one, the newest epoch; prints
@@ -107,6 +108,15 @@ unwrap() {
 
 gk_of() {
 	unwrap "$1" | app_gk "$2"
+}
+
+# It reads all its input, so that whatever writes it never gets a SIGPIPE
+# (which pipefail would turn into a failure).
+key_record() {
+	awk '!found && match($0, /GKey-Key-Record = 0x[0-9a-f]+/) {
+		print substr($0, RSTART + 20, RLENGTH - 20)
+		found = 1
+	}'
 }
 
 # One sed, so that no match is no output rather than a failed pipeline.
