@@ -24,18 +24,12 @@ enroll sensor iot home-energy >/dev/null
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "none"}'; }
 
 PAA_PORT=$(rig_free_port udp)
-relayd paa "role paa
-paa-listen 127.0.0.1 $PAA_PORT
-radius-server 127.0.0.1:$RADIUS_PORT $RADIUS_SECRET
-radius-dictionary $PWD/raddb/dictionary.gkey
-nas-identifier bench-paa"
+relayd paa "$(paa_conf "$PAA_PORT" bench-paa)"
 
 : > "$RIG_DIR/process.ms"
 for _ in $(seq 1 "$runs"); do
 	s=$(date +%s%N)
-	./pana-pac --paa "127.0.0.1:$PAA_PORT" --ca "$RIG_PKI/ca.pem" \
-		--cert "$RIG_PKI/sensor.pem" --key "$RIG_PKI/sensor.key" \
-		--server "$RIG_PKI/ks-p256.pub.pem" --once > /dev/null
+	pac "$PAA_PORT" sensor --once > /dev/null
 	e=$(date +%s%N)
 	echo $(( (e - s) / 1000000 )) >> "$RIG_DIR/process.ms"
 done
@@ -48,4 +42,4 @@ SINK_PORT=$(rig_free_port udp)
 relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
 relay-paa 127.0.0.1 $SINK_PORT"
-echo "relay throughput: $(./tests/pana_inject bench "$RELAY_PORT" "$SINK_PORT" "$n")"
+echo "relay throughput: $("$PANA_INJECT" bench "$RELAY_PORT" "$SINK_PORT" "$n")"

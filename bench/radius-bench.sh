@@ -25,7 +25,7 @@ enroll phone user home-energy >/dev/null
 
 # The baseline: the same server answering every request from `files`
 # with one 152-octet record, the size rlm_gkey sends here.
-record=$(ask phone | sed -n 's/.*GKey-Key-Record = 0x\([0-9a-f]*\).*/\1/p' | head -n 1)
+record=$(ask phone | key_record)
 [ -n "$record" ] || rig_fail "rlm_gkey gave no record"
 radiusd_rig_config files
 cat > "$RADIUS_DIR/raddb/sites-enabled/gkey" <<SITE
@@ -65,7 +65,7 @@ for _ in $(seq 1 "$par"); do printf '%s\n\n' "$line" >> "$req"; done
 count=$(( total / par ))
 
 run() {
-	port=$1
+	local port=$1 start end ok
 	start=$(date +%s.%N)
 	"$RADCLIENT" -q -s -c "$count" -p "$par" -t 5 -r 3 -f "$req" -d "$RIG_DIR/main/raddb" \
 		"127.0.0.1:$port" auth "$RADIUS_SECRET" > "$RIG_DIR/rc.out" 2>&1 || true

@@ -21,11 +21,7 @@ echo "   PostgreSQL on 127.0.0.1:$PGPORT, FreeRADIUS on 127.0.0.1:$RADIUS_PORT"
 
 PAA_PORT=$(rig_free_port udp)
 RELAY_PORT=$(rig_free_port udp)
-relayd paa "role paa
-paa-listen 127.0.0.1 $PAA_PORT
-radius-server 127.0.0.1:$RADIUS_PORT $RADIUS_SECRET
-radius-dictionary $PWD/raddb/dictionary.gkey
-nas-identifier demo-paa"
+relayd paa "$(paa_conf "$PAA_PORT" demo-paa)"
 relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
 relay-paa 127.0.0.1 $PAA_PORT"
@@ -47,12 +43,10 @@ echo "$out" | unwrap phone | sed 's/^/   /'
 phone_gk=$(echo "$out" | gk_of phone home-energy)
 
 echo "== the sensor joins with PANA and EAP-TLS through the relay (pana-pac)"
-out=$(./pana-pac --paa "127.0.0.1:$RELAY_PORT" --ca "$RIG_PKI/ca.pem" \
-	--cert "$RIG_PKI/sensor.pem" --key "$RIG_PKI/sensor.key" \
-	--server "$RIG_PKI/ks-p256.pub.pem" --server "$RIG_PKI/ks-x25519.pub.pem" --once)
+out=$(pac "$RELAY_PORT" sensor --once)
 echo "$out" | sed 's/^/   /'
 grep -h 'authenticated' "$RIG_DIR/paa.log" | sed 's/^/   PAA: /'
-sensor_gk=$(echo "$out" | grep '^app=home-energy ' | tail -n 1 | sed -n 's/.* gk=\([0-9a-f]*\)$/\1/p')
+sensor_gk=$(echo "$out" | app_gk home-energy)
 
 if [ -n "$phone_gk" ] && [ "$phone_gk" = "$sensor_gk" ]; then
 	echo "== phone and sensor hold the same home-energy group key"

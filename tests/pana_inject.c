@@ -17,8 +17,29 @@
  *	carries AUTH, sends the PAA: (1) a copy with one octet of an AVP
  *	value flipped, (2) a copy with another session id, and (3) stale
  *	replays: the PaC's previous answer when this one is an answer, and
- *	the request before the previous one when this is a request.  On SIGTERM, or after 30 s without traffic, it prints
+ *	the request before the previous one when this is a request.  On
+ *	SIGTERM, or after 30 s without traffic, it prints
  *	"tampered=N unknown=N replayed=N forwarded=N" and exits.
+ *
+ *   pana_inject proxy LISTEN-PORT PAA-PORT drop KIND:N...
+ *	a lossy proxy instead: forwards everything unchanged except the
+ *	first N messages of each KIND, in either direction, which it
+ *	swallows, printing for each
+ *	"dropped KIND I of N from WHO: session XXXXXXXX seq S"
+ *	(WHO is "the PAA" or the PaC's ADDR:PORT).  The kind comes from
+ *	libpana's parser: pci, par-s (PAR with S), par-c (PAR with C, not
+ *	S), par-eap (any other PAR carrying EAP-Payload), par (any other
+ *	PAR), pan, pnr, pna, ptr, pta; a KIND may repeat (the N add up).
+ *	On SIGTERM, or after 30 s without traffic, it prints
+ *	"dropped=N forwarded=N" and exits.
+ *
+ *	Both proxies first print "proxy on 127.0.0.1:LISTEN-PORT to the PAA
+ *	at 127.0.0.1:PAA-PORT" once they listen, and write stdout a line at
+ *	a time.  The PAA answers to the address a message came from, so the
+ *	proxy talks to it from one socket per PaC, a new one (and the old
+ *	one closed) whenever a message comes from another PaC address: one
+ *	PaC at a time.  Messages through a relay are not looked into: put
+ *	the proxy between the PaC and the PAA.
  *
  *   pana_inject bench RELAY-PORT SINK-PORT N
  *	relay throughput: listens on SINK-PORT (configure the relay's
@@ -163,6 +184,127 @@ struct saved {
 	size_t	 len;
 };
 
+/*
+ * The kinds a lossy proxy can swallow, named as pana-relayd's logs name
+ * them.  A PAR is "par-s" with the S flag, else "par-c" with the C flag,
+ * else "par-eap" when it carries EAP-Payload.
+ */
+enum kind {
+	K_PCI, K_PAR_S, K_PAR_EAP, K_PAR_C, K_PAR, K_PAN, K_PNR, K_PNA,
+	K_PTR, K_PTA, NKINDS
+};
+static const char *const kinds[NKINDS] = {
+	[K_PCI] = "pci", [K_PAR_S] = "par-s", [K_PAR_EAP] = "par-eap",
+	[K_PAR_C] = "par-c", [K_PAR] = "par", [K_PAN] = "pan",
+	[K_PNR] = "pnr", [K_PNA] = "pna", [K_PTR] = "ptr", [K_PTA] = "pta"
+};
+
+/* The kind of a PANA message, or -1 if libpana does not parse it. */
+static int
+kind_of(const uint8_t *buf, size_t len)
+{
+	struct pana_msg m;
+	int req;
+
+	/* Whichever vendor the PAA uses, other vendors' AVPs are skipped. */
+	if (pana_msg_parse(buf, len, GKEY_VENDOR_ID_DEFAULT, &m, NULL, 0) != 0)
+		return -1;
+	req = (m.hdr.flags & PANA_FLAG_R) != 0;
+	switch (m.hdr.type) {
+	case PANA_MSG_PCI:
+		return K_PCI;
+	case PANA_MSG_AUTH:
+		if (!req)
+			return K_PAN;
+		if (m.hdr.flags & PANA_FLAG_S)
+			return K_PAR_S;
+		if (m.hdr.flags & PANA_FLAG_C)
+			return K_PAR_C;
+		if (pana_msg_avp(&m, PANA_AVP_EAP_PAYLOAD) != NULL)
+			return K_PAR_EAP;
+		return K_PAR;
+	case PANA_MSG_NOTIFY:
+		return req ? K_PNR : K_PNA;
+	case PANA_MSG_TERM:
+		return req ? K_PTR : K_PTA;
+	}
+	return -1;
+}
+
+/* "KIND:N" into drop[]; 0, or -1 (with a message) if it is not one. */
+static int
+parse_drop(const char *arg, unsigned long drop[NKINDS])
+{
+	const char *colon;
+	char *end;
+	unsigned long n;
+	int k;
+
+	if ((colon = strchr(arg, ':')) != NULL) {
+		errno = 0;
+		n = strtoul(colon + 1, &end, 10);
+		for (k = 0; k < NKINDS; k++) {
+			if (strlen(kinds[k]) != (size_t)(colon - arg) ||
+			    strncmp(arg, kinds[k], (size_t)(colon - arg)) != 0)
+				continue;
+			if (errno != 0 || end == colon + 1 || *end != '\0' ||
+			    n == 0 || n > 1000000)
+				break;
+			drop[k] += n;
+			return 0;
+		}
+	}
+	fprintf(stderr, "pana_inject: bad drop %s (want KIND:N, N 1..1000000, "
+	    "KIND one of pci par-s par-eap par-c par pan pnr pna ptr pta)\n",
+	    arg);
+	return -1;
+}
+
+/*
+ * Swallow this message if it is of a kind still to be dropped, with a line
+ * on stdout saying so; returns 1 if it was swallowed.
+ */
+static int
+lossy(const uint8_t *buf, size_t len, const char *from,
+    unsigned long drop[NKINDS], unsigned long dropped[NKINDS])
+{
+	struct pana_hdr h;
+	int k;
+
+	if ((k = kind_of(buf, len)) < 0 || dropped[k] == drop[k])
+		return 0;
+	dropped[k]++;
+	(void)pana_hdr_parse(buf, len, &h, NULL, 0);
+	printf("dropped %s %lu of %lu from %s: session %08x seq %u\n",
+	    kinds[k], dropped[k], drop[k], from, h.session_id, h.seq);
+	return 1;
+}
+
+/*
+ * A socket towards the PAA for the PaC at *pac.  The PAA answers to the
+ * address a message came from, so each PaC needs its own: when another PaC
+ * shows up, the previous one's socket is closed (one PaC at a time).
+ */
+static int
+upstream_for(const struct sockaddr_in *pac, const struct sockaddr_in *paa,
+    struct sockaddr_in *cur, int *have_pac, int *up)
+{
+	if (*have_pac && cur->sin_addr.s_addr == pac->sin_addr.s_addr &&
+	    cur->sin_port == pac->sin_port)
+		return 0;
+	if (*up != -1)
+		close(*up);
+	*have_pac = 0;
+	if ((*up = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    connect(*up, (const struct sockaddr *)paa, sizeof(*paa)) == -1) {
+		perror("pana_inject: upstream socket");
+		return -1;
+	}
+	*cur = *pac;
+	*have_pac = 1;
+	return 0;
+}
+
 static int
 do_proxy(int argc, char *argv[])
 {
@@ -173,36 +315,48 @@ do_proxy(int argc, char *argv[])
 	struct pana_avp a;
 	struct saved hist[HISTORY], last = { NULL, 0 };
 	static uint8_t buf[PANA_MSG_MAX], copy[PANA_MSG_MAX];
+	unsigned long drop[NKINDS] = { 0 }, dropped[NKINDS] = { 0 }, ndrop = 0;
+	char who[INET_ADDRSTRLEN + 8];
 	socklen_t fl;
 	size_t off, alen, nhist = 0;
 	ssize_t n;
 	unsigned long tampered = 0, unknown = 0, replayed = 0, fwd = 0;
-	int down, up, have_pac = 0, r;
+	int down, up = -1, have_pac = 0, r, tamper, i, k;
 
-	if (argc != 2)
+	if (argc < 2 || (argc > 2 && strcmp(argv[2], "drop") != 0) ||
+	    argc == 3)
 		return 2;
+	for (i = 3; i < argc; i++)
+		if (parse_drop(argv[i], drop) != 0)
+			return 2;
+	/* Without a drop list it is the tampering proxy. */
+	tamper = argc == 2;
 	loopback(&lst, strtoul(argv[0], NULL, 10));
 	loopback(&paa, strtoul(argv[1], NULL, 10));
 	down = socket(AF_INET, SOCK_DGRAM, 0);
-	up = socket(AF_INET, SOCK_DGRAM, 0);
-	if (down == -1 || up == -1 ||
-	    bind(down, (struct sockaddr *)&lst, sizeof(lst)) == -1 ||
-	    connect(up, (struct sockaddr *)&paa, sizeof(paa)) == -1) {
+	if (down == -1 ||
+	    bind(down, (struct sockaddr *)&lst, sizeof(lst)) == -1) {
 		perror("pana_inject: socket");
 		return 1;
 	}
 	signal(SIGTERM, on_term);
+	/* Lines go to a file the test polls: one write per line. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("proxy on 127.0.0.1:%s to the PAA at 127.0.0.1:%s\n", argv[0],
+	    argv[1]);
 	pfd[0].fd = down;
-	pfd[1].fd = up;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (!quit) {
+		pfd[1].fd = up;		/* poll ignores -1 */
+		pfd[1].revents = 0;
 		if ((r = poll(pfd, 2, 30000)) == 0)
 			break;
 		if (r == -1)
 			continue;
 		if (pfd[1].revents & POLLIN) {
 			n = recv(up, buf, sizeof(buf), 0);
-			if (n > 0 && have_pac) {
+			if (n > 0 && have_pac && !lossy(buf, (size_t)n,
+			    "the PAA", drop, dropped)) {
 				sendto(down, buf, (size_t)n, 0,
 				    (struct sockaddr *)&pac, sizeof(pac));
 				fwd++;
@@ -215,8 +369,17 @@ do_proxy(int argc, char *argv[])
 		    (struct sockaddr *)&from, &fl);
 		if (n <= 0)
 			continue;
-		pac = from;
-		have_pac = 1;
+		if (upstream_for(&from, &paa, &pac, &have_pac, &up) != 0)
+			return 1;
+		if (!tamper) {
+			snprintf(who, sizeof(who), "%s:%u",
+			    inet_ntoa(from.sin_addr), ntohs(from.sin_port));
+			if (!lossy(buf, (size_t)n, who, drop, dropped)) {
+				send(up, buf, (size_t)n, 0);
+				fwd++;
+			}
+			continue;
+		}
 		if (pana_hdr_parse(buf, (size_t)n, &h, NULL, 0) == 0 &&
 		    pana_msg_find_auth(buf, (size_t)n, &off, &alen) == 0) {
 			/* (1) one octet of the first AVP value flipped */
@@ -265,11 +428,20 @@ do_proxy(int argc, char *argv[])
 		send(up, buf, (size_t)n, 0);
 		fwd++;
 	}
-	printf("tampered=%lu unknown=%lu replayed=%lu forwarded=%lu\n",
-	    tampered, unknown, replayed, fwd);
+	if (tamper)
+		printf("tampered=%lu unknown=%lu replayed=%lu forwarded=%lu\n",
+		    tampered, unknown, replayed, fwd);
+	else {
+		for (k = 0; k < NKINDS; k++)
+			ndrop += dropped[k];
+		printf("dropped=%lu forwarded=%lu\n", ndrop, fwd);
+	}
 	free(last.buf);
 	while (nhist > 0)
 		free(hist[--nhist].buf);
+	if (up != -1)
+		close(up);
+	close(down);
 	return 0;
 }
 
@@ -369,7 +541,8 @@ main(int argc, char *argv[])
 		rc = do_bench(argc - 2, argv + 2);
 	if (rc == 2)
 		fprintf(stderr, "usage: pana_inject send PORT KIND...\n"
-		    "       pana_inject proxy LISTEN-PORT PAA-PORT\n"
+		    "       pana_inject proxy LISTEN-PORT PAA-PORT "
+		    "[drop KIND:N...]\n"
 		    "       pana_inject bench RELAY-PORT SINK-PORT N\n");
 	return rc;
 }

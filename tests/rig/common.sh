@@ -7,6 +7,15 @@
 #                     and wait up to 10 s, then kill -KILL).
 # rig_free_port [udp|tcp]  prints a loopback port nobody listens on.
 # rig_fail MSG        prints MSG on stderr and exits 1 (cleanup runs).
+# rig_wait_until SECONDS WHAT CMD [ARG...]
+#                     runs CMD every 50 ms until it succeeds; after SECONDS
+#                     (a decimal like 0.5 is fine) says on stderr that it
+#                     gave up waiting for WHAT and returns 1.
+# rig_wait_for_line FILE PATTERN SECONDS [PID]
+#                     waits until a line of FILE matches the extended
+#                     regular expression PATTERN (anchor it to match a
+#                     whole line); returns 1 with a message naming FILE and
+#                     PATTERN after SECONDS, or as soon as PID has exited.
 
 RIG_STOPS=""
 
@@ -16,7 +25,7 @@ rig_fail() {
 }
 
 rig_kill_pid() {
-	pid=$1
+	local pid=$1
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq 1 100); do
@@ -28,7 +37,7 @@ rig_kill_pid() {
 }
 
 rig_cleanup() {
-	status=$?
+	local status=$? cmd
 	trap - EXIT INT TERM
 	set +e
 	# Run the stop commands in reverse order of registration.
@@ -70,7 +79,7 @@ rig_init() {
 }
 
 rig_free_port() {
-	proto=${1:-tcp}
+	local proto=${1:-tcp} port
 	for _ in $(seq 1 200); do
 		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
 		if [ "$proto" = udp ]; then
@@ -82,4 +91,47 @@ rig_free_port() {
 		return 0
 	done
 	rig_fail "no free $proto port found"
+}
+
+# The clock (date +%s%N) SECONDS, a decimal number, from now.  Call it as
+# rig_deadline VAR SECONDS: it fails the test on a bad number, which it
+# could not do from a command substitution.
+rig_deadline() {
+	local ns
+	case $2 in
+	'' | . | *[!0-9.]* | *.*.*) rig_fail "not a number of seconds: '$2'" ;;
+	esac
+	ns=$(awk -v s="$2" 'BEGIN { printf "%.0f\n", s * 1e9 }')
+	printf -v "$1" '%s' "$(( $(date +%s%N) + ns ))"
+}
+
+rig_wait_until() {
+	local seconds=$1 what=$2 deadline
+	shift 2
+	rig_deadline deadline "$seconds"
+	until "$@"; do
+		if [ "$(date +%s%N)" -ge "$deadline" ]; then
+			echo "rig: gave up after $seconds s waiting for $what" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+rig_wait_for_line() {
+	local file=$1 pattern=$2 seconds=$3 pid=${4:-} deadline
+	rig_deadline deadline "$seconds"
+	until grep -Eq -- "$pattern" "$file" 2>/dev/null; do
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			# It may have written the line just before it exited.
+			grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
+			echo "rig: process $pid exited before a line matching '$pattern' appeared in $file" >&2
+			return 1
+		fi
+		if [ "$(date +%s%N)" -ge "$deadline" ]; then
+			echo "rig: no line matching '$pattern' in $file after $seconds s" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
 }

@@ -21,7 +21,7 @@
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
 pg_rig_srcdir() {
-	d=${GKEY_SRCDIR:-${srcdir:-}}
+	local d=${GKEY_SRCDIR:-${srcdir:-}}
 	if [ -z "$d" ] && [ -n "${BASH_SOURCE:-}" ]; then
 		d=$(dirname "${BASH_SOURCE[0]}")/../..
 	fi
@@ -51,6 +51,11 @@ pg_rig_start() {
 		pg_rig_init || return 1
 		return 0
 	fi
+	pg_rig_ctl_start
+}
+
+# Starts the initialised cluster and waits until it accepts connections.
+pg_rig_ctl_start() {
 	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$PG_RIG_DATA" -l "$GKEY_PG_LOG" start \
 		>/dev/null || rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
 }
@@ -84,8 +89,7 @@ EOF
 	GKEY_ADMIN_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=postgres"
 	GKEY_RADIUS_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=gkey_radius"
 	export PGHOST PGPORT PGDATABASE PGUSER GKEY_ADMIN_DSN GKEY_RADIUS_DSN
-	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$PG_RIG_DATA" -l "$GKEY_PG_LOG" start \
-		>/dev/null || rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
+	pg_rig_ctl_start
 	rig_register "$(head -1 "$PG_RIG_DATA/postmaster.pid")" pg_rig_stop
 	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 \
 		-d "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres" \

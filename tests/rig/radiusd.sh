@@ -22,16 +22,15 @@
 RADIUS_SECRET=${RADIUS_SECRET:-gkey-test-secret}
 
 radiusd_rig_config() {
-	name=$1
+	local name=$1 eap=no a dir port dsn
 	shift
-	eap=no
 	for a in "$@"; do
 		case $a in
 		--eap) eap=yes ;;
 		esac
 	done
 	: "${GKEY_SRCDIR:?}" "${GKEY_BUILDDIR:?}" "${RIG_PKI:?}"
-	dir="$RIG_DIR/$name"
+	dir=$RIG_DIR/$name
 	mkdir -p "$dir/raddb/mods-enabled" "$dir/raddb/sites-enabled" \
 		"$dir/raddb/gkey" "$dir/log" "$dir/run"
 	port=$(rig_free_port udp)
@@ -135,31 +134,26 @@ radiusd_rig_start() {
 }
 
 radiusd_rig_run() {
-	name=$1
-	debug=-X
+	local name=$1 debug=-X a dir pid
 	for a in "$@"; do
-		[ "$a" = --no-debug ] && debug="-f -l stdout"
+		if [ "$a" = --no-debug ]; then debug="-f -l stdout"; fi
 	done
-	dir="$RIG_DIR/$name"
+	dir=$RIG_DIR/$name
 	# shellcheck disable=SC2086
 	"${FREERADIUS:-freeradius}" $debug -d "$dir/raddb" > "$dir/radiusd.log" 2>&1 &
 	pid=$!
 	eval "RADIUS_PID_$name=$pid"
 	export "RADIUS_PID_$name"
 	rig_register "$pid"
-	for _ in $(seq 1 200); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			tail -n 30 "$dir/radiusd.log" >&2
-			rig_fail "radiusd $name exited during start-up (log above)"
-		fi
-		grep -q 'Ready to process requests' "$dir/radiusd.log" && return 0
-		sleep 0.1
-	done
-	tail -n 30 "$dir/radiusd.log" >&2
-	rig_fail "radiusd $name not ready after 20 s"
+	# With -f -l stdout the line has a time stamp in front.
+	if ! rig_wait_for_line "$dir/radiusd.log" '(^|: )Ready to process requests$' 20 "$pid"; then
+		tail -n 30 "$dir/radiusd.log" >&2
+		rig_fail "radiusd $name did not start (log above)"
+	fi
 }
 
 radiusd_rig_stop() {
+	local pid
 	eval "pid=\${RADIUS_PID_$1:-}"
 	[ -n "$pid" ] && rig_kill_pid "$pid"
 	return 0
