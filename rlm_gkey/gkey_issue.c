@@ -106,14 +106,10 @@ static rlm_rcode_t refuse(issue_ctx_t *c, char const *reason)
 	if (log_decision(c, 0, 0, "refused", reason) != RLM_MODULE_OK) return RLM_MODULE_FAIL;
 
 	/*
-	 *	In post-auth the reply already holds the EAP-TLS session
-	 *	keys and EAP-Success; an Access-Reject must carry neither.
+	 *	In post-auth the reply still holds the EAP-TLS session keys
+	 *	and EAP-Success: the site's Post-Auth-Type REJECT replaces
+	 *	them with an EAP-Failure (doc/radius.md), not this module.
 	 */
-	if (c->flow == GKEY_FLOW_EAP) {
-		fr_pair_delete_by_num(&request->reply->vps, PW_MSCHAP_MPPE_SEND_KEY, VENDORPEC_MICROSOFT, TAG_ANY);
-		fr_pair_delete_by_num(&request->reply->vps, PW_MSCHAP_MPPE_RECV_KEY, VENDORPEC_MICROSOFT, TAG_ANY);
-		fr_pair_delete_by_num(&request->reply->vps, PW_EAP_MESSAGE, 0, TAG_ANY);
-	}
 	pair_make_reply("Reply-Message", reason, T_OP_ADD);
 	return RLM_MODULE_REJECT;
 }
