@@ -415,7 +415,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 		REDEBUG("Cannot seal the record of application %u epoch %u: %s", e->app_id, e->epoch, err);
 		goto finish;
 	}
-	if (record_len > 247) {
+	if (record_len > GKEY_RADIUS_VSA_VALUE_MAX) {
 		REDEBUG("Record of application %u is %zu octets, more than one attribute holds",
 			e->app_id, record_len);
 		goto finish;
