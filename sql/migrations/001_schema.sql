@@ -1,5 +1,5 @@
 -- 001_schema.sql - the gkey schema: Cert DB, GK DB, issuance log, roles,
--- module-facing and operator functions (DESIGN.md section 3).
+-- module-facing and operator functions (doc/sql.md).
 --
 -- Applied by sql/gkey-migrate inside one transaction, as a superuser (it
 -- creates cluster roles).  Every statement is idempotent on its own as well
@@ -170,7 +170,8 @@ CREATE OR REPLACE TRIGGER group_key_material_write_once
 	EXECUTE FUNCTION gkey.group_key_material_write_once();
 
 ------------------------------------------------------------------------------
--- Module-facing functions: one round trip each (PQexecParams).
+-- Module-facing functions: one round trip each, which rlm_gkey prepares once
+-- per connection (doc/sql.md).
 ------------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION gkey.identity_by_fingerprint(p_fp bytea)
