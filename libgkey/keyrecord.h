@@ -41,6 +41,12 @@
 /* Largest record: longest name, P-256 enc, AES-256 GK. */
 #define GKEY_RECORD_MAX_LEN	(GKEY_RECORD_HDR_LEN + GKEY_RECORD_NAME_MAX + \
 				    65 + GKEY_GK_MAX + 16)
+/*
+ * Longest value of a classic RADIUS vendor attribute (255 - 2 - 6): one
+ * record travels in one GKey-Key-Record (doc/key-record.md), so
+ * GKEY_RECORD_MAX_LEN must not exceed it.
+ */
+#define GKEY_RADIUS_VSA_VALUE_MAX	247
 
 enum gkey_suite {
 	GKEY_SUITE_P256 = 1,

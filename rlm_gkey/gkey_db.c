@@ -65,12 +65,6 @@ static const struct {
 		"$5::text, $6::text, $7::text, $8::text, $9::text)", 9 },
 };
 
-static PGresult *stmt_exec(gkey_db_conn_t *conn, stmt_t stmt, char const * const *values,
-			   int const *lengths, int const *formats)
-{
-	return PQexecPrepared(conn->pg, stmts[stmt].name, stmts[stmt].nparams, values, lengths, formats, 0);
-}
-
 static int conn_destructor(gkey_db_conn_t *conn)
 {
 	if (conn->pg) PQfinish(conn->pg);
@@ -136,32 +130,118 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 	return conn;
 }
 
-char const *gkey_db_error(gkey_db_conn_t *conn)
+/* libpq's last message for conn, without its trailing newline. */
+static char const *conn_error(gkey_db_conn_t const *conn, char *buf, size_t len)
 {
-	char const *msg;
+	char const *msg = PQerrorMessage(conn->pg);
+	size_t n;
 
-	if (!conn || !conn->pg) return "no connection";
-	msg = PQerrorMessage(conn->pg);
-	return (msg && *msg) ? msg : "unknown error";
+	if (!msg || !*msg) return "unknown error";
+	strlcpy(buf, msg, len);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+	return buf;
 }
 
 /*
- *	Classify a finished query: SQLSTATE class 08 (connection
- *	exception), 57P (operator intervention, e.g. the server shutting
- *	down) or a dead connection ask for a reconnect.
+ *	Whether a failed query found its connection broken: SQLSTATE class
+ *	08 (connection exception), 57P (operator intervention, e.g. the
+ *	server shutting down), no result at all, or a dead connection.
  */
-static gkey_db_rcode_t result_rcode(gkey_db_conn_t *conn, PGresult *res, ExecStatusType want)
+static bool conn_broken(gkey_db_conn_t const *conn, PGresult const *res)
 {
 	char const *state;
 
-	if (res && PQresultStatus(res) == want) return GKEY_DB_OK;
-
-	if (PQstatus(conn->pg) != CONNECTION_OK) return GKEY_DB_RECONNECT;
+	if (PQstatus(conn->pg) != CONNECTION_OK) return true;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (!state) return GKEY_DB_RECONNECT;	/* no result: the link failed */
-	if ((strncmp(state, "08", 2) == 0) || (strncmp(state, "57P", 3) == 0)) return GKEY_DB_RECONNECT;
+	if (!state) return true;
+	return (strncmp(state, "08", 2) == 0) || (strncmp(state, "57P", 3) == 0);
+}
 
-	ERROR("rlm_gkey: query failed: SQLSTATE %s: %s", state, PQresultErrorMessage(res));
+static char const *error_field(PGresult const *res, int field)
+{
+	char const *v = PQresultErrorField(res, field);
+
+	return v ? v : "?";
+}
+
+typedef enum {
+	TRY_OK = 0,
+	TRY_FAILED,		/* logged */
+	TRY_BROKEN		/* the connection is broken; not logged */
+} try_t;
+
+/* One run of a prepared statement; on TRY_OK *out is its result. */
+static try_t stmt_try(gkey_db_t *db, stmt_t stmt, char const * const *values,
+		      int const *lengths, int const *formats, ExecStatusType want,
+		      PGresult **out)
+{
+	REQUEST *request = db->request;
+	PGresult *res;
+	try_t rc;
+
+	res = PQexecPrepared(db->conn->pg, stmts[stmt].name, stmts[stmt].nparams,
+			     values, lengths, formats, 0);
+	if (res && PQresultStatus(res) == want) {
+		*out = res;
+		return TRY_OK;
+	}
+	if (conn_broken(db->conn, res)) {
+		rc = TRY_BROKEN;
+	} else {
+		RERROR("%s failed: SQLSTATE %s: %s", stmts[stmt].name,
+		       error_field(res, PG_DIAG_SQLSTATE), error_field(res, PG_DIAG_MESSAGE_PRIMARY));
+		rc = TRY_FAILED;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
+ *	Runs a prepared statement; on GKEY_DB_OK *out is its result, for
+ *	the caller to PQclear(). A broken connection is reopened through
+ *	the pool, as rlm_sql does with fr_connection_reconnect(), and the
+ *	statement run once more; broken again, it fails. (FreeRADIUS 3.2.1's
+ *	pool has no retry count to take the bound from:
+ *	fr_connection_pool_get_retries() came in a later 3.2 release.)
+ */
+static gkey_db_rcode_t stmt_run(gkey_db_t *db, stmt_t stmt, char const * const *values,
+				int const *lengths, int const *formats, ExecStatusType want,
+				PGresult **out)
+{
+	REQUEST *request = db->request;
+	char err[256];
+
+	*out = NULL;
+	if (!db->conn) {
+		RERROR("%s: no database connection", stmts[stmt].name);
+		return GKEY_DB_ERROR;
+	}
+	switch (stmt_try(db, stmt, values, lengths, formats, want, out)) {
+	case TRY_OK:
+		return GKEY_DB_OK;
+	case TRY_FAILED:
+		return GKEY_DB_ERROR;
+	case TRY_BROKEN:
+		break;
+	}
+
+	RWDEBUG("Database connection broken (%s), reconnecting", conn_error(db->conn, err, sizeof(err)));
+	db->conn = fr_connection_reconnect(db->pool, db->conn);
+	if (!db->conn) {
+		RERROR("%s: database connection broken, and reconnecting failed", stmts[stmt].name);
+		return GKEY_DB_ERROR;
+	}
+	switch (stmt_try(db, stmt, values, lengths, formats, want, out)) {
+	case TRY_OK:
+		return GKEY_DB_OK;
+	case TRY_FAILED:
+		return GKEY_DB_ERROR;
+	case TRY_BROKEN:
+		break;
+	}
+	RERROR("%s: database connection still broken after reconnecting: %s", stmts[stmt].name,
+	       conn_error(db->conn, err, sizeof(err)));
 	return GKEY_DB_ERROR;
 }
 
@@ -222,7 +302,7 @@ static char *get_text(TALLOC_CTX *ctx, PGresult *res, int row, int col)
 }
 
 /* The identity columns of one row (columns 0..6). */
-static int identity_row(TALLOC_CTX *ctx, PGresult *res, int row, gkey_identity_t *out)
+static int identity_row(REQUEST *request, TALLOC_CTX *ctx, PGresult *res, int row, gkey_identity_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (parse_int64(PQgetvalue(res, row, 0), &out->id) < 0 ||
@@ -232,14 +312,14 @@ static int identity_row(TALLOC_CTX *ctx, PGresult *res, int row, gkey_identity_t
 	    !(out->status = get_text(ctx, res, row, 1)) ||
 	    !(out->status_reason = get_text(ctx, res, row, 2)) ||
 	    !(out->kind = get_text(ctx, res, row, 6))) {
-		ERROR("rlm_gkey: identity lookup returned a malformed row");
+		RERROR("Identity lookup returned a malformed row");
 		return -1;
 	}
 	return 0;
 }
 
 /* The epoch columns of one row, starting at column col. */
-static int epoch_row(TALLOC_CTX *ctx, PGresult *res, int row, int col, gkey_epoch_t *e)
+static int epoch_row(REQUEST *request, TALLOC_CTX *ctx, PGresult *res, int row, int col, gkey_epoch_t *e)
 {
 	if (parse_u32(PQgetvalue(res, row, col), &e->app_id) < 0 ||
 	    parse_u32(PQgetvalue(res, row, col + 3), &e->epoch) < 0 ||
@@ -248,29 +328,31 @@ static int epoch_row(TALLOC_CTX *ctx, PGresult *res, int row, int col, gkey_epoc
 	    get_bytea(ctx, res, row, col + 6, &e->material, &e->material_len) < 0 ||
 	    !(e->app_name = get_text(ctx, res, row, col + 1)) ||
 	    !(e->gk_alg = get_text(ctx, res, row, col + 2))) {
-		ERROR("rlm_gkey: key lookup returned a malformed row");
+		RERROR("Key lookup returned a malformed row");
 		return -1;
 	}
 	return 0;
 }
 
-gkey_db_rcode_t gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+gkey_db_rcode_t gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 						  char const *issuer, char const *serial,
 						  gkey_identity_t *out)
 {
+	REQUEST *request = db->request;
 	char const *values[2] = { issuer, serial };
 	PGresult *res;
 	gkey_db_rcode_t rcode;
 
-	res = stmt_exec(conn, STMT_IDENTITY_BY_ISSUER_SERIAL, values, NULL, NULL);
-	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	if (rcode == GKEY_DB_OK) {
-		if (PQntuples(res) == 0) {
-			rcode = GKEY_DB_NOTFOUND;
-		} else if (PQntuples(res) != 1 || PQnfields(res) != N_IDENTITY_COLUMNS ||
-			   identity_row(ctx, res, 0, out) < 0) {
-			rcode = GKEY_DB_ERROR;
-		}
+	rcode = stmt_run(db, STMT_IDENTITY_BY_ISSUER_SERIAL, values, NULL, NULL, PGRES_TUPLES_OK, &res);
+	if (rcode != GKEY_DB_OK) return rcode;
+
+	if (PQntuples(res) == 0) {
+		rcode = GKEY_DB_NOTFOUND;
+	} else if (PQntuples(res) != 1 || PQnfields(res) != N_IDENTITY_COLUMNS) {
+		RERROR("Identity lookup returned %d rows of %d columns", PQntuples(res), PQnfields(res));
+		rcode = GKEY_DB_ERROR;
+	} else if (identity_row(request, ctx, res, 0, out) < 0) {
+		rcode = GKEY_DB_ERROR;
 	}
 	PQclear(res);
 	return rcode;
@@ -305,7 +387,7 @@ static char *apps_literal(TALLOC_CTX *ctx, char const * const *apps, size_t n)
  *	Identity columns on every row, epoch columns NULL when the identity
  *	has no key to receive (not active, nothing granted or requested).
  */
-static gkey_db_rcode_t lookup_result(TALLOC_CTX *ctx, PGresult *res, gkey_identity_t *id,
+static gkey_db_rcode_t lookup_result(REQUEST *request, TALLOC_CTX *ctx, PGresult *res, gkey_identity_t *id,
 				     gkey_epoch_t **out, size_t *count)
 {
 	gkey_epoch_t *rows;
@@ -314,17 +396,21 @@ static gkey_db_rcode_t lookup_result(TALLOC_CTX *ctx, PGresult *res, gkey_identi
 
 	if (n == 0) return GKEY_DB_NOTFOUND;
 	if (PQnfields(res) != N_IDENTITY_COLUMNS + N_EPOCH_COLUMNS) {
-		ERROR("rlm_gkey: key lookup returned %d columns", PQnfields(res));
+		RERROR("Key lookup returned %d columns", PQnfields(res));
 		return GKEY_DB_ERROR;
 	}
-	if (identity_row(ctx, res, 0, id) < 0) return GKEY_DB_ERROR;
+	if (identity_row(request, ctx, res, 0, id) < 0) return GKEY_DB_ERROR;
 	if (PQgetisnull(res, 0, N_IDENTITY_COLUMNS)) return GKEY_DB_OK;
 
 	rows = talloc_zero_array(ctx, gkey_epoch_t, n);
 	if (!rows) return GKEY_DB_ERROR;
 	for (i = 0; i < n; i++) {
-		if (PQgetisnull(res, i, N_IDENTITY_COLUMNS) ||
-		    epoch_row(rows, res, i, N_IDENTITY_COLUMNS, &rows[k]) < 0) {
+		if (PQgetisnull(res, i, N_IDENTITY_COLUMNS)) {
+			RERROR("Key lookup returned a row without a key");
+			talloc_free(rows);
+			return GKEY_DB_ERROR;
+		}
+		if (epoch_row(request, rows, res, i, N_IDENTITY_COLUMNS, &rows[k]) < 0) {
 			talloc_free(rows);
 			return GKEY_DB_ERROR;
 		}
@@ -335,11 +421,12 @@ static gkey_db_rcode_t lookup_result(TALLOC_CTX *ctx, PGresult *res, gkey_identi
 	return GKEY_DB_OK;
 }
 
-static gkey_db_rcode_t lookup(TALLOC_CTX *ctx, gkey_db_conn_t *conn, stmt_t stmt,
+static gkey_db_rcode_t lookup(TALLOC_CTX *ctx, gkey_db_t *db, stmt_t stmt,
 			      char const **values, int const *lengths, int const *formats, int apps_param,
 			      char const * const *apps, size_t n_apps,
 			      gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
 {
+	REQUEST *request = db->request;
 	char *list = NULL;
 	PGresult *res;
 	gkey_db_rcode_t rcode;
@@ -347,7 +434,7 @@ static gkey_db_rcode_t lookup(TALLOC_CTX *ctx, gkey_db_conn_t *conn, stmt_t stmt
 	*out = NULL;
 	*count = 0;
 	if (n_apps > APPS_MAX) {
-		ERROR("rlm_gkey: more than %d requested applications", APPS_MAX);
+		RERROR("More than %d requested applications", APPS_MAX);
 		return GKEY_DB_ERROR;
 	}
 	values[apps_param] = NULL;
@@ -357,15 +444,16 @@ static gkey_db_rcode_t lookup(TALLOC_CTX *ctx, gkey_db_conn_t *conn, stmt_t stmt
 		values[apps_param] = list;
 	}
 
-	res = stmt_exec(conn, stmt, values, lengths, formats);
+	rcode = stmt_run(db, stmt, values, lengths, formats, PGRES_TUPLES_OK, &res);
 	talloc_free(list);
-	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	if (rcode == GKEY_DB_OK) rcode = lookup_result(ctx, res, id, out, count);
+	if (rcode != GKEY_DB_OK) return rcode;
+
+	rcode = lookup_result(request, ctx, res, id, out, count);
 	PQclear(res);
 	return rcode;
 }
 
-gkey_db_rcode_t gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn, uint8_t const fp[32],
+gkey_db_rcode_t gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_t *db, uint8_t const fp[32],
 					      char const * const *apps, size_t n_apps,
 					      gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
 {
@@ -373,24 +461,25 @@ gkey_db_rcode_t gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *c
 	int lengths[2] = { 32, 0 };
 	int formats[2] = { 1, 0 };
 
-	return lookup(ctx, conn, STMT_LOOKUP_BY_FP, values, lengths, formats, 1, apps, n_apps, id, out, count);
+	return lookup(ctx, db, STMT_LOOKUP_BY_FP, values, lengths, formats, 1, apps, n_apps, id, out, count);
 }
 
-gkey_db_rcode_t gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+gkey_db_rcode_t gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 						char const *issuer, char const *serial,
 						char const * const *apps, size_t n_apps,
 						gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
 {
 	char const *values[3] = { issuer, serial, NULL };
 
-	return lookup(ctx, conn, STMT_LOOKUP_BY_ISSUER_SERIAL, values, NULL, NULL, 2, apps, n_apps, id, out, count);
+	return lookup(ctx, db, STMT_LOOKUP_BY_ISSUER_SERIAL, values, NULL, NULL, 2, apps, n_apps, id, out, count);
 }
 
-gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 				      uint32_t app_id, uint32_t epoch,
 				      uint8_t const *sealed, size_t sealed_len,
 				      uint8_t **stored, size_t *stored_len)
 {
+	REQUEST *request = db->request;
 	char app[16], ep[16];
 	char const *values[3];
 	int lengths[3] = { 0, 0, (int) sealed_len };
@@ -406,23 +495,20 @@ gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
 	values[1] = ep;
 	values[2] = (char const *) sealed;
 
-	res = stmt_exec(conn, STMT_FILL_MATERIAL, values, lengths, formats);
-	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	if (rcode != GKEY_DB_OK) goto finish;
+	rcode = stmt_run(db, STMT_FILL_MATERIAL, values, lengths, formats, PGRES_TUPLES_OK, &res);
+	if (rcode != GKEY_DB_OK) return rcode;
 
 	if (PQntuples(res) != 1 || PQnfields(res) != 1 ||
 	    get_bytea(ctx, res, 0, 0, stored, stored_len) < 0 || !*stored) {
-		ERROR("rlm_gkey: fill_material returned no material for application %" PRIu32 " epoch %" PRIu32,
-		      app_id, epoch);
+		RERROR("fill_material returned no material for application %" PRIu32 " epoch %" PRIu32,
+		       app_id, epoch);
 		rcode = GKEY_DB_ERROR;
 	}
-
-finish:
 	PQclear(res);
 	return rcode;
 }
 
-gkey_db_rcode_t gkey_db_log(gkey_db_conn_t *conn, gkey_log_entry_t const *e)
+gkey_db_rcode_t gkey_db_log(gkey_db_t *db, gkey_log_entry_t const *e)
 {
 	char id[32], app[16], ep[16];
 	char const *values[9];
@@ -447,8 +533,7 @@ gkey_db_rcode_t gkey_db_log(gkey_db_conn_t *conn, gkey_log_entry_t const *e)
 	values[7] = e->result;
 	values[8] = e->reason;
 
-	res = stmt_exec(conn, STMT_LOG, values, lengths, formats);
-	rcode = result_rcode(conn, res, PGRES_TUPLES_OK);
-	PQclear(res);
+	rcode = stmt_run(db, STMT_LOG, values, lengths, formats, PGRES_TUPLES_OK, &res);
+	if (rcode == GKEY_DB_OK) PQclear(res);
 	return rcode;
 }

@@ -2,17 +2,24 @@
  * gkey_db.h	rlm_gkey's PostgreSQL access.
  *
  * Every query calls one of the module-facing SQL functions of
- * sql/migrations (one round trip each) as a statement prepared once per
- * connection (PQprepare, PQexecPrepared); values
+ * sql/migrations (one round trip each, doc/sql.md) as a statement
+ * prepared once per connection (PQprepare, PQexecPrepared); values
  * only ever travel as parameters. Connections come from FreeRADIUS's
  * connection pool: gkey_db_conn_create() is its create callback.
+ *
+ * A query whose connection turns out broken (SQLSTATE class 08 or 57P,
+ * or a dead link) is run once more on a connection the pool reopens
+ * (fr_connection_reconnect()); a second failure is final. Failures are
+ * logged against the request at ERROR level, with the SQLSTATE and
+ * libpq's message: no parameter is secret (key material travels sealed
+ * under the KEK), and the connection string is never logged.
  *
  * Return codes of the query functions:
  *	GKEY_DB_OK		the query ran (results filled in)
  *	GKEY_DB_NOTFOUND	the query ran and found nothing
- *	GKEY_DB_RECONNECT	the connection is broken (SQLSTATE class 08
- *				or CONNECTION_BAD): reconnect and retry once
- *	GKEY_DB_ERROR		any other failure (logged)
+ *	GKEY_DB_ERROR		any failure (logged)
+ *
+ * Include after <freeradius/radiusd.h>.
  */
 #ifndef GKEY_DB_H
 #define GKEY_DB_H
@@ -27,13 +34,24 @@
 typedef enum {
 	GKEY_DB_OK = 0,
 	GKEY_DB_NOTFOUND,
-	GKEY_DB_RECONNECT,
 	GKEY_DB_ERROR
 } gkey_db_rcode_t;
 
 typedef struct gkey_db_conn {
 	PGconn		*pg;
 } gkey_db_conn_t;
+
+/*
+ * What a query runs with: the pool its connection came from, the request
+ * it is for (errors are logged against it) and the connection. A query
+ * that reconnects replaces conn; conn is NULL once reconnecting failed,
+ * and the pool has then closed the old one: nothing is left to release.
+ */
+typedef struct gkey_db {
+	fr_connection_pool_t	*pool;
+	REQUEST			*request;
+	gkey_db_conn_t		*conn;
+} gkey_db_t;
 
 /* One row of gkey.identity_by_*(); strings and spki are talloc children. */
 typedef struct gkey_identity {
@@ -92,16 +110,16 @@ void		*gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque);
  * no such identity. On GKEY_DB_OK *id is filled and *out is a talloc
  * array of *count epochs (possibly none).
  */
-gkey_db_rcode_t	gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_conn_t *conn, uint8_t const fp[32],
+gkey_db_rcode_t	gkey_db_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_t *db, uint8_t const fp[32],
 					      char const * const *apps, size_t n_apps,
 					      gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
-gkey_db_rcode_t	gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+gkey_db_rcode_t	gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 						char const *issuer, char const *serial,
 						char const * const *apps, size_t n_apps,
 						gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
 
 /* The identity alone, by issuer and serial. */
-gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 						  char const *issuer, char const *serial,
 						  gkey_identity_t *out);
 
@@ -109,14 +127,11 @@ gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_conn_
  * Stores sealed material for (app, epoch) unless some server already
  * did, and returns in *stored (talloc'd) what the database now holds.
  */
-gkey_db_rcode_t	gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_conn_t *conn,
+gkey_db_rcode_t	gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 				      uint32_t app_id, uint32_t epoch,
 				      uint8_t const *sealed, size_t sealed_len,
 				      uint8_t **stored, size_t *stored_len);
 
-gkey_db_rcode_t	gkey_db_log(gkey_db_conn_t *conn, gkey_log_entry_t const *e);
-
-/* The last error of conn, for logs (never holds parameter values). */
-char const	*gkey_db_error(gkey_db_conn_t *conn);
+gkey_db_rcode_t	gkey_db_log(gkey_db_t *db, gkey_log_entry_t const *e);
 
 #endif /* GKEY_DB_H */

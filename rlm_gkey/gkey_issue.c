@@ -13,6 +13,8 @@ RCSID("$Id$")
 #include <freeradius/radiusd.h>
 #include <freeradius/modules.h>
 
+#include <inttypes.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -29,7 +31,7 @@ typedef struct issue_ctx {
 	rlm_gkey_t const	*inst;
 	REQUEST			*request;
 	gkey_flow_t		flow;
-	gkey_db_conn_t		*conn;
+	gkey_db_t		db;		/* reconnects replace db.conn */
 	bool			have_fp;
 	uint8_t			fp[32];
 	int64_t			identity;
@@ -42,32 +44,6 @@ typedef struct issue_ctx {
 	gkey_epoch_t		*rows;		/* the identity's epochs valid now */
 	size_t			n_rows;
 } issue_ctx_t;
-
-/*
- *	After a query: reconnect once on a broken connection and ask the
- *	caller to run the query again. tries counts the attempts.
- */
-static bool db_retry(issue_ctx_t *c, gkey_db_rcode_t *rcode, int *tries)
-{
-	REQUEST *request = c->request;
-	if (*rcode != GKEY_DB_RECONNECT) return false;
-	if ((*tries)++ > 0) {
-		*rcode = GKEY_DB_ERROR;
-		return false;
-	}
-	RWDEBUG("Database connection broken, reconnecting");
-	c->conn = fr_connection_reconnect(c->inst->pool, c->conn);
-	if (!c->conn) {
-		*rcode = GKEY_DB_ERROR;
-		return false;
-	}
-	return true;
-}
-
-#define DB_CALL(_rcode, _call) do { \
-	int _tries = 0; \
-	do { _rcode = (_call); } while (db_retry(c, &(_rcode), &_tries)); \
-} while (0)
 
 static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
 				char const *result, char const *reason)
@@ -84,11 +60,9 @@ static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
 		.result = result,
 		.reason = reason,
 	};
-	gkey_db_rcode_t rcode;
 
-	DB_CALL(rcode, gkey_db_log(c->conn, &e));
-	if (rcode != GKEY_DB_OK) {
-		REDEBUG("Cannot write the issuance log: %s", gkey_db_error(c->conn));
+	if (gkey_db_log(&c->db, &e) != GKEY_DB_OK) {
+		RERROR("Cannot write the issuance log");
 		return RLM_MODULE_FAIL;
 	}
 	return RLM_MODULE_OK;
@@ -106,14 +80,10 @@ static rlm_rcode_t refuse(issue_ctx_t *c, char const *reason)
 	if (log_decision(c, 0, 0, "refused", reason) != RLM_MODULE_OK) return RLM_MODULE_FAIL;
 
 	/*
-	 *	In post-auth the reply already holds the EAP-TLS session
-	 *	keys and EAP-Success; an Access-Reject must carry neither.
+	 *	In post-auth the reply still holds the EAP-TLS session keys
+	 *	and EAP-Success: the site's Post-Auth-Type REJECT replaces
+	 *	them with an EAP-Failure (doc/radius.md), not this module.
 	 */
-	if (c->flow == GKEY_FLOW_EAP) {
-		fr_pair_delete_by_num(&request->reply->vps, PW_MSCHAP_MPPE_SEND_KEY, VENDORPEC_MICROSOFT, TAG_ANY);
-		fr_pair_delete_by_num(&request->reply->vps, PW_MSCHAP_MPPE_RECV_KEY, VENDORPEC_MICROSOFT, TAG_ANY);
-		fr_pair_delete_by_num(&request->reply->vps, PW_EAP_MESSAGE, 0, TAG_ANY);
-	}
 	pair_make_reply("Reply-Message", reason, T_OP_ADD);
 	return RLM_MODULE_REJECT;
 }
@@ -163,14 +133,14 @@ static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey
 
 	if (!c->have_fp) return refuse(c, "no GKey-Certificate or GKey-Cert-SHA256");
 
-	DB_CALL(rcode, gkey_db_lookup_by_fingerprint(ctx, c->conn, c->fp, c->apps, c->n_apps,
-						     id, &c->rows, &c->n_rows));
+	rcode = gkey_db_lookup_by_fingerprint(ctx, &c->db, c->fp, c->apps, c->n_apps,
+					      id, &c->rows, &c->n_rows);
 	if (rcode == GKEY_DB_OK) {
 		rc = RLM_MODULE_UPDATED;
 		goto finish;
 	}
 	if (rcode != GKEY_DB_NOTFOUND) {
-		REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
+		RERROR("Identity lookup failed");
 		rc = RLM_MODULE_FAIL;
 		goto finish;
 	}
@@ -194,13 +164,13 @@ static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey
 		}
 		if (gkey_x509_issuer(cert, issuer, sizeof(issuer)) == 0 &&
 		    gkey_x509_serial_hex(cert, serial, sizeof(serial)) == 0) {
-			DB_CALL(rcode, gkey_db_identity_by_issuer_serial(ctx, c->conn, issuer, serial, &other));
+			rcode = gkey_db_identity_by_issuer_serial(ctx, &c->db, issuer, serial, &other);
 			if (rcode == GKEY_DB_OK) {
 				rc = refuse(c, "certificate does not match the enrolled one");
 				goto finish;
 			}
 			if (rcode != GKEY_DB_NOTFOUND) {
-				REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
+				RERROR("Identity lookup failed");
 				rc = RLM_MODULE_FAIL;
 				goto finish;
 			}
@@ -232,11 +202,11 @@ static rlm_rcode_t identify_by_tls(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_identit
 		return RLM_MODULE_NOOP;
 	}
 
-	DB_CALL(rcode, gkey_db_lookup_by_issuer_serial(ctx, c->conn, issuer->vp_strvalue, serial->vp_strvalue,
-						       c->apps, c->n_apps, id, &c->rows, &c->n_rows));
+	rcode = gkey_db_lookup_by_issuer_serial(ctx, &c->db, issuer->vp_strvalue, serial->vp_strvalue,
+						c->apps, c->n_apps, id, &c->rows, &c->n_rows);
 	if (rcode == GKEY_DB_NOTFOUND) return refuse(c, "unknown certificate");
 	if (rcode != GKEY_DB_OK) {
-		REDEBUG("Identity lookup failed: %s", gkey_db_error(c->conn));
+		RERROR("Identity lookup failed");
 		return RLM_MODULE_FAIL;
 	}
 	return RLM_MODULE_UPDATED;	/* found */
@@ -272,20 +242,18 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_
 	if (!blob) {
 		uint8_t sealed[GKEY_GKSEAL_MAX_LEN];
 		size_t sealed_len;
-		gkey_db_rcode_t rcode;
 
 		if (gkey_gk_generate(gk, gk_len) < 0 ||
 		    gkey_gk_seal(c->inst->kek, e->app_id, e->epoch, gk, gk_len,
 				 sealed, sizeof(sealed), &sealed_len) < 0) {
-			REDEBUG("Cannot generate key material for application %u epoch %u", e->app_id, e->epoch);
+			RERROR("Cannot generate key material for application %u epoch %u", e->app_id, e->epoch);
 			goto finish;
 		}
 		OPENSSL_cleanse(gk, gk_len);
 
-		DB_CALL(rcode, gkey_db_fill_material(ctx, c->conn, e->app_id, e->epoch,
-						     sealed, sealed_len, &stored, &stored_len));
-		if (rcode != GKEY_DB_OK) {
-			REDEBUG("Cannot store key material: %s", gkey_db_error(c->conn));
+		if (gkey_db_fill_material(ctx, &c->db, e->app_id, e->epoch, sealed, sealed_len,
+					  &stored, &stored_len) != GKEY_DB_OK) {
+			RERROR("Cannot store key material of application %u epoch %u", e->app_id, e->epoch);
 			goto finish;
 		}
 		/* From now on the epoch's material is what the database holds. */
@@ -298,7 +266,7 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_
 
 	if (gkey_gk_open(c->inst->kek, e->app_id, e->epoch, blob, blob_len,
 			 gk, GKEY_GK_MAX, &out_len) < 0 || out_len != gk_len) {
-		REDEBUG("Stored key material of application %u epoch %u does not open under the KEK",
+		RERROR("Stored key material of application %u epoch %u does not open under the KEK",
 			e->app_id, e->epoch);
 		OPENSSL_cleanse(gk, GKEY_GK_MAX);
 		goto finish;
@@ -352,7 +320,10 @@ static rlm_rcode_t reply_record(issue_ctx_t *c, gkey_epoch_t const *e, uint8_t c
 	VALUE_PAIR *vp;
 
 	vp = fr_pair_afrom_da(request->reply, c->inst->da_key_record);
-	if (!vp) return RLM_MODULE_FAIL;
+	if (!vp) {
+		RERROR("Out of memory adding GKey-Key-Record");
+		return RLM_MODULE_FAIL;
+	}
 	fr_pair_value_memcpy(vp, record, record_len);
 	fr_pair_add(&request->reply->vps, vp);
 	RDEBUG2("Issued %s epoch %u (%zu octets%s)", e->app_name, e->epoch, record_len,
@@ -378,7 +349,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 
 	alg = gk_alg_of(e->gk_alg);
 	if (alg < 0) {
-		REDEBUG("Application %u has unknown GK algorithm \"%s\"", e->app_id, e->gk_alg);
+		RERROR("Application %u has unknown GK algorithm \"%s\"", e->app_id, e->gk_alg);
 		return RLM_MODULE_FAIL;
 	}
 	gk_len = gkey_gk_alg_len(alg);
@@ -399,7 +370,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 
 		*recipient = d2i_PUBKEY(NULL, &p, id->spki_len);
 		if (!*recipient) {
-			REDEBUG("Cannot decode the enrolled public key");
+			RERROR("Cannot decode the enrolled public key of identity %" PRId64, c->identity);
 			goto finish;
 		}
 	}
@@ -416,11 +387,11 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	if (gkey_record_seal(&meta, gk, gk_len, *recipient,
 			     (kem == GKEY_KEM_P256) ? inst->p256_key : inst->x25519_key,
 			     record, sizeof(record), &record_len, err, sizeof(err)) < 0) {
-		REDEBUG("Cannot seal the record of application %u epoch %u: %s", e->app_id, e->epoch, err);
+		RERROR("Cannot seal the record of application %u epoch %u: %s", e->app_id, e->epoch, err);
 		goto finish;
 	}
-	if (record_len > 247) {
-		REDEBUG("Record of application %u is %zu octets, more than one attribute holds",
+	if (record_len > GKEY_RADIUS_VSA_VALUE_MAX) {
+		RERROR("Record of application %u is %zu octets, more than one attribute holds",
 			e->app_id, record_len);
 		goto finish;
 	}
@@ -481,9 +452,11 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	ctx = talloc_new(request);
 	if (!ctx) return RLM_MODULE_FAIL;
 
-	c->conn = fr_connection_get(inst->pool);
-	if (!c->conn) {
-		REDEBUG("No connection to the database");
+	c->db.pool = inst->pool;
+	c->db.request = request;
+	c->db.conn = fr_connection_get(inst->pool);
+	if (!c->db.conn) {
+		RERROR("No connection to the database");
 		talloc_free(ctx);
 		return RLM_MODULE_FAIL;
 	}
@@ -532,7 +505,7 @@ finish:
 	/* A failed request must not leave a half-filled reply. */
 	if (rc == RLM_MODULE_FAIL) fr_pair_delete_by_da(&request->reply->vps, inst->da_key_record);
 	EVP_PKEY_free(recipient);
-	if (c->conn) fr_connection_release(inst->pool, c->conn);
+	if (c->db.conn) fr_connection_release(inst->pool, c->db.conn);
 	talloc_free(ctx);
 	return rc;
 }

@@ -11,15 +11,23 @@
  * Prints tls=, rounds=, time_ms=, msk_match=yes|no, records=N and one
  * record=HEX line per GKey-Key-Record.  Exit 0 on Access-Accept with
  * matching MSKs, 2 on Access-Reject (Reply-Message printed), 1 on any
- * error (reason on stderr).  The MSK itself is never printed.
+ * error (reason on stderr).  The MSK itself is never printed.  For the
+ * final answer, accepted or rejected, it also prints eap_code= (the code
+ * of its EAP-Message, 3 Success or 4 Failure; none without one) and
+ * mppe_keys=N, the number of MS-MPPE-Send-Key and -Recv-Key attributes
+ * on the wire: the RADIUS client decodes them only from an Access-Accept,
+ * so they are counted in the datagram itself.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/socket.h>
 
 #include <openssl/crypto.h>
 
@@ -30,9 +38,23 @@
 #define MAX_ROUNDS	64
 #define EXIT_REJECT	2
 
+#define RADIUS_HDR_LEN		20
+#define RADIUS_MAX_LEN		4096
+#define ATTR_VSA		26
+#define VENDOR_MICROSOFT	311
+#define MS_MPPE_SEND_KEY	16
+#define MS_MPPE_RECV_KEY	17
+
+/* The datagram that completed the last request, as received. */
+struct wire {
+	uint8_t		buf[RADIUS_MAX_LEN];
+	size_t		len;
+};
+
 struct wait {
 	const struct radius_result	*res;
 	int				 done;
+	struct wire			 wire;
 };
 
 static void
@@ -99,11 +121,60 @@ number(const char *s, unsigned long max, const char *what)
 	return v;
 }
 
+/*
+ * MS-MPPE-Send-Key and -Recv-Key attributes in a RADIUS datagram, -1 if
+ * it is malformed.  Only the lengths are walked: the keys stay encrypted.
+ */
+static int
+count_mppe_keys(const uint8_t *p, size_t len)
+{
+	size_t		off, alen, voff, vlen;
+	uint32_t	vendor;
+	int		n = 0;
+
+	if (len < RADIUS_HDR_LEN || (size_t)((p[2] << 8) | p[3]) != len)
+		return -1;
+	for (off = RADIUS_HDR_LEN; off < len; off += alen) {
+		if (len - off < 2 || (alen = p[off + 1]) < 2 ||
+		    alen > len - off)
+			return -1;
+		if (p[off] != ATTR_VSA || alen < 6)
+			continue;
+		vendor = ((uint32_t)p[off + 2] << 24) |
+		    ((uint32_t)p[off + 3] << 16) |
+		    ((uint32_t)p[off + 4] << 8) | p[off + 5];
+		if (vendor != VENDOR_MICROSOFT)
+			continue;
+		for (voff = 6; voff < alen; voff += vlen) {
+			if (alen - voff < 2 || (vlen = p[off + voff + 1]) < 2 ||
+			    vlen > alen - voff)
+				return -1;
+			if (p[off + voff] == MS_MPPE_SEND_KEY ||
+			    p[off + voff] == MS_MPPE_RECV_KEY)
+				n++;
+		}
+	}
+	return n;
+}
+
+/* eap_code= and mppe_keys= of the final answer. */
+static void
+print_wire(const struct radius_result *res, const struct wire *wire)
+{
+	if (res->eap != NULL && res->eap_len > 0)
+		printf("eap_code=%u\n", res->eap[0]);
+	else
+		printf("eap_code=none\n");
+	printf("mppe_keys=%d\n", count_mppe_keys(wire->buf, wire->len));
+}
+
 /* Waits for the session's outcome, running the client's timers. */
 static int
 wait_result(struct radius_client *rc, struct wait *w)
 {
 	struct pollfd	pfd;
+	struct wire	peek;
+	ssize_t		got;
 	int		n, r;
 
 	while (!w->done) {
@@ -116,10 +187,16 @@ wait_result(struct radius_client *rc, struct wait *w)
 			return -1;
 		}
 		if (n > 0 && (pfd.revents & POLLIN)) {
+			/* A copy of what radius_client_read() consumes. */
+			got = recv(pfd.fd, peek.buf, sizeof(peek.buf),
+			    MSG_PEEK | MSG_DONTWAIT);
+			peek.len = got > 0 ? (size_t)got : 0;
 			r = radius_client_read(rc);
 			if (r < 0)
 				fprintf(stderr, PROG ": warning: %s\n",
 				    radius_client_error(rc));
+			if (r == 1)
+				w->wire = peek;
 		}
 		radius_client_timeout(rc, radius_client_now());
 	}
@@ -316,6 +393,7 @@ main(int argc, char *argv[])
 		printf("result=reject\n");
 		printf("reply_message=%s\n", w.res->reply_message != NULL ?
 		    w.res->reply_message : "");
+		print_wire(w.res, &w.wire);
 		ret = EXIT_REJECT;
 		goto done;
 	}
@@ -340,6 +418,7 @@ main(int argc, char *argv[])
 	printf("time_ms=%.3f\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	printf("msk_match=%s\n", match ? "yes" : "no");
+	print_wire(w.res, &w.wire);
 	if (w.res->has_session_timeout)
 		printf("session_timeout=%u\n", w.res->session_timeout);
 	printf("records=%zu\n", w.res->nrecords);

@@ -170,7 +170,8 @@ CREATE OR REPLACE TRIGGER group_key_material_write_once
 	EXECUTE FUNCTION gkey.group_key_material_write_once();
 
 ------------------------------------------------------------------------------
--- Module-facing functions: one round trip each (PQexecParams).
+-- Module-facing functions: one round trip each, which rlm_gkey prepares once
+-- per connection (doc/sql.md).
 ------------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION gkey.identity_by_fingerprint(p_fp bytea)

@@ -106,7 +106,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	     AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
 	NULL, 'every gkey function runs with a fixed search_path');
 
--- Idempotence: replaying the migration leaves catalog and version rows as
+-- Idempotence: replaying the migrations leaves catalog and version rows as
 -- they were (gkey-migrate itself is run twice by sql.test).
 CREATE FUNCTION pg_temp.catalog_digest() RETURNS text LANGUAGE sql AS $$
 SELECT md5(concat_ws('|',
@@ -135,6 +135,7 @@ SELECT (SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.sche
        pg_temp.catalog_digest() AS digest;
 SET client_min_messages = warning;
 \ir ../../sql/migrations/001_schema.sql
+\ir ../../sql/migrations/002_grant_rule.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

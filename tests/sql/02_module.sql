@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(44);
+SELECT plan(49);
 \ir helpers.psql
 
 SET ROLE gkey_test_operator;
@@ -135,6 +135,24 @@ SELECT results_eq($$SELECT identity_id, fingerprint, app_id, epoch, nas, calling
 		(%s, NULL, NULL, NULL, 'paa-1', NULL, 'eap', 'refused', 'revoked', true)$$,
 		(SELECT phone FROM n), (SELECT revoked FROM n)),
 	'the log holds exactly the three rows, as given, timestamped');
+
+-- granted_applications: the grant rule issue_keys applies, for its owner only.
+CREATE FUNCTION pg_temp.granted(p_identity bigint, p_apps text[] DEFAULT NULL) RETURNS text
+LANGUAGE sql AS $$
+	SELECT coalesce(string_agg(a.name, ' ' ORDER BY a.id), '')
+	FROM gkey.granted_applications(p_identity, p_apps) a
+$$;
+SELECT is(pg_temp.granted((SELECT phone FROM n)), 'alpha beta',
+	'granted_applications: the applications the identity holds a grant for');
+SELECT is(pg_temp.granted((SELECT phone FROM n), '{beta,nosuch}'), 'beta',
+	'granted_applications: only those asked for by name');
+SELECT is(pg_temp.granted((SELECT suspended FROM n)), '',
+	'granted_applications: nothing for an identity that is not active');
+SELECT is(pg_temp.granted((SELECT lapsed FROM n)), '', 'granted_applications: nothing for an expired grant');
+SET ROLE gkey_radius;
+SELECT throws_ok($$SELECT * FROM gkey.granted_applications(1, NULL)$$, '42501', NULL,
+	'gkey_radius cannot call granted_applications, only issue_keys');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
