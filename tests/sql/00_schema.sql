@@ -9,7 +9,7 @@ SELECT plan(43);
 
 SELECT has_schema('gkey');
 SELECT tables_are('gkey', ARRAY['schema_version', 'application', 'identity', 'grant',
-	'group_key', 'issuance_log']);
+	'group_key', 'issuance_log', 'kek_check']);
 SELECT columns_are('gkey', 'application', ARRAY['id', 'name', 'gk_alg', 'key_lifetime',
 	'rotation_overlap', 'created']);
 SELECT columns_are('gkey', 'identity', ARRAY['id', 'fingerprint', 'issuer', 'serial',
@@ -71,8 +71,9 @@ SELECT set_eq($$
 	      'gkey.identity_by_issuer_serial(text,text)',
 	      'gkey.issue_keys(bigint,text[])',
 	      'gkey.fill_material(bigint,integer,bytea)',
-	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)'],
-	'gkey_radius may execute exactly the five module functions');
+	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)',
+	      'gkey.kek_check(bytea,boolean)'],
+	'gkey_radius may execute exactly the six module functions');
 SELECT ok(has_sequence_privilege('gkey_radius', 'gkey.issuance_log_id_seq', 'USAGE'),
 	'gkey_radius may use the log''s sequence');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
@@ -100,7 +101,7 @@ SELECT function_returns('gkey', 'log_issuance',
 	ARRAY['bigint', 'bytea', 'bigint', 'integer', 'text', 'text', 'text', 'text', 'text'], 'void');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace AND p.prosecdef),
-	ARRAY['issue_keys'], 'issue_keys is the only SECURITY DEFINER function');
+	ARRAY['issue_keys', 'kek_check'], 'issue_keys and kek_check are the only SECURITY DEFINER functions');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace
 	     AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
@@ -136,6 +137,7 @@ SELECT (SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.sche
 SET client_min_messages = warning;
 \ir ../../sql/migrations/001_schema.sql
 \ir ../../sql/migrations/002_grant_rule.sql
+\ir ../../sql/migrations/003_kek_check.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),
