@@ -86,7 +86,7 @@ typedef struct gkey_log_entry {
 	char const	*nas;
 	char const	*calling;
 	char const	*flow;		/* "radius" or "eap" */
-	char const	*result;	/* "issued" or "refused" */
+	char const	*result;	/* "issued", "refused" or "failed" */
 	char const	*reason;
 } gkey_log_entry_t;
 

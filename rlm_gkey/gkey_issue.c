@@ -227,8 +227,12 @@ static char const *identity_refusal(gkey_identity_t const *id, time_t now)
  *	The plaintext GK of one epoch into gk (GKEY_GK_MAX octets): the
  *	stored material opened with the KEK, or, when none is stored yet,
  *	a fresh key offered to the database, which keeps the first one any
- *	server stored. Returns 0 or -1 (logged).
+ *	server stored. Returns 0, GK_NOT_OPENED when the stored material
+ *	does not open under the KEK (damaged, or written by someone else
+ *	with the module's role; logged), or -1 for any other failure
+ *	(logged).
  */
+#define GK_NOT_OPENED (-2)
 static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_len,
 		    uint8_t *gk)
 {
@@ -269,6 +273,7 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_
 		RERROR("Stored key material of application %u epoch %u does not open under the KEK",
 			e->app_id, e->epoch);
 		OPENSSL_cleanse(gk, GKEY_GK_MAX);
+		rc = GK_NOT_OPENED;
 		goto finish;
 	}
 	rc = 0;
@@ -331,7 +336,12 @@ static rlm_rcode_t reply_record(issue_ctx_t *c, gkey_epoch_t const *e, uint8_t c
 	return log_decision(c, e->app_id, e->epoch, "issued", NULL);
 }
 
-/* Seal one epoch into a GKey-Key-Record reply attribute. */
+/*
+ *	Seal one epoch into a GKey-Key-Record reply attribute. Returns OK
+ *	(added and logged), NOOP when this application's stored material
+ *	does not open (logged as failed; the node's other applications are
+ *	still issued) or FAIL.
+ */
 static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 			      gkey_identity_t const *id, EVP_PKEY **recipient, enum gkey_kem kem)
 {
@@ -362,7 +372,15 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 		}
 	}
 
-	if (epoch_gk(c, ctx, e, gk_len, gk) < 0) return RLM_MODULE_FAIL;
+	switch (epoch_gk(c, ctx, e, gk_len, gk)) {
+	case 0:
+		break;
+	case GK_NOT_OPENED:
+		rc = log_decision(c, e->app_id, e->epoch, "failed", "key material does not open");
+		return (rc == RLM_MODULE_OK) ? RLM_MODULE_NOOP : rc;
+	default:
+		return RLM_MODULE_FAIL;
+	}
 
 	/* Decoding the enrolled key is costly: only once a record needs it. */
 	if (!*recipient) {
@@ -432,7 +450,7 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	issue_ctx_t *c = &ctx_s;
 	TALLOC_CTX *ctx;
 	gkey_identity_t id;
-	size_t i;
+	size_t i, n_issued = 0;
 	char const *why;
 	EVP_PKEY *recipient = NULL;
 	enum gkey_kem kem;
@@ -494,11 +512,25 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		goto finish;
 	}
 
+	/*
+	 *	An application whose material does not open is left out; the
+	 *	others are issued. Session-Timeout covers only what was issued.
+	 *	If nothing could be issued it is a server fault (no answer),
+	 *	not a refusal.
+	 */
 	for (i = 0; i < c->n_rows; i++) {
 		rc = add_record(c, ctx, &c->rows[i], &id, &recipient, kem);
+		if (rc == RLM_MODULE_NOOP) continue;
 		if (rc != RLM_MODULE_OK) goto finish;
+		if (n_issued != i) c->rows[n_issued] = c->rows[i];
+		n_issued++;
 	}
-	set_session_timeout(c, c->rows, c->n_rows, now);
+	if (n_issued == 0) {
+		RERROR("No key material of this identity's applications opens under the KEK");
+		rc = RLM_MODULE_FAIL;
+		goto finish;
+	}
+	set_session_timeout(c, c->rows, n_issued, now);
 	rc = RLM_MODULE_UPDATED;
 
 finish:

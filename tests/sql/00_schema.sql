@@ -32,7 +32,7 @@ SELECT col_is_unique('gkey', 'identity', ARRAY['fingerprint'], 'fingerprint is u
 SELECT col_is_unique('gkey', 'identity', ARRAY['issuer', 'serial'], 'issuer + serial is unique');
 SELECT col_is_unique('gkey', 'application', ARRAY['name'], 'application name is unique');
 SELECT is((SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'gkey' AND indexdef LIKE '% WHERE %'),
-	4, 'partial indexes: inactive identities, unfilled keys, log by identity, refusals');
+	5, 'partial indexes: inactive identities, unfilled keys, log by identity, refusals, failures');
 
 -- Roles.
 SELECT has_role('gkey_admin');
@@ -138,6 +138,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/001_schema.sql
 \ir ../../sql/migrations/002_grant_rule.sql
 \ir ../../sql/migrations/003_kek_check.sql
+\ir ../../sql/migrations/004_failed_result.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

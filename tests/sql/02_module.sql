@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(49);
+SELECT plan(51);
 \ir helpers.psql
 
 SET ROLE gkey_test_operator;
@@ -119,6 +119,11 @@ SELECT lives_ok($$SELECT gkey.log_issuance(NULL, pg_temp.fp(99), NULL, NULL, 'ar
 	'radius', 'refused', 'unknown certificate')$$, 'log_issuance records a refusal of an unknown certificate');
 SELECT lives_ok(format($$SELECT gkey.log_issuance(%s, NULL, NULL, NULL, 'paa-1', NULL,
 	'eap', 'refused', 'revoked')$$, (SELECT revoked FROM n)), 'log_issuance records an EAP refusal');
+SELECT lives_ok(format($$SELECT gkey.log_issuance(%s, pg_temp.fp(1), 102, 1, 'ar-1', NULL,
+	'radius', 'failed', 'key material does not open')$$, (SELECT phone FROM n)),
+	'log_issuance records an application that failed');
+SELECT throws_ok($$SELECT gkey.log_issuance(1, NULL, NULL, NULL, NULL, NULL, 'radius', 'failed', 'x')$$,
+	'23514', NULL, 'log_issuance refuses a failed row that names no application and epoch');
 SELECT throws_ok($$SELECT gkey.log_issuance(NULL, NULL, NULL, NULL, NULL, NULL, 'pana', 'refused', 'x')$$,
 	'23514', NULL, 'log_issuance refuses an unknown flow');
 SELECT throws_ok($$SELECT gkey.log_issuance(NULL, NULL, NULL, NULL, NULL, NULL, 'eap', 'maybe', 'x')$$,
@@ -132,9 +137,10 @@ SELECT results_eq($$SELECT identity_id, fingerprint, app_id, epoch, nas, calling
 		time = now() FROM gkey.issuance_log ORDER BY id$$,
 	format($$VALUES (%s::bigint, pg_temp.fp(1), 101::bigint, 1, 'ar-1', '2001:db8::1', 'radius', 'issued', NULL::text, true),
 		(NULL, pg_temp.fp(99), NULL, NULL, 'ar-1', NULL, 'radius', 'refused', 'unknown certificate', true),
-		(%s, NULL, NULL, NULL, 'paa-1', NULL, 'eap', 'refused', 'revoked', true)$$,
+		(%s, NULL, NULL, NULL, 'paa-1', NULL, 'eap', 'refused', 'revoked', true),
+		(%1$s, pg_temp.fp(1), 102, 1, 'ar-1', NULL, 'radius', 'failed', 'key material does not open', true)$$,
 		(SELECT phone FROM n), (SELECT revoked FROM n)),
-	'the log holds exactly the three rows, as given, timestamped');
+	'the log holds exactly the four rows, as given, timestamped');
 
 -- granted_applications: the grant rule issue_keys applies, for its owner only.
 CREATE FUNCTION pg_temp.granted(p_identity bigint, p_apps text[] DEFAULT NULL) RETURNS text
