@@ -172,7 +172,7 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 	gkey_db_conn_t *conn;
 	char const *keys[] = { "dbname", "application_name", "options", NULL };
 	char const *values[4];
-	char options[64];
+	char options[128];
 	int i;
 
 	conn = talloc_zero(ctx, gkey_db_conn_t);
@@ -184,8 +184,13 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 	 *	query, the first included, is bounded. JIT compilation costs
 	 *	milliseconds per query and pays off only for long analytic
 	 *	queries, never for these one-row lookups: off.
+	 *	synchronous_commit is on whatever the cluster's default: an
+	 *	Access-Accept goes out only after its issuance log rows and the
+	 *	material it carries are committed durably, so a database crash
+	 *	can lose neither the audit row nor a GK some node already holds.
 	 */
-	snprintf(options, sizeof(options), "-c statement_timeout=%" PRIu32 " -c jit=off", cfg->query_timeout);
+	snprintf(options, sizeof(options), "-c statement_timeout=%" PRIu32 " -c jit=off -c synchronous_commit=on",
+		 cfg->query_timeout);
 	values[0] = cfg->conninfo;	/* expanded as a connection string */
 	values[1] = "freeradius-rlm_gkey";
 	values[2] = options;

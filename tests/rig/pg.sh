@@ -12,6 +12,8 @@
 #                 (role gkey_radius), and GKEY_PG_LOG (the server log).
 # pg_rig_stop     fast shutdown, waits until it is down.
 # pg_rig_restart  stop, then start again on the same port.
+# pg_rig_crash    immediate shutdown (pg_ctl -m immediate): what a crash
+#                 leaves, recovered from the WAL at the next pg_rig_start.
 # pg_rig_psql ARGS  psql as the superuser, ON_ERROR_STOP, no psqlrc.
 #
 # The source tree is found from $GKEY_SRCDIR, else automake's $srcdir
@@ -105,4 +107,8 @@ pg_rig_stop() {
 pg_rig_restart() {
 	pg_rig_stop || rig_fail "PostgreSQL did not stop"
 	pg_rig_start
+}
+
+pg_rig_crash() {
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -m immediate -w -s -D "$PG_RIG_DATA" stop
 }
