@@ -23,6 +23,7 @@ RCSID("$Id$")
 #include "gkseal.h"
 #include "hpke.h"
 #include "keyrecord.h"
+#include "utf8.h"
 #include "x509.h"
 
 #define MAX_REQUESTED_APPS 32
@@ -88,11 +89,30 @@ static rlm_rcode_t refuse(issue_ctx_t *c, char const *reason)
 	return RLM_MODULE_REJECT;
 }
 
-static char const *request_string(REQUEST *request, unsigned int attr)
+/*
+ *	A text attribute of the request as the issuance log gets it: as
+ *	sent when it is text (UTF-8 without controls), else every octet that
+ *	is not, and every backslash, as \xNN, so that PostgreSQL accepts it
+ *	and nothing is cut at a NUL. NULL when absent or out of memory.
+ */
+static char const *request_text(REQUEST *request, TALLOC_CTX *ctx, unsigned int attr)
 {
 	VALUE_PAIR *vp = fr_pair_find_by_num(request->packet->vps, attr, 0, TAG_ANY);
+	uint8_t const *p;
+	char *out;
+	size_t n;
 
-	return vp ? vp->vp_strvalue : NULL;
+	if (!vp) return NULL;
+	p = (uint8_t const *) vp->vp_strvalue;
+	if (gkey_utf8_text_valid(p, vp->vp_length) && !memchr(p, '\\', vp->vp_length)) return vp->vp_strvalue;
+
+	out = talloc_array(ctx, char, GKEY_TEXT_ESCAPED_SIZE(vp->vp_length));
+	if (!out || gkey_text_escape(p, vp->vp_length, out, GKEY_TEXT_ESCAPED_SIZE(vp->vp_length), &n) < 0) {
+		talloc_free(out);
+		return NULL;
+	}
+	RWDEBUG("%s is not UTF-8 text; logged as \"%s\"", vp->da->name, out);
+	return out;
 }
 
 /*
@@ -463,12 +483,12 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	 *	The audit log names the NAS by NAS-Identifier, or else by
 	 *	the address the request came from.
 	 */
-	c->nas = request_string(request, PW_NAS_IDENTIFIER);
-	if (!c->nas) c->nas = ip_ntoh(&request->packet->src_ipaddr, c->nas_addr, sizeof(c->nas_addr));
-	c->calling = request_string(request, PW_CALLING_STATION_ID);
-
 	ctx = talloc_new(request);
 	if (!ctx) return RLM_MODULE_FAIL;
+
+	c->nas = request_text(request, ctx, PW_NAS_IDENTIFIER);
+	if (!c->nas) c->nas = ip_ntoh(&request->packet->src_ipaddr, c->nas_addr, sizeof(c->nas_addr));
+	c->calling = request_text(request, ctx, PW_CALLING_STATION_ID);
 
 	c->db.pool = inst->pool;
 	c->db.request = request;
@@ -485,6 +505,16 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		if (vp->da != inst->da_requested_app) continue;
 		if (c->n_apps == MAX_REQUESTED_APPS) {
 			rc = refuse(c, "too many GKey-Requested-App");
+			goto finish;
+		}
+		/*
+		 *	Checked before any SQL sees it: invalid UTF-8 would
+		 *	fail the query, and a NUL would cut the name short.
+		 *	What breaks the name rule of key records (1..64
+		 *	octets of UTF-8 text) can name no application.
+		 */
+		if (!gkey_record_name_valid((uint8_t const *) vp->vp_strvalue, vp->vp_length)) {
+			rc = refuse(c, "malformed application name");
 			goto finish;
 		}
 		c->apps[c->n_apps++] = vp->vp_strvalue;
