@@ -11,7 +11,7 @@ SELECT has_schema('gkey');
 SELECT tables_are('gkey', ARRAY['schema_version', 'application', 'identity', 'grant',
 	'group_key', 'issuance_log', 'kek_check']);
 SELECT columns_are('gkey', 'application', ARRAY['id', 'name', 'gk_alg', 'key_lifetime',
-	'rotation_overlap', 'created']);
+	'rotation_overlap', 'created', 'leave_grace']);
 SELECT columns_are('gkey', 'identity', ARRAY['id', 'fingerprint', 'issuer', 'serial',
 	'subject', 'spki', 'not_before', 'not_after', 'kind', 'status', 'status_reason',
 	'status_changed', 'created']);
@@ -139,6 +139,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/002_grant_rule.sql
 \ir ../../sql/migrations/003_kek_check.sql
 \ir ../../sql/migrations/004_failed_result.sql
+\ir ../../sql/migrations/005_rotate_on_leave.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

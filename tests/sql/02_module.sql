@@ -18,11 +18,13 @@ SELECT pg_temp.enroll_node(1, 'user') AS phone, pg_temp.enroll_node(2) AS sensor
        pg_temp.enroll_node(3) AS suspended, pg_temp.enroll_node(4) AS revoked,
        pg_temp.enroll_node(5) AS lapsed, pg_temp.enroll_node(10) AS hexserial;
 GRANT SELECT ON n TO PUBLIC;
+-- Suspended before its grant: suspending rotates what it holds
+-- (06_leave.sql), and these fixtures want every application at epoch 1.
+SELECT gkey.suspend_identity(suspended, 'battery swap') FROM n \g /dev/null
 -- Granted in reverse order: issue_keys orders by application id.
 SELECT gkey.grant(phone, 'beta'), gkey.grant(phone, 'alpha'), gkey.grant(sensor, 'gamma'),
        gkey.grant(suspended, 'alpha'), gkey.grant(revoked, 'epsilon'), gkey.grant(lapsed, 'delta')
 FROM n \g /dev/null
-SELECT gkey.suspend_identity(suspended, 'battery swap') FROM n \g /dev/null
 SELECT gkey.revoke_identity(revoked, 'stolen') FROM n \g /dev/null
 -- An expired grant (grant() itself refuses a past expiry).
 UPDATE gkey.grant SET expires = now() - interval '1 second' WHERE identity_id = (SELECT lapsed FROM n);
