@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 \ir helpers.psql
 
 SELECT has_schema('gkey');
@@ -55,8 +55,14 @@ SELECT set_eq($$
 	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind = 'r'
 	  AND has_table_privilege('gkey_radius', c.oid, p.priv)$$,
 	$$VALUES ('application', 'SELECT'), ('identity', 'SELECT'), ('grant', 'SELECT'),
-		 ('group_key', 'SELECT'), ('issuance_log', 'INSERT')$$,
-	'gkey_radius: SELECT on the Cert DB and GK DB, INSERT on the log, nothing else');
+		 ('group_key', 'SELECT')$$,
+	'gkey_radius: SELECT on the Cert DB and GK DB, no table-wide write');
+SELECT set_eq($$
+	SELECT a.attname::text FROM pg_attribute a
+	WHERE a.attrelid = 'gkey.issuance_log'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+	  AND has_column_privilege('gkey_radius', a.attrelid, a.attnum, 'INSERT')$$,
+	ARRAY['identity_id', 'fingerprint', 'app_id', 'epoch', 'nas', 'calling_station', 'flow', 'result', 'reason'],
+	'gkey_radius may insert log rows, but not their id or time');
 SELECT set_eq($$
 	SELECT c.relname::text, a.attname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
 	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
@@ -140,6 +146,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/003_kek_check.sql
 \ir ../../sql/migrations/004_failed_result.sql
 \ir ../../sql/migrations/005_rotate_on_leave.sql
+\ir ../../sql/migrations/006_material_length_log_time.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

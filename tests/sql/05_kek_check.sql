@@ -31,9 +31,9 @@ SET ROLE gkey_test_operator;
 SELECT gkey.create_application('old', p_id => 201) \g /dev/null
 RESET ROLE;
 SET ROLE gkey_radius;
-SELECT gkey.fill_material(201, 1, '\x01aabb') \g /dev/null
-SELECT is((SELECT (c.check_value, c.app_id, c.epoch, c.material)::text FROM gkey.kek_check(sha256('kek A')) c),
-	'(,201,1,"\\x01aabb")', 'with material but no check value: a sample blob instead, nothing stored');
+SELECT gkey.fill_material(201, 1, pg_temp.sealed(170)) \g /dev/null
+SELECT is((SELECT (c.check_value IS NULL AND c.app_id = 201 AND c.epoch = 1 AND c.material = pg_temp.sealed(170))
+	   FROM gkey.kek_check(sha256('kek A')) c), true, 'with material but no check value: a sample blob instead, nothing stored');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM gkey.kek_check), 0::bigint, 'nothing stored before the caller verified');
 SET ROLE gkey_radius;
