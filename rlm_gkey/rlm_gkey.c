@@ -213,8 +213,8 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 			      "(gkey.kek_check, doc/sql.md)", inst->kek_file);
 		return -1;
 	}
-	if (!conn) WARN("rlm_gkey (%s): database not reachable; the KEK is checked on the first connection",
-			inst->name);
+	if (!conn) WARN("rlm_gkey (%s): no usable database connection at start-up (see above); "
+			"the KEK is checked on every connection made later, before its first use", inst->name);
 
 	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
