@@ -5,6 +5,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "aesgcm.h"
@@ -93,6 +95,24 @@ gkey_gk_generate(uint8_t *gk, size_t len)
 	if (RAND_priv_bytes(gk, (int)len) != 1) {
 		OPENSSL_cleanse(gk, len);
 		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+int
+gkey_kek_check(const uint8_t kek[GKEY_KEK_LEN], uint8_t out[GKEY_KEK_CHECK_LEN])
+{
+	unsigned int	len = 0;
+
+	if (kek == NULL || out == NULL)
+		return -1;
+	if (HMAC(EVP_sha256(), kek, GKEY_KEK_LEN,
+	    (const unsigned char *)GKEY_KEK_CHECK_LABEL,
+	    sizeof(GKEY_KEK_CHECK_LABEL) - 1, out, &len) == NULL ||
+	    len != GKEY_KEK_CHECK_LEN) {
+		ERR_clear_error();
+		OPENSSL_cleanse(out, GKEY_KEK_CHECK_LEN);
 		return -1;
 	}
 	return 0;

@@ -51,6 +51,17 @@ int	gkey_gk_open(const uint8_t kek[GKEY_KEK_LEN], uint32_t app_id,
 	    uint32_t epoch, const uint8_t *blob, size_t blob_len, uint8_t *gk,
 	    size_t gk_size, size_t *gk_len);
 
+/*
+ * The KEK's check value: HMAC-SHA256(KEK, GKEY_KEK_CHECK_LABEL).  It is
+ * stored in the database (gkey.kek_check) so that a key server started
+ * with another deployment's KEK notices before it seals anything; it
+ * reveals nothing about the KEK.
+ */
+#define GKEY_KEK_CHECK_LABEL	"gkey kek check v1"
+#define GKEY_KEK_CHECK_LEN	32
+int	gkey_kek_check(const uint8_t kek[GKEY_KEK_LEN],
+	    uint8_t out[GKEY_KEK_CHECK_LEN]);
+
 /* len (1..64) octets of fresh key material from RAND_priv_bytes(). */
 int	gkey_gk_generate(uint8_t *gk, size_t len);
 

@@ -12,6 +12,7 @@
 
 #include "hpke.h"
 #include "keyrecord.h"
+#include "utf8.h"
 #include "errbuf.h"
 #include "bytes.h"
 
@@ -56,46 +57,9 @@ gkey_record_len(unsigned int suite, unsigned int gk_alg, size_t name_len)
 int
 gkey_record_name_valid(const uint8_t *s, size_t len)
 {
-	size_t		i = 0, n, k;
-	uint32_t	cp, min;
-
 	if (s == NULL || len == 0 || len > GKEY_RECORD_NAME_MAX)
 		return 0;
-	while (i < len) {
-		if (s[i] < 0x80) {
-			/* C0 controls and DEL would break logs and output. */
-			if (s[i] < 0x20 || s[i] == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0) {
-			n = 1;
-			cp = s[i] & 0x1f;
-			min = 0x80;
-		} else if ((s[i] & 0xf0) == 0xe0) {
-			n = 2;
-			cp = s[i] & 0x0f;
-			min = 0x800;
-		} else if ((s[i] & 0xf8) == 0xf0) {
-			n = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else
-			return 0;	/* continuation or 0xf8..0xff */
-		if (n > len - i - 1)
-			return 0;	/* truncated sequence */
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;	/* overlong, too large, surrogate */
-		i += n + 1;
-	}
-	return 1;
+	return gkey_utf8_text_valid(s, len);
 }
 
 int

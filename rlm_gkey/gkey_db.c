@@ -10,7 +10,10 @@ RCSID("$Id$")
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "gkey_db.h"
+#include "gkseal.h"
 
 #define APPS_MAX 32
 
@@ -40,6 +43,7 @@ typedef enum {
 	STMT_IDENTITY_BY_ISSUER_SERIAL,
 	STMT_FILL_MATERIAL,
 	STMT_LOG,
+	STMT_KEK_CHECK,
 	STMT_COUNT
 } stmt_t;
 
@@ -63,6 +67,9 @@ static const struct {
 	[STMT_LOG] = { "gkey_log",
 		"SELECT gkey.log_issuance($1::bigint, $2::bytea, $3::bigint, $4::integer, "
 		"$5::text, $6::text, $7::text, $8::text, $9::text)", 9 },
+	[STMT_KEK_CHECK] = { "gkey_kek_check",
+		"SELECT c.check_value, c.app_id, c.epoch, c.material "
+		"FROM gkey.kek_check($1::bytea, $2::boolean) c", 2 },
 };
 
 static int conn_destructor(gkey_db_conn_t *conn)
@@ -77,13 +84,95 @@ static void notice_discard(UNUSED void *arg, UNUSED char const *msg)
 {
 }
 
+/* One run of gkey.kek_check on a fresh connection; NULL on error (logged). */
+static PGresult *kek_check_run(gkey_db_conn_t *conn, gkey_db_config_t const *cfg, bool verified)
+{
+	char const *values[2] = { (char const *) cfg->kek_check, verified ? "true" : "false" };
+	int lengths[2] = { (int) sizeof(cfg->kek_check), 0 };
+	int formats[2] = { 1, 0 };
+	PGresult *res;
+
+	res = PQexecPrepared(conn->pg, stmts[STMT_KEK_CHECK].name, 2, values, lengths, formats, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 4) {
+		ERROR("rlm_gkey (%s): %s failed: %s", cfg->name, stmts[STMT_KEK_CHECK].name,
+		      res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static void kek_refuse(gkey_db_config_t *cfg, char const *why)
+{
+	cfg->kek_mismatch = 1;
+	ERROR("rlm_gkey (%s): kek_file \"%s\": this KEK does not belong to this database (%s); "
+	      "refusing to use the database", cfg->name, cfg->kek_file, why);
+}
+
+/*
+ *	Whether the database's key material is sealed under our KEK: its
+ *	stored check value equals ours, or (a deployment older than the
+ *	check value) one stored blob opens under our KEK, and then ours is
+ *	stored. An empty deployment stores ours. Returns 0, or -1 (logged).
+ */
+static int kek_verify(gkey_db_conn_t *conn, gkey_db_config_t *cfg)
+{
+	PGresult *res;
+	unsigned char *raw = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	res = kek_check_run(conn, cfg, false);
+	if (!res) return -1;
+
+	if (PQntuples(res) == 1 && PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 3)) {
+		uint32_t app_id, epoch;
+		uint8_t gk[GKEY_GKSEAL_GK_MAX];
+		size_t gk_len;
+		int opened;
+
+		raw = PQunescapeBytea((unsigned char const *) PQgetvalue(res, 0, 3), &n);
+		app_id = (uint32_t) strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+		epoch = (uint32_t) strtoul(PQgetvalue(res, 0, 2), NULL, 10);
+		opened = raw && gkey_gk_open(cfg->kek, app_id, epoch, raw, n, gk, sizeof(gk), &gk_len) == 0;
+		OPENSSL_cleanse(gk, sizeof(gk));
+		if (!opened) {
+			kek_refuse(cfg, "the database has no check value yet, and its key material "
+				   "does not open under this KEK");
+			goto finish;
+		}
+		INFO("rlm_gkey (%s): stored key material opens under kek_file \"%s\": "
+		     "storing its check value", cfg->name, cfg->kek_file);
+		PQclear(res);
+		res = kek_check_run(conn, cfg, true);
+		if (!res) return -1;
+	}
+
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		ERROR("rlm_gkey (%s): gkey.kek_check returned no check value", cfg->name);
+		goto finish;
+	}
+	PQfreemem(raw);
+	raw = PQunescapeBytea((unsigned char const *) PQgetvalue(res, 0, 0), &n);
+	if (!raw || n != sizeof(cfg->kek_check) || CRYPTO_memcmp(raw, cfg->kek_check, n) != 0) {
+		kek_refuse(cfg, "its KEK check value differs");
+		goto finish;
+	}
+	rc = 0;
+
+finish:
+	PQfreemem(raw);
+	PQclear(res);
+	return rc;
+}
+
 void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 {
-	gkey_db_config_t const *cfg = opaque;
+	gkey_db_config_t *cfg = opaque;
 	gkey_db_conn_t *conn;
 	char const *keys[] = { "dbname", "application_name", "options", NULL };
 	char const *values[4];
-	char options[64];
+	char options[128];
 	int i;
 
 	conn = talloc_zero(ctx, gkey_db_conn_t);
@@ -95,8 +184,13 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 	 *	query, the first included, is bounded. JIT compilation costs
 	 *	milliseconds per query and pays off only for long analytic
 	 *	queries, never for these one-row lookups: off.
+	 *	synchronous_commit is on whatever the cluster's default: an
+	 *	Access-Accept goes out only after its issuance log rows and the
+	 *	material it carries are committed durably, so a database crash
+	 *	can lose neither the audit row nor a GK some node already holds.
 	 */
-	snprintf(options, sizeof(options), "-c statement_timeout=%" PRIu32 " -c jit=off", cfg->query_timeout);
+	snprintf(options, sizeof(options), "-c statement_timeout=%" PRIu32 " -c jit=off -c synchronous_commit=on",
+		 cfg->query_timeout);
 	values[0] = cfg->conninfo;	/* expanded as a connection string */
 	values[1] = "freeradius-rlm_gkey";
 	values[2] = options;
@@ -126,7 +220,11 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 		}
 		PQclear(res);
 	}
-	DEBUG2("rlm_gkey (%s): connected to PostgreSQL", cfg->name);
+	if (kek_verify(conn, cfg) < 0) {
+		talloc_free(conn);
+		return NULL;
+	}
+	DEBUG2("rlm_gkey (%s): connected to PostgreSQL, KEK verified", cfg->name);
 	return conn;
 }
 

@@ -86,18 +86,29 @@ typedef struct gkey_log_entry {
 	char const	*nas;
 	char const	*calling;
 	char const	*flow;		/* "radius" or "eap" */
-	char const	*result;	/* "issued" or "refused" */
+	char const	*result;	/* "issued", "refused" or "failed" */
 	char const	*reason;
 } gkey_log_entry_t;
 
 /*
- * Pool create callback: connects with conninfo (never logged) and sets
- * statement_timeout (milliseconds). opaque is a gkey_db_config_t.
+ * Pool create callback: connects with conninfo (never logged), sets
+ * statement_timeout (milliseconds) and synchronous_commit, prepares the
+ * statements and checks the KEK against the database (gkey.kek_check,
+ * doc/sql.md): a connection to a database whose key material is sealed
+ * under another KEK is closed and never handed out, so nothing is ever
+ * sealed under an unverified KEK, whether the database was reachable at
+ * instantiate or only later, and after every reconnect. opaque is a
+ * gkey_db_config_t; kek and kek_check are the module instance's and
+ * outlive the pool.
  */
 typedef struct gkey_db_config {
 	char const	*conninfo;
 	uint32_t	query_timeout;
 	char const	*name;		/* module instance name, for logs */
+	char const	*kek_file;	/* for messages */
+	uint8_t const	*kek;		/* GKEY_KEK_LEN octets, to open a sample */
+	uint8_t		kek_check[32];	/* HMAC-SHA256(KEK, label) */
+	volatile int	kek_mismatch;	/* set once a database said "not this KEK" */
 } gkey_db_config_t;
 
 void		*gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque);

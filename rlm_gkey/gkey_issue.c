@@ -23,6 +23,7 @@ RCSID("$Id$")
 #include "gkseal.h"
 #include "hpke.h"
 #include "keyrecord.h"
+#include "utf8.h"
 #include "x509.h"
 
 #define MAX_REQUESTED_APPS 32
@@ -88,11 +89,30 @@ static rlm_rcode_t refuse(issue_ctx_t *c, char const *reason)
 	return RLM_MODULE_REJECT;
 }
 
-static char const *request_string(REQUEST *request, unsigned int attr)
+/*
+ *	A text attribute of the request as the issuance log gets it: as
+ *	sent when it is text (UTF-8 without controls), else every octet that
+ *	is not, and every backslash, as \xNN, so that PostgreSQL accepts it
+ *	and nothing is cut at a NUL. NULL when absent or out of memory.
+ */
+static char const *request_text(REQUEST *request, TALLOC_CTX *ctx, unsigned int attr)
 {
 	VALUE_PAIR *vp = fr_pair_find_by_num(request->packet->vps, attr, 0, TAG_ANY);
+	uint8_t const *p;
+	char *out;
+	size_t n;
 
-	return vp ? vp->vp_strvalue : NULL;
+	if (!vp) return NULL;
+	p = (uint8_t const *) vp->vp_strvalue;
+	if (gkey_utf8_text_valid(p, vp->vp_length) && !memchr(p, '\\', vp->vp_length)) return vp->vp_strvalue;
+
+	out = talloc_array(ctx, char, GKEY_TEXT_ESCAPED_SIZE(vp->vp_length));
+	if (!out || gkey_text_escape(p, vp->vp_length, out, GKEY_TEXT_ESCAPED_SIZE(vp->vp_length), &n) < 0) {
+		talloc_free(out);
+		return NULL;
+	}
+	RWDEBUG("%s is not UTF-8 text; logged as \"%s\"", vp->da->name, out);
+	return out;
 }
 
 /*
@@ -227,8 +247,12 @@ static char const *identity_refusal(gkey_identity_t const *id, time_t now)
  *	The plaintext GK of one epoch into gk (GKEY_GK_MAX octets): the
  *	stored material opened with the KEK, or, when none is stored yet,
  *	a fresh key offered to the database, which keeps the first one any
- *	server stored. Returns 0 or -1 (logged).
+ *	server stored. Returns 0, GK_NOT_OPENED when the stored material
+ *	does not open under the KEK (damaged, or written by someone else
+ *	with the module's role; logged), or -1 for any other failure
+ *	(logged).
  */
+#define GK_NOT_OPENED (-2)
 static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_len,
 		    uint8_t *gk)
 {
@@ -269,6 +293,7 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_
 		RERROR("Stored key material of application %u epoch %u does not open under the KEK",
 			e->app_id, e->epoch);
 		OPENSSL_cleanse(gk, GKEY_GK_MAX);
+		rc = GK_NOT_OPENED;
 		goto finish;
 	}
 	rc = 0;
@@ -331,7 +356,12 @@ static rlm_rcode_t reply_record(issue_ctx_t *c, gkey_epoch_t const *e, uint8_t c
 	return log_decision(c, e->app_id, e->epoch, "issued", NULL);
 }
 
-/* Seal one epoch into a GKey-Key-Record reply attribute. */
+/*
+ *	Seal one epoch into a GKey-Key-Record reply attribute. Returns OK
+ *	(added and logged), NOOP when this application's stored material
+ *	does not open (logged as failed; the node's other applications are
+ *	still issued) or FAIL.
+ */
 static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 			      gkey_identity_t const *id, EVP_PKEY **recipient, enum gkey_kem kem)
 {
@@ -362,7 +392,15 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 		}
 	}
 
-	if (epoch_gk(c, ctx, e, gk_len, gk) < 0) return RLM_MODULE_FAIL;
+	switch (epoch_gk(c, ctx, e, gk_len, gk)) {
+	case 0:
+		break;
+	case GK_NOT_OPENED:
+		rc = log_decision(c, e->app_id, e->epoch, "failed", "key material does not open");
+		return (rc == RLM_MODULE_OK) ? RLM_MODULE_NOOP : rc;
+	default:
+		return RLM_MODULE_FAIL;
+	}
 
 	/* Decoding the enrolled key is costly: only once a record needs it. */
 	if (!*recipient) {
@@ -432,7 +470,7 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	issue_ctx_t *c = &ctx_s;
 	TALLOC_CTX *ctx;
 	gkey_identity_t id;
-	size_t i;
+	size_t i, n_issued = 0;
 	char const *why;
 	EVP_PKEY *recipient = NULL;
 	enum gkey_kem kem;
@@ -445,12 +483,12 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	 *	The audit log names the NAS by NAS-Identifier, or else by
 	 *	the address the request came from.
 	 */
-	c->nas = request_string(request, PW_NAS_IDENTIFIER);
-	if (!c->nas) c->nas = ip_ntoh(&request->packet->src_ipaddr, c->nas_addr, sizeof(c->nas_addr));
-	c->calling = request_string(request, PW_CALLING_STATION_ID);
-
 	ctx = talloc_new(request);
 	if (!ctx) return RLM_MODULE_FAIL;
+
+	c->nas = request_text(request, ctx, PW_NAS_IDENTIFIER);
+	if (!c->nas) c->nas = ip_ntoh(&request->packet->src_ipaddr, c->nas_addr, sizeof(c->nas_addr));
+	c->calling = request_text(request, ctx, PW_CALLING_STATION_ID);
 
 	c->db.pool = inst->pool;
 	c->db.request = request;
@@ -467,6 +505,16 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		if (vp->da != inst->da_requested_app) continue;
 		if (c->n_apps == MAX_REQUESTED_APPS) {
 			rc = refuse(c, "too many GKey-Requested-App");
+			goto finish;
+		}
+		/*
+		 *	Checked before any SQL sees it: invalid UTF-8 would
+		 *	fail the query, and a NUL would cut the name short.
+		 *	What breaks the name rule of key records (1..64
+		 *	octets of UTF-8 text) can name no application.
+		 */
+		if (!gkey_record_name_valid((uint8_t const *) vp->vp_strvalue, vp->vp_length)) {
+			rc = refuse(c, "malformed application name");
 			goto finish;
 		}
 		c->apps[c->n_apps++] = vp->vp_strvalue;
@@ -494,11 +542,25 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 		goto finish;
 	}
 
+	/*
+	 *	An application whose material does not open is left out; the
+	 *	others are issued. Session-Timeout covers only what was issued.
+	 *	If nothing could be issued it is a server fault (no answer),
+	 *	not a refusal.
+	 */
 	for (i = 0; i < c->n_rows; i++) {
 		rc = add_record(c, ctx, &c->rows[i], &id, &recipient, kem);
+		if (rc == RLM_MODULE_NOOP) continue;
 		if (rc != RLM_MODULE_OK) goto finish;
+		if (n_issued != i) c->rows[n_issued] = c->rows[i];
+		n_issued++;
 	}
-	set_session_timeout(c, c->rows, c->n_rows, now);
+	if (n_issued == 0) {
+		RERROR("No key material of this identity's applications opens under the KEK");
+		rc = RLM_MODULE_FAIL;
+		goto finish;
+	}
+	set_session_timeout(c, c->rows, n_issued, now);
 	rc = RLM_MODULE_UPDATED;
 
 finish:

@@ -165,6 +165,7 @@ static int mod_bootstrap(CONF_SECTION *conf, void *instance)
 static int mod_instantiate(CONF_SECTION *conf, void *instance)
 {
 	rlm_gkey_t *inst = instance;
+	void *conn;
 
 	FR_INTEGER_BOUND_CHECK("query_timeout", inst->query_timeout, >=, 100);
 	FR_INTEGER_BOUND_CHECK("query_timeout", inst->query_timeout, <=, 60000);
@@ -190,8 +191,30 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	inst->db.conninfo = inst->conninfo;
 	inst->db.query_timeout = inst->query_timeout;
 	inst->db.name = inst->name;
+	inst->db.kek_file = inst->kek_file;
+	inst->db.kek = inst->kek;
+	if (gkey_kek_check(inst->kek, inst->db.kek_check) < 0) {
+		cf_log_err_cs(conf, "Cannot compute the check value of kek_file \"%s\"", inst->kek_file);
+		return -1;
+	}
 	inst->pool = fr_connection_pool_module_init(conf, &inst->db, gkey_db_conn_create, NULL, NULL);
 	if (!inst->pool) return -1;
+
+	/*
+	 *	Check the KEK now if the database is reachable: a server
+	 *	started with another deployment's KEK must not start. If it is
+	 *	not reachable the server starts anyway (as with start = 0) and
+	 *	every connection made later is checked before it is used.
+	 */
+	conn = fr_connection_get(inst->pool);
+	if (conn) fr_connection_release(inst->pool, conn);
+	if (inst->db.kek_mismatch) {
+		cf_log_err_cs(conf, "kek_file \"%s\": this KEK does not belong to this database "
+			      "(gkey.kek_check, doc/sql.md)", inst->kek_file);
+		return -1;
+	}
+	if (!conn) WARN("rlm_gkey (%s): no usable database connection at start-up (see above); "
+			"the KEK is checked on every connection made later, before its first use", inst->name);
 
 	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,

@@ -10,13 +10,14 @@ shift || true
 out=$(mktemp -d "${TMPDIR:-/tmp}/gkey-fuzz.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/clock.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/x509.c"
+LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/clock.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/utf8.c libgkey/x509.c"
 PANA="libpana/pana_msg.c libpana/pana_crypto.c"
 
 sources() {
 	case $1 in
 	keyrecord) echo "tests/fuzz/fuzz_keyrecord.c $LIBGKEY" ;;
 	hex) echo "tests/fuzz/fuzz_hex.c $LIBGKEY" ;;
+	text) echo "tests/fuzz/fuzz_text.c $LIBGKEY" ;;
 	x509) echo "tests/fuzz/fuzz_x509.c $LIBGKEY" ;;
 	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA" ;;
 	eap) echo "tests/fuzz/fuzz_eap.c node/eap_tls_peer.c libgkey/errbuf.c" ;;
@@ -32,7 +33,7 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex x509 pana_msg eap pac paa"}
+harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

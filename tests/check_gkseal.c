@@ -1,6 +1,7 @@
 /*
  * check_gkseal.c - GK material sealed at rest under the KEK.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +185,29 @@ START_TEST(test_generate_gives_fresh_keys)
 }
 END_TEST
 
+/* HMAC-SHA256(kek, "gkey kek check v1"), computed with openssl dgst -mac HMAC. */
+START_TEST(test_kek_check_value)
+{
+	static const char	want[] =
+	    "8f8246c3a52812e0f8ff8f5fc05a6f9b185bd3409065339429b1734bd6164bbe";
+	uint8_t			out[GKEY_KEK_CHECK_LEN], other_kek[GKEY_KEK_LEN];
+	uint8_t			other[GKEY_KEK_CHECK_LEN];
+	char			hex[2 * GKEY_KEK_CHECK_LEN + 1];
+	size_t			i;
+
+	ck_assert_int_eq(gkey_kek_check(kek, out), 0);
+	for (i = 0; i < sizeof(out); i++)
+		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+	ck_assert_str_eq(hex, want);
+	ck_assert_int_ne(memcmp(out, kek, sizeof(out)), 0);
+
+	memcpy(other_kek, kek, sizeof(other_kek));
+	other_kek[31] ^= 1;
+	ck_assert_int_eq(gkey_kek_check(other_kek, other), 0);
+	ck_assert_int_ne(memcmp(out, other, sizeof(out)), 0);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -202,6 +226,7 @@ check_suite(void)
 	tcase_add_test(tc, test_short_buffers_are_refused);
 	tcase_add_test(tc, test_bad_gk_lengths_are_refused);
 	tcase_add_test(tc, test_generate_gives_fresh_keys);
+	tcase_add_test(tc, test_kek_check_value);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,7 +12,10 @@
 #                 (role gkey_radius), and GKEY_PG_LOG (the server log).
 # pg_rig_stop     fast shutdown, waits until it is down.
 # pg_rig_restart  stop, then start again on the same port.
+# pg_rig_crash    immediate shutdown (pg_ctl -m immediate): what a crash
+#                 leaves, recovered from the WAL at the next pg_rig_start.
 # pg_rig_psql ARGS  psql as the superuser, ON_ERROR_STOP, no psqlrc.
+# pg_rig_bare_start NAME  a second, empty cluster (see below).
 #
 # The source tree is found from $GKEY_SRCDIR, else automake's $srcdir
 # (possibly relative), else two levels above this file.  The server
@@ -105,4 +108,44 @@ pg_rig_stop() {
 pg_rig_restart() {
 	pg_rig_stop || rig_fail "PostgreSQL did not stop"
 	pg_rig_start
+}
+
+pg_rig_crash() {
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -m immediate -w -s -D "$PG_RIG_DATA" stop
+}
+
+# pg_rig_bare_start NAME  a second, empty cluster under $RIG_DIR/NAME (same
+#                 settings as the rig's, database gkey created, no schema,
+#                 no roles beyond postgres), started on a free port and
+#                 registered for the stop. Sets PG_BARE_PORT_<NAME> and
+#                 PG_BARE_DSN_<NAME> (superuser postgres, database gkey).
+pg_rig_bare_start() {
+	local name=$1 data=$RIG_DIR/$1 sock=$RIG_DIR/$1.sock log=$RIG_DIR/$1.log port
+	mkdir -p "$data" "$sock"
+	touch "$log"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$data" "$sock" "$log"
+	fi
+	chmod 0700 "$data"
+	pg_rig_as_postgres "$PG_BINDIR/initdb" -D "$data" -U postgres -A trust \
+		-E UTF8 --locale=C.UTF-8 >"$RIG_DIR/$name.initdb.log" 2>&1 \
+		|| rig_fail "initdb of $name failed; see $RIG_DIR/$name.initdb.log"
+	port=$(rig_free_port tcp)
+	cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sock'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_min_messages = warning
+CONF
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$data" -l "$log" start >/dev/null \
+		|| rig_fail "PostgreSQL $name did not start; see $log"
+	rig_register "$(head -1 "$data/postmaster.pid")" \
+		"pg_rig_as_postgres $PG_BINDIR/pg_ctl -m fast -w -s -D $data stop"
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 \
+		-d "host=127.0.0.1 port=$port dbname=postgres user=postgres" \
+		-c 'CREATE DATABASE gkey' || rig_fail "cannot create database gkey in $name"
+	eval "PG_BARE_PORT_$name=\$port PG_BARE_DSN_$name=\"host=127.0.0.1 port=\$port dbname=gkey user=postgres\""
 }

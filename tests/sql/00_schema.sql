@@ -4,14 +4,14 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 \ir helpers.psql
 
 SELECT has_schema('gkey');
 SELECT tables_are('gkey', ARRAY['schema_version', 'application', 'identity', 'grant',
-	'group_key', 'issuance_log']);
+	'group_key', 'issuance_log', 'kek_check']);
 SELECT columns_are('gkey', 'application', ARRAY['id', 'name', 'gk_alg', 'key_lifetime',
-	'rotation_overlap', 'created']);
+	'rotation_overlap', 'created', 'leave_grace']);
 SELECT columns_are('gkey', 'identity', ARRAY['id', 'fingerprint', 'issuer', 'serial',
 	'subject', 'spki', 'not_before', 'not_after', 'kind', 'status', 'status_reason',
 	'status_changed', 'created']);
@@ -32,7 +32,7 @@ SELECT col_is_unique('gkey', 'identity', ARRAY['fingerprint'], 'fingerprint is u
 SELECT col_is_unique('gkey', 'identity', ARRAY['issuer', 'serial'], 'issuer + serial is unique');
 SELECT col_is_unique('gkey', 'application', ARRAY['name'], 'application name is unique');
 SELECT is((SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'gkey' AND indexdef LIKE '% WHERE %'),
-	4, 'partial indexes: inactive identities, unfilled keys, log by identity, refusals');
+	5, 'partial indexes: inactive identities, unfilled keys, log by identity, refusals, failures');
 
 -- Roles.
 SELECT has_role('gkey_admin');
@@ -55,8 +55,14 @@ SELECT set_eq($$
 	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind = 'r'
 	  AND has_table_privilege('gkey_radius', c.oid, p.priv)$$,
 	$$VALUES ('application', 'SELECT'), ('identity', 'SELECT'), ('grant', 'SELECT'),
-		 ('group_key', 'SELECT'), ('issuance_log', 'INSERT')$$,
-	'gkey_radius: SELECT on the Cert DB and GK DB, INSERT on the log, nothing else');
+		 ('group_key', 'SELECT')$$,
+	'gkey_radius: SELECT on the Cert DB and GK DB, no table-wide write');
+SELECT set_eq($$
+	SELECT a.attname::text FROM pg_attribute a
+	WHERE a.attrelid = 'gkey.issuance_log'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+	  AND has_column_privilege('gkey_radius', a.attrelid, a.attnum, 'INSERT')$$,
+	ARRAY['identity_id', 'fingerprint', 'app_id', 'epoch', 'nas', 'calling_station', 'flow', 'result', 'reason'],
+	'gkey_radius may insert log rows, but not their id or time');
 SELECT set_eq($$
 	SELECT c.relname::text, a.attname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
 	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
@@ -71,8 +77,9 @@ SELECT set_eq($$
 	      'gkey.identity_by_issuer_serial(text,text)',
 	      'gkey.issue_keys(bigint,text[])',
 	      'gkey.fill_material(bigint,integer,bytea)',
-	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)'],
-	'gkey_radius may execute exactly the five module functions');
+	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)',
+	      'gkey.kek_check(bytea,boolean)'],
+	'gkey_radius may execute exactly the six module functions');
 SELECT ok(has_sequence_privilege('gkey_radius', 'gkey.issuance_log_id_seq', 'USAGE'),
 	'gkey_radius may use the log''s sequence');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
@@ -100,7 +107,7 @@ SELECT function_returns('gkey', 'log_issuance',
 	ARRAY['bigint', 'bytea', 'bigint', 'integer', 'text', 'text', 'text', 'text', 'text'], 'void');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace AND p.prosecdef),
-	ARRAY['issue_keys'], 'issue_keys is the only SECURITY DEFINER function');
+	ARRAY['issue_keys', 'kek_check'], 'issue_keys and kek_check are the only SECURITY DEFINER functions');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace
 	     AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
@@ -136,6 +143,10 @@ SELECT (SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.sche
 SET client_min_messages = warning;
 \ir ../../sql/migrations/001_schema.sql
 \ir ../../sql/migrations/002_grant_rule.sql
+\ir ../../sql/migrations/003_kek_check.sql
+\ir ../../sql/migrations/004_failed_result.sql
+\ir ../../sql/migrations/005_rotate_on_leave.sql
+\ir ../../sql/migrations/006_material_length_log_time.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(49);
+SELECT plan(56);
 \ir helpers.psql
 
 SET ROLE gkey_test_operator;
@@ -18,11 +18,13 @@ SELECT pg_temp.enroll_node(1, 'user') AS phone, pg_temp.enroll_node(2) AS sensor
        pg_temp.enroll_node(3) AS suspended, pg_temp.enroll_node(4) AS revoked,
        pg_temp.enroll_node(5) AS lapsed, pg_temp.enroll_node(10) AS hexserial;
 GRANT SELECT ON n TO PUBLIC;
+-- Suspended before its grant: suspending rotates what it holds
+-- (06_leave.sql), and these fixtures want every application at epoch 1.
+SELECT gkey.suspend_identity(suspended, 'battery swap') FROM n \g /dev/null
 -- Granted in reverse order: issue_keys orders by application id.
 SELECT gkey.grant(phone, 'beta'), gkey.grant(phone, 'alpha'), gkey.grant(sensor, 'gamma'),
        gkey.grant(suspended, 'alpha'), gkey.grant(revoked, 'epsilon'), gkey.grant(lapsed, 'delta')
 FROM n \g /dev/null
-SELECT gkey.suspend_identity(suspended, 'battery swap') FROM n \g /dev/null
 SELECT gkey.revoke_identity(revoked, 'stolen') FROM n \g /dev/null
 -- An expired grant (grant() itself refuses a past expiry).
 UPDATE gkey.grant SET expires = now() - interval '1 second' WHERE identity_id = (SELECT lapsed FROM n);
@@ -97,16 +99,31 @@ SELECT is((SELECT material FROM gkey.group_key WHERE app_id = 103 AND epoch = 2)
 SET ROLE gkey_radius;
 
 -- fill_material
-SELECT is(gkey.fill_material(101, 1, '\xaaaa'), '\xaaaa'::bytea, 'fill_material stores the first sealed key and returns it');
-SELECT is(gkey.fill_material(101, 1, '\xbbbb'), '\xaaaa'::bytea, 'fill_material returns the stored key, not a second one');
-SELECT is((SELECT material FROM gkey.group_key WHERE app_id = 101 AND epoch = 1), '\xaaaa'::bytea,
+SELECT is(gkey.fill_material(101, 1, pg_temp.sealed(170)), pg_temp.sealed(170), 'fill_material stores the first sealed key and returns it');
+SELECT is(gkey.fill_material(101, 1, pg_temp.sealed(187)), pg_temp.sealed(170), 'fill_material returns the stored key, not a second one');
+SELECT is((SELECT material FROM gkey.group_key WHERE app_id = 101 AND epoch = 1), pg_temp.sealed(170),
 	'the first key stays stored');
-SELECT is((SELECT material FROM gkey.issue_keys((SELECT phone FROM n), '{alpha}')), '\xaaaa'::bytea,
+SELECT is((SELECT material FROM gkey.issue_keys((SELECT phone FROM n), '{alpha}')), pg_temp.sealed(170),
 	'issue_keys returns the stored material');
-SELECT throws_ok($$SELECT gkey.fill_material(101, 9, '\xaaaa')$$, 'P0002',
+SELECT throws_ok($$SELECT gkey.fill_material(101, 9, pg_temp.sealed(170))$$, 'P0002',
 	'gkey: no key for application 101 epoch 9', 'fill_material refuses an epoch that does not exist');
-SELECT throws_ok($$SELECT gkey.fill_material(999, 1, '\xaaaa')$$, 'P0002',
+SELECT throws_ok($$SELECT gkey.fill_material(999, 1, pg_temp.sealed(170))$$, 'P0002',
 	'gkey: no key for application 999 epoch 1', 'fill_material refuses an application that does not exist');
+-- The sealed length follows the application's algorithm: 45 octets for
+-- aes-128 (alpha), 61 for aes-256 (beta).
+SELECT throws_ok($$SELECT gkey.fill_material(102, 1, pg_temp.sealed(170))$$, '22023',
+	'gkey: sealed key material of application 102 (aes-256) must be 61 octets, got 45',
+	'fill_material refuses an aes-128-sized blob for an aes-256 application');
+SELECT throws_ok($$SELECT gkey.fill_material(103, 2, pg_temp.sealed(170, 32))$$, '22023',
+	'gkey: sealed key material of application 103 (aes-128) must be 45 octets, got 61',
+	'fill_material refuses an aes-256-sized blob for an aes-128 application');
+SELECT throws_ok($$SELECT gkey.fill_material(103, 2, '\xaaaa')$$, '22023',
+	'gkey: sealed key material of application 103 (aes-128) must be 45 octets, got 2',
+	'fill_material refuses a short blob');
+SELECT throws_ok($$SELECT gkey.fill_material(103, 2, '\x02'::bytea || substr(pg_temp.sealed(170), 2))$$, '22023',
+	'gkey: sealed key material has format version 2, not 1', 'fill_material refuses another format version');
+SELECT is(gkey.fill_material(102, 1, pg_temp.sealed(204, 32)), pg_temp.sealed(204, 32),
+	'fill_material stores a 61-octet blob for an aes-256 application');
 SELECT throws_ok($$SELECT gkey.fill_material(102, 1, NULL)$$, '22023',
 	'gkey: sealed key material must not be empty', 'fill_material refuses NULL');
 SELECT throws_ok($$SELECT gkey.fill_material(102, 1, '')$$, '22023',
@@ -119,6 +136,11 @@ SELECT lives_ok($$SELECT gkey.log_issuance(NULL, pg_temp.fp(99), NULL, NULL, 'ar
 	'radius', 'refused', 'unknown certificate')$$, 'log_issuance records a refusal of an unknown certificate');
 SELECT lives_ok(format($$SELECT gkey.log_issuance(%s, NULL, NULL, NULL, 'paa-1', NULL,
 	'eap', 'refused', 'revoked')$$, (SELECT revoked FROM n)), 'log_issuance records an EAP refusal');
+SELECT lives_ok(format($$SELECT gkey.log_issuance(%s, pg_temp.fp(1), 102, 1, 'ar-1', NULL,
+	'radius', 'failed', 'key material does not open')$$, (SELECT phone FROM n)),
+	'log_issuance records an application that failed');
+SELECT throws_ok($$SELECT gkey.log_issuance(1, NULL, NULL, NULL, NULL, NULL, 'radius', 'failed', 'x')$$,
+	'23514', NULL, 'log_issuance refuses a failed row that names no application and epoch');
 SELECT throws_ok($$SELECT gkey.log_issuance(NULL, NULL, NULL, NULL, NULL, NULL, 'pana', 'refused', 'x')$$,
 	'23514', NULL, 'log_issuance refuses an unknown flow');
 SELECT throws_ok($$SELECT gkey.log_issuance(NULL, NULL, NULL, NULL, NULL, NULL, 'eap', 'maybe', 'x')$$,
@@ -132,9 +154,10 @@ SELECT results_eq($$SELECT identity_id, fingerprint, app_id, epoch, nas, calling
 		time = now() FROM gkey.issuance_log ORDER BY id$$,
 	format($$VALUES (%s::bigint, pg_temp.fp(1), 101::bigint, 1, 'ar-1', '2001:db8::1', 'radius', 'issued', NULL::text, true),
 		(NULL, pg_temp.fp(99), NULL, NULL, 'ar-1', NULL, 'radius', 'refused', 'unknown certificate', true),
-		(%s, NULL, NULL, NULL, 'paa-1', NULL, 'eap', 'refused', 'revoked', true)$$,
+		(%s, NULL, NULL, NULL, 'paa-1', NULL, 'eap', 'refused', 'revoked', true),
+		(%1$s, pg_temp.fp(1), 102, 1, 'ar-1', NULL, 'radius', 'failed', 'key material does not open', true)$$,
 		(SELECT phone FROM n), (SELECT revoked FROM n)),
-	'the log holds exactly the three rows, as given, timestamped');
+	'the log holds exactly the four rows, as given, timestamped');
 
 -- granted_applications: the grant rule issue_keys applies, for its owner only.
 CREATE FUNCTION pg_temp.granted(p_identity bigint, p_apps text[] DEFAULT NULL) RETURNS text

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(39);
+SELECT plan(42);
 \ir helpers.psql
 
 SET ROLE gkey_test_operator;
@@ -39,8 +39,8 @@ SELECT throws_ok($$UPDATE gkey.group_key SET not_after = now() + interval '10 ye
 SELECT throws_ok($$INSERT INTO gkey.group_key (app_id, epoch, not_before, not_after) VALUES (7, 99, now(), now() + interval '1 day')$$,
 	'42501', NULL, 'gkey_radius cannot insert keys directly');
 SELECT throws_ok($$DELETE FROM gkey.group_key$$, '42501', NULL, 'gkey_radius cannot delete keys');
-SELECT is(gkey.fill_material(7, 2, '\x0102'), '\x0102'::bytea, 'gkey_radius fills an empty epoch');
-SELECT is(gkey.fill_material(7, 2, '\x0304'), '\x0102'::bytea, 'a second fill of the same epoch returns the first');
+SELECT is(gkey.fill_material(7, 2, pg_temp.sealed(2)), pg_temp.sealed(2), 'gkey_radius fills an empty epoch');
+SELECT is(gkey.fill_material(7, 2, pg_temp.sealed(4)), pg_temp.sealed(2), 'a second fill of the same epoch returns the first');
 SELECT throws_ok($$UPDATE gkey.group_key SET material = '\x0506' WHERE app_id = 7 AND epoch = 2$$, '55000',
 	'gkey: key material of application 7 epoch 2 is already set',
 	'gkey_radius cannot overwrite material, not even with a direct UPDATE');
@@ -49,17 +49,25 @@ SELECT throws_ok($$UPDATE gkey.group_key SET material = NULL WHERE app_id = 7 AN
 SELECT lives_ok($$UPDATE gkey.group_key SET material = '\x0708' WHERE app_id = 7 AND epoch = 1 AND material IS NULL$$,
 	'gkey_radius may fill empty material with a conditional UPDATE');
 SELECT is((SELECT string_agg(encode(material, 'hex'), ',' ORDER BY epoch) FROM gkey.group_key WHERE app_id = 7),
-	'0708,0102', 'the stored material is what was filled first');
+	'0708,' || encode(pg_temp.sealed(2), 'hex'), 'the stored material is what was filled first');
 
 -- The log is append-only.
 SELECT lives_ok($$INSERT INTO gkey.issuance_log (flow, result, reason) VALUES ('radius', 'refused', 'direct')$$,
 	'gkey_radius can insert log rows directly');
 SELECT lives_ok($$SELECT gkey.log_issuance(NULL, NULL, 7, 1, 'nas', 'cs', 'radius', 'issued', NULL)$$,
 	'gkey_radius can log through log_issuance');
+SELECT throws_ok($$INSERT INTO gkey.issuance_log (time, flow, result, reason) VALUES ('2000-01-01', 'radius', 'refused', 'backdated')$$,
+	'42501', NULL, 'gkey_radius cannot choose a log row''s time');
+SELECT throws_ok($$INSERT INTO gkey.issuance_log (id, flow, result, reason) OVERRIDING SYSTEM VALUE VALUES (1, 'radius', 'refused', 'x')$$,
+	'42501', NULL, 'gkey_radius cannot choose a log row''s id');
 SELECT throws_ok($$UPDATE gkey.issuance_log SET result = 'issued'$$, '42501', NULL, 'gkey_radius cannot update log rows');
 SELECT throws_ok($$DELETE FROM gkey.issuance_log$$, '42501', NULL, 'gkey_radius cannot delete log rows');
 SELECT throws_ok($$TRUNCATE gkey.issuance_log$$, '42501', NULL, 'gkey_radius cannot truncate the log');
 SELECT throws_ok($$SELECT count(*) FROM gkey.issuance_log$$, '42501', NULL, 'gkey_radius cannot read the log back');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM gkey.issuance_log WHERE time = now()), 2::bigint,
+	'both rows the module wrote carry the database''s time');
+SET ROLE gkey_radius;
 
 -- No operator function.
 SELECT throws_ok($$SELECT gkey.create_application('x')$$, '42501', NULL, 'gkey_radius cannot create applications');
