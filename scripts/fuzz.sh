@@ -12,6 +12,7 @@ trap 'rm -rf "$out"' EXIT
 
 LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/x509.c"
 PANA="libpana/pana_msg.c libpana/pana_crypto.c"
+ND="libnd/nd_msg.c libnd/nd_crypto.c libgkey/x509.c"
 
 sources() {
 	case $1 in
@@ -22,6 +23,7 @@ sources() {
 	eap) echo "tests/fuzz/fuzz_eap.c node/eap_tls_peer.c libgkey/errbuf.c" ;;
 	paa) echo "tests/fuzz/fuzz_paa.c pana-relay/paa.c pana-relay/plog.c $PANA" ;;
 	pac) echo "tests/fuzz/fuzz_pac.c node/pac.c $PANA $LIBGKEY" ;;
+	nd) echo "tests/fuzz/fuzz_nd.c $ND" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
 	esac
 }
@@ -32,11 +34,11 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex x509 pana_msg eap pac paa"}
+harnesses=${*:-"keyrecord hex x509 pana_msg eap pac paa nd"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -Ilibgkey -Ilibpana -Inode -Ipana-relay -Itests/fuzz \
+		-Wall -Wextra -Ilibgkey -Ilibpana -Ilibnd -Inode -Ipana-relay -Itests/fuzz \
 		$(sources "$h") -lssl -lcrypto -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"
