@@ -14,6 +14,10 @@
 # ard NAME CONFIG-LINES  starts gkey-ard ($GKEY_ARD) in the foreground with
 #                        the rig's RADIUS server and these extra lines;
 #                        sets PID_<NAME> and LOG_<NAME>.
+# noded NAME NODE [LINES] starts gkey-noded ($GKEY_NODED) in the phone's
+#                        namespace for identity NODE, trusting ar-ca;
+#                        sets PID_<NAME>, LOG_<NAME>, KEYS_<NAME>.
+# stop PID               TERM, and wait until PID is gone.
 # in_phone CMD...        runs CMD in the phone's namespace.
 # wait_log FILE REGEX    waits up to 5 s for a line; 1 if it never comes.
 
@@ -133,4 +137,46 @@ wait_log() {
 		sleep 0.1
 	done
 	return 1
+}
+
+GKEY_NODED=${GKEY_NODED:-$GKEY_BUILDDIR/gkey-noded}
+
+# noded NAME NODE [CONFIG-LINES]: gkey-noded in the phone's namespace for
+# identity NODE of the rig's PKI, trusting ar-ca; keys in
+# $RIG_DIR/NAME.keys.  Sets PID_<NAME>, LOG_<NAME>, KEYS_<NAME>.
+noded() {
+	name=$1 node=$2
+	conf="$RIG_DIR/$name.conf"
+	log="$RIG_DIR/$name.log"
+	keys="$RIG_DIR/$name.keys"
+	cat > "$conf" <<CONF
+interface $ND_PH_IF
+certificate $RIG_PKI/$node.pem
+private-key $RIG_PKI/$node.key
+trust-anchor ${NODED_ANCHOR:-$ND_PKI/ar-ca.pem}
+key-server $RIG_PKI/ks-p256.pub.pem
+key-server $RIG_PKI/ks-x25519.pub.pem
+key-file $keys
+answer-wait-ms 1500
+retry-initial-ms 500
+retry-max-ms 2000
+${3:-}
+CONF
+	# Not through in_phone: $! must be the daemon, not a subshell.
+	ip netns exec "$ND_NS" "$GKEY_NODED" -d -v -f "$conf" > "$log" 2>&1 &
+	pid=$!
+	rig_register "$pid"
+	eval "PID_$name=$pid LOG_$name=\$log KEYS_$name=\$keys"
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; rig_fail "gkey-noded $name exited"; }
+		grep -q '^started (' "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	cat "$log" >&2
+	rig_fail "gkey-noded $name did not start"
+}
+
+# stop PID: TERM and wait until it is gone.
+stop() {
+	rig_kill_pid "$1"
 }

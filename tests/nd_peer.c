@@ -13,6 +13,15 @@
  *   -S  sign with this key instead of -k's (a certificate whose own key
  *       cannot sign an RS, e.g. Ed25519, still reaches the AR's check)
  *
+ * With -R it plays a (possibly forged) access router instead: it waits
+ * up to -w ms for one gkey RS, then answers its source with RAs signed
+ * with -k for certificate -c, echoing the nonce, carrying the records
+ * given with -r HEX, -p per RA (default all in one):
+ *
+ *   -T  flip a bit in a record of part 1 after signing
+ *   -D  leave out the last part           -M  a Length 0 option, signed
+ *   -Z  Status 1 "no keys" instead of records
+ *
  * Output, one line each: "rs-size N", then for every RA received
  * "ra part=I/N size=N records=N refresh=N status=C reason=TEXT sig=ok|bad"
  * and "record HEX" for every Key Record.  An RA that does not parse is
@@ -41,6 +50,8 @@
 #include <openssl/x509.h>
 
 #include "keys.h"
+
+#define GKEY_REC_HEX_MAX	512
 #include "nd_crypto.h"
 #include "nd_msg.h"
 
@@ -129,6 +140,159 @@ print_ra(const uint8_t *buf, size_t len, const struct in6_addr *src,
 		}
 }
 
+struct fake_ar {
+	const char	*ifname;
+	unsigned int	 ifindex;
+	const struct in6_addr *src;
+	EVP_PKEY	*key;
+	const uint8_t	*cert;
+	size_t		 cert_len;
+	uint8_t		(*recs)[GKEY_REC_HEX_MAX];
+	const size_t	*rec_len;
+	size_t		 n_recs, per_part;
+	int		 tamper, drop_last, bad_opt, status_only;
+	long		 wait_ms;
+};
+
+static int
+raw_socket(const char *ifname, int type)
+{
+	struct icmp6_filter filt;
+	int fd, on = 1, hops = 255;
+
+	if ((fd = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)) == -1)
+		die("raw socket (root needed)");
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(type, &filt);
+	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
+	    sizeof(filt)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
+	    sizeof(hops)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+	    (socklen_t)strlen(ifname)) == -1)
+		die("socket options");
+	if (type == ND_TYPE_RS) {
+		struct ipv6_mreq mreq;
+
+		memset(&mreq, 0, sizeof(mreq));
+		inet_pton(AF_INET6, "ff02::2", &mreq.ipv6mr_multiaddr);
+		mreq.ipv6mr_interface = if_nametoindex(ifname);
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq,
+		    sizeof(mreq)) == -1 && errno != EADDRINUSE)
+			die("joining ff02::2");
+	}
+	return fd;
+}
+
+static void
+send_from(int fd, unsigned int ifindex, const struct in6_addr *src,
+    const struct in6_addr *dst, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_in6 sin6;
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	struct in6_pktinfo pi;
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = *dst;
+	sin6.sin6_scope_id = ifindex;
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	msg.msg_name = &sin6;
+	msg.msg_namelen = sizeof(sin6);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	pi.ipi6_addr = *src;
+	pi.ipi6_ifindex = ifindex;
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	if (sendmsg(fd, &msg, 0) == -1)
+		die(strerror(errno));
+}
+
+/* Waits for one gkey RS and answers it as f says. */
+static int
+fake_ar(const struct fake_ar *f)
+{
+	static uint8_t rx[4096], pkt[ND_MSG_MAX];
+	static const struct nd_ra_hdr h = { 64, 0, 1800, 0, 0 };
+	struct sockaddr_in6 from;
+	struct timespec ts;
+	struct nd_msg m;
+	struct nd_builder b;
+	struct pollfd p;
+	size_t parts, i, j, len, first;
+	ssize_t r;
+	int fd = raw_socket(f->ifname, ND_TYPE_RS), rc;
+	socklen_t fl;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	for (;;) {
+		if (poll(&p, 1, (int)f->wait_ms) <= 0)
+			die("no RS came");
+		fl = sizeof(from);
+		if ((r = recvfrom(fd, rx, sizeof(rx), 0,
+		    (struct sockaddr *)&from, &fl)) <= 0)
+			die("recvfrom");
+		if (nd_msg_parse(rx, (size_t)r, &m, NULL, 0) == 0 &&
+		    m.has_gkey && m.nonce != NULL)
+			break;
+	}
+	parts = f->status_only || f->n_recs == 0 ? 1 :
+	    (f->n_recs + f->per_part - 1) / f->per_part;
+	for (i = 0; i < parts; i++) {
+		if (f->drop_last && parts > 1 && i == parts - 1)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		nd_build_ra(&b, pkt, sizeof(pkt), &h);
+		nd_build_nonce(&b, m.nonce, m.nonce_len);
+		nd_build_timestamp(&b, nd_timestamp((uint64_t)ts.tv_sec,
+		    (uint32_t)ts.tv_nsec));
+		nd_build_gkey(&b, ND_GK_CERT, f->cert, f->cert_len);
+		nd_build_part(&b, (uint8_t)(i + 1), (uint8_t)parts);
+		if (f->status_only)
+			nd_build_status(&b, ND_STATUS_REFUSED, "no keys");
+		else {
+			first = i * f->per_part;
+			for (j = first; j < f->n_recs && j < first +
+			    f->per_part; j++)
+				nd_build_gkey(&b, ND_GK_RECORD, f->recs[j],
+				    f->rec_len[j]);
+			nd_build_refresh(&b, 3600);
+		}
+		if (f->bad_opt && nd_build_room(&b) >= 8) {
+			memset(pkt + b.len, 0, 8);
+			pkt[b.len] = ND_OPT_MTU;
+			b.len += 8;
+		}
+		if ((rc = nd_sign_finish(&b, f->key, f->src->s6_addr,
+		    from.sin6_addr.s6_addr, &len)) != 0)
+			die(nd_strerror(rc));
+		if (f->tamper && i == 0 && !f->status_only)
+			/* A byte inside the part's last record. */
+			pkt[len - ND_SIG_OPT_LEN - 16 - 20] ^= 0x01;
+		send_from(fd, f->ifindex, f->src, &from.sin6_addr, pkt, len);
+		printf("sent part %zu/%zu size %zu\n", i + 1, parts, len + 40);
+	}
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -153,15 +317,18 @@ main(int argc, char *argv[])
 	size_t nonce_len = 6, len;
 	long skew = 0, wait_ms = 3000;
 	int ch, n_apps = 0, hops = 255, bad_sig = 0, plain = 0, bad_opt = 0;
-	int nonce_given = 0;
-	int fd, i, derlen, rc;
+	int nonce_given = 0, ar_mode = 0, tamper = 0, drop_last = 0;
+	int status_only = 0;
+	static uint8_t recs[24][GKEY_REC_HEX_MAX];
+	size_t rec_len[24], n_recs = 0, per_part = 24;
+	int fd, i, derlen = 0, rc;
 	unsigned int ifindex;
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
 	FILE *fp;
 	char err[256];
 
-	while ((ch = getopt(argc, argv, "i:c:k:a:w:t:H:n:s:S:BPM")) != -1) {
+	while ((ch = getopt(argc, argv, "i:c:k:a:w:t:H:n:s:S:BPMRr:p:TDZ")) != -1) {
 		switch (ch) {
 		case 'i': ifname = optarg; break;
 		case 'c': certf = optarg; break;
@@ -182,6 +349,18 @@ main(int argc, char *argv[])
 		case 'B': bad_sig = 1; break;
 		case 'P': plain = 1; break;
 		case 'M': bad_opt = 1; break;
+		case 'R': ar_mode = 1; break;
+		case 'r':
+			if (n_recs == 24)
+				die("too many -r");
+			rec_len[n_recs] = hex_decode(optarg, recs[n_recs],
+			    sizeof(recs[0]));
+			n_recs++;
+			break;
+		case 'p': per_part = (size_t)atoi(optarg); break;
+		case 'T': tamper = 1; break;
+		case 'D': drop_last = 1; break;
+		case 'Z': status_only = 1; break;
 		default: die("bad usage");
 		}
 	}
@@ -205,6 +384,17 @@ main(int argc, char *argv[])
 	}
 	if (!nonce_given && RAND_bytes(nonce, 6) != 1)
 		die("RAND_bytes");
+	if (ar_mode) {
+		struct fake_ar f = { ifname, ifindex, &src, key, der,
+			(size_t)derlen, recs, rec_len, n_recs, per_part,
+			tamper, drop_last, bad_opt, status_only, wait_ms };
+
+		rc = fake_ar(&f);
+		OPENSSL_free(der);
+		X509_free(x);
+		EVP_PKEY_free(key);
+		return rc;
+	}
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	nd_build_rs(&b, pkt, sizeof(pkt));
