@@ -4,9 +4,14 @@
  * addresses the harness verifies with), RAs with records, a Status RA,
  * and a few messages the parser must refuse.  Run from the source tree:
  *
- *   cc -Ilibgkey -Ilibnd libnd/nd_msg.c libnd/nd_crypto.c libgkey/x509.c \
- *       tests/fuzz/gen_nd_corpus.c \
- *       -lcrypto -o gen_nd_corpus; ./gen_nd_corpus tests/fuzz/corpus/nd
+ *   cc -Ilibgkey -Ilibnd -Itests/fuzz libnd/nd_msg.c libnd/nd_crypto.c \
+ *       libgkey/x509.c tests/fuzz/gen_nd_corpus.c -lcrypto -o gen_nd_corpus
+ *   ./gen_nd_corpus tests/fuzz/corpus/nd tests/fuzz/corpus/noded
+ *
+ * With a second directory it also writes the RAs of corpus/noded,
+ * signed with the fixed router key of fuzz_nd_keys.h for fe80::a ->
+ * fe80::1 (what fuzz_noded.c verifies with): one answer in one part, one
+ * in two, a Status and a push.
  *
  * The output differs on each run (fresh keys); the committed files are
  * one such run.
@@ -16,7 +21,10 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include "fuzz_nd_keys.h"
 
 #include "nd_crypto.h"
 #include "nd_msg.h"
@@ -26,6 +34,8 @@ static const uint8_t src[16] = { 0xfe, 0x80, [15] = 0x01 };
 static const uint8_t dst[16] = { 0xff, 0x02, [15] = 0x02 };
 static const uint8_t nonce[6] = { 1, 2, 3, 4, 5, 6 };
 static const uint8_t slla[6] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t ar_src[16] = { 0xfe, 0x80, [15] = 0x0a };
+static const uint8_t node_dst[16] = { 0xfe, 0x80, [15] = 0x01 };
 
 static void
 put(const char *name, const uint8_t *buf, size_t len)
@@ -73,6 +83,69 @@ self_signed(EVP_PKEY *k, uint8_t *out)
 	return (size_t)n;
 }
 
+/* RAs signed with the fixed router key, for corpus/noded. */
+static void
+noded_seeds(const char *dir)
+{
+	static const struct nd_ra_hdr h = { 64, 0, 1800, 0, 0 };
+	static uint8_t buf[ND_MSG_MAX], rec[152], der[1024];
+	struct nd_builder b;
+	unsigned char *p = der;
+	EVP_PKEY *k;
+	X509 *x;
+	BIO *bio;
+	size_t len, dl;
+	int part, n;
+
+	outdir = dir;
+	bio = BIO_new_mem_buf(fuzz_nd_ar_cert_pem, -1);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	bio = BIO_new_mem_buf(fuzz_nd_ar_key_pem, -1);
+	k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL || k == NULL || (n = i2d_X509(x, &p)) <= 0)
+		exit(1);
+	dl = (size_t)n;
+	memset(rec, 0x5a, sizeof(rec));
+	/* One nonce per answer: parts of one answer share theirs. */
+	for (part = 0; part <= 2; part++) {
+		uint8_t an[6] = { 7, 7, 7, 7, 7, (uint8_t)(part > 0) };
+
+		check(nd_build_ra(&b, buf, sizeof(buf), &h), "ra");
+		nd_build_nonce(&b, an, sizeof(an));
+		nd_build_timestamp(&b, nd_timestamp(1800000000, 0));
+		nd_build_gkey(&b, ND_GK_CERT, der, dl);
+		nd_build_part(&b, part == 0 ? 1 : (uint8_t)part,
+		    part == 0 ? 1 : 2);
+		nd_build_gkey(&b, ND_GK_RECORD, rec, sizeof(rec));
+		nd_build_refresh(&b, 600);
+		check(nd_sign_finish(&b, k, ar_src, node_dst, &len), "sign");
+		put(part == 0 ? "valid-ra-1of1" : part == 1 ? "valid-ra-1of2" :
+		    "valid-ra-2of2", buf, len);
+	}
+	check(nd_build_ra(&b, buf, sizeof(buf), &h), "status");
+	nd_build_nonce(&b, slla, sizeof(slla));
+	nd_build_timestamp(&b, nd_timestamp(1800000000, 0));
+	nd_build_gkey(&b, ND_GK_CERT, der, dl);
+	nd_build_part(&b, 1, 1);
+	nd_build_status(&b, ND_STATUS_UNAVAILABLE, "key server unavailable");
+	check(nd_sign_finish(&b, k, ar_src, node_dst, &len), "sign");
+	put("valid-ra-status2", buf, len);
+	check(nd_build_ra(&b, buf, sizeof(buf), &h), "push");
+	nd_build_timestamp(&b, nd_timestamp(1800000000, 0));
+	nd_build_gkey(&b, ND_GK_CERT, der, dl);
+	nd_build_part(&b, 1, 1);
+	nd_build_gkey(&b, ND_GK_RECORD, rec, sizeof(rec));
+	nd_build_refresh(&b, 600);
+	check(nd_sign_finish(&b, k, ar_src, node_dst, &len), "sign");
+	put("valid-ra-push", buf, len);
+	buf[40] ^= 1;
+	put("bad-ra-push-tampered", buf, len);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -82,7 +155,7 @@ main(int argc, char *argv[])
 	EVP_PKEY *k;
 	size_t cl, len;
 
-	if (argc != 2)
+	if (argc != 2 && argc != 3)
 		return 2;
 	outdir = argv[1];
 	k = EVP_EC_gen("P-256");
@@ -128,5 +201,7 @@ main(int argc, char *argv[])
 	buf[9] = 0;
 	put("bad-rs-length0", buf, b.len);
 	EVP_PKEY_free(k);
+	if (argc == 3)
+		noded_seeds(argv[2]);
 	return 0;
 }
