@@ -410,7 +410,13 @@ answer(struct pending *p, const struct ard_radius_result *r)
 	if (ard_answer_build(&d.tmpl, &in, d.key, &d.lladdr, &p->src,
 	    &d.answer, err, sizeof(err)) != 0) {
 		nd_log_warnx_rl("%s: cannot answer: %s", a, err);
-		return;
+		/* e.g. a Reply-Message that is not UTF-8: say less. */
+		if (in.status != ND_STATUS_REFUSED || r->reply_message == NULL)
+			return;
+		in.reason = "refused";
+		if (ard_answer_build(&d.tmpl, &in, d.key, &d.lladdr, &p->src,
+		    &d.answer, err, sizeof(err)) != 0)
+			return;
 	}
 	nd_log_info("%s: %s, %zu records in %zu RAs", a,
 	    r->outcome == ARD_ACCEPT ? "accepted" : r->outcome == ARD_REJECT ?
@@ -695,6 +701,21 @@ shutdown_log(void)
 	    (unsigned long long)nd_log_rl_suppressed());
 }
 
+/*
+ * Enough (source, nonce) slots that the cache cannot fill at the total
+ * rate: a verified RS costs a token and stays 2 * window + 1 seconds.
+ */
+static size_t
+replay_size(const struct ard_config *c)
+{
+	uint64_t n = (uint64_t)c->rate_total.per_second *
+	    (2 * (uint64_t)c->timestamp_window + 1) + c->rate_total.burst;
+
+	if (n < 64)
+		n = 64;
+	return n > 1000000 ? 1000000 : (size_t)n;
+}
+
 static void
 setup(void)
 {
@@ -708,7 +729,7 @@ setup(void)
 	if (ard_ra_tmpl_init(&d.tmpl, &d.cfg, d.mac, d.mac_len, d.cert,
 	    d.cert_len, err, sizeof(err)) != 0)
 		nd_fatalx("%s", err);
-	if (ard_replay_init(&d.replay, d.cfg.max_sources) != 0 ||
+	if (ard_replay_init(&d.replay, replay_size(&d.cfg)) != 0 ||
 	    ard_limits_init(&d.limits, &d.cfg.rate_source, &d.cfg.rate_total,
 	    d.cfg.max_sources) != 0 ||
 	    (d.pend = calloc(d.cfg.max_pending, sizeof(*d.pend))) == NULL)
