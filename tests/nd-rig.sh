@@ -20,6 +20,7 @@
 # stop PID               TERM, and wait until PID is gone.
 # in_phone CMD...        runs CMD in the phone's namespace.
 # wait_log FILE REGEX    waits up to 5 s for a line; 1 if it never comes.
+# capture FILE, capture_stop  tshark on $ND_AR_IF, started and stopped.
 
 GKEY_ARD=${GKEY_ARD:-$GKEY_BUILDDIR/gkey-ard}
 ND_PEER=${ND_PEER:-$GKEY_BUILDDIR/tests/nd_peer}
@@ -179,4 +180,20 @@ CONF
 # stop PID: TERM and wait until it is gone.
 stop() {
 	rig_kill_pid "$1"
+}
+
+# capture FILE: tshark on $ND_AR_IF into FILE, once it is capturing;
+# sets CAPTURE_PID.  capture_stop waits until the file is complete.
+capture() {
+	tshark -q -i "$ND_AR_IF" -f icmp6 -w "$1" > "$1.log" 2>&1 &
+	CAPTURE_PID=$!
+	rig_register "$CAPTURE_PID"
+	wait_log "$1.log" 'Capture started' || wait_log "$1.log" 'Capture started' ||
+		rig_fail "tshark did not start: $(cat "$1.log")"
+}
+capture_stop() {
+	# dumpcap hands packets to tshark in batches: let the last one land.
+	sleep 1
+	kill -INT "$CAPTURE_PID" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$CAPTURE_PID" 2>/dev/null || break; sleep 0.1; done
 }
