@@ -21,6 +21,7 @@
  *   -T  flip a bit in a record of part 1 after signing
  *   -D  leave out the last part           -M  a Length 0 option, signed
  *   -Z  Status 1 "no keys" instead of records
+ *   -U  no Nonce: an unsolicited answer (a push, doc/nd.md 1.6)
  *
  * Output, one line each: "rs-size N", then for every RA received
  * "ra part=I/N size=N records=N refresh=N status=C reason=TEXT sig=ok|bad"
@@ -150,7 +151,7 @@ struct fake_ar {
 	uint8_t		(*recs)[GKEY_REC_HEX_MAX];
 	const size_t	*rec_len;
 	size_t		 n_recs, per_part;
-	int		 tamper, drop_last, bad_opt, status_only;
+	int		 tamper, drop_last, bad_opt, status_only, push;
 	long		 wait_ms;
 };
 
@@ -260,7 +261,8 @@ fake_ar(const struct fake_ar *f)
 			break;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		nd_build_ra(&b, pkt, sizeof(pkt), &h);
-		nd_build_nonce(&b, m.nonce, m.nonce_len);
+		if (!f->push)
+			nd_build_nonce(&b, m.nonce, m.nonce_len);
 		nd_build_timestamp(&b, nd_timestamp((uint64_t)ts.tv_sec,
 		    (uint32_t)ts.tv_nsec));
 		nd_build_gkey(&b, ND_GK_CERT, f->cert, f->cert_len);
@@ -318,7 +320,7 @@ main(int argc, char *argv[])
 	long skew = 0, wait_ms = 3000;
 	int ch, n_apps = 0, hops = 255, bad_sig = 0, plain = 0, bad_opt = 0;
 	int nonce_given = 0, ar_mode = 0, tamper = 0, drop_last = 0;
-	int status_only = 0;
+	int status_only = 0, push = 0;
 	static uint8_t recs[24][GKEY_REC_HEX_MAX];
 	size_t rec_len[24], n_recs = 0, per_part = 24;
 	int fd, i, derlen = 0, rc;
@@ -328,7 +330,7 @@ main(int argc, char *argv[])
 	FILE *fp;
 	char err[256];
 
-	while ((ch = getopt(argc, argv, "i:c:k:a:w:t:H:n:s:S:BPMRr:p:TDZ")) != -1) {
+	while ((ch = getopt(argc, argv, "i:c:k:a:w:t:H:n:s:S:BPMRr:p:TDZU")) != -1) {
 		switch (ch) {
 		case 'i': ifname = optarg; break;
 		case 'c': certf = optarg; break;
@@ -361,6 +363,7 @@ main(int argc, char *argv[])
 		case 'T': tamper = 1; break;
 		case 'D': drop_last = 1; break;
 		case 'Z': status_only = 1; break;
+		case 'U': push = 1; break;
 		default: die("bad usage");
 		}
 	}
@@ -387,7 +390,7 @@ main(int argc, char *argv[])
 	if (ar_mode) {
 		struct fake_ar f = { ifname, ifindex, &src, key, der,
 			(size_t)derlen, recs, rec_len, n_recs, per_part,
-			tamper, drop_last, bad_opt, status_only, wait_ms };
+			tamper, drop_last, bad_opt, status_only, push, wait_ms };
 
 		rc = fake_ar(&f);
 		OPENSSL_free(der);
