@@ -556,6 +556,13 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 		d.st.plain++;
 		return;
 	}
+	/* RFC 4861 6.2.6: an RS from :: gets multicast RAs, not ours. */
+	if (IN6_IS_ADDR_UNSPECIFIED(src) || IN6_IS_ADDR_MULTICAST(src)) {
+		d.st.dropped++;
+		nd_log_warnx_rl("%s: RS dropped: no unicast answer possible to "
+		    "this source", srcs);
+		return;
+	}
 	/* Rate limits before the signature: verification is the cost. */
 	switch (ard_limits_take(&d.limits, src, now_ms())) {
 	case 1:

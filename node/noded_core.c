@@ -56,6 +56,10 @@ noded_ra_check(const struct noded_trust *t, const uint8_t *pkt, size_t len,
 	if (hop_limit != 255)
 		return fail(err, errlen, NODED_RA_DROP, "hop limit %d, not 255",
 		    hop_limit);
+	/* RFC 4861 6.1.2: a router sends from its link-local address. */
+	if (!IN6_IS_ADDR_LINKLOCAL(src))
+		return fail(err, errlen, NODED_RA_DROP, "source address is not "
+		    "link-local");
 	if (nd_msg_require(m, why, sizeof(why)) != 0)
 		return fail(err, errlen, NODED_RA_DROP, "malformed: %s", why);
 	age = nd_timestamp_diff(m->timestamp, now_ts);

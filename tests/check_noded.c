@@ -118,6 +118,19 @@ START_TEST(ra_with_hop_limit_254_is_ignored)
 }
 END_TEST
 
+START_TEST(ra_from_a_global_address_is_ignored)
+{
+	struct nd_msg m;
+	struct in6_addr g;
+
+	inet_pton(AF_INET6, "2001:db8::a", &g);
+	ra(arc, ark, nonce1, 1, 1, now_ts());
+	ck_assert_int_eq(noded_ra_check(&trust, pkt, len, 255, &g, &node,
+	    now_ts(), time(NULL), &m, err, sizeof(err)), NODED_RA_DROP);
+	ck_assert_str_eq(err, "source address is not link-local");
+}
+END_TEST
+
 START_TEST(ra_outside_the_timestamp_window_is_ignored)
 {
 	ra(arc, ark, nonce1, 1, 1, now_ts() - ((uint64_t)600 << 16));
@@ -422,6 +435,7 @@ noded_suite(void)
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, ra_from_a_trusted_router_passes);
 	tcase_add_test(r, ra_with_hop_limit_254_is_ignored);
+	tcase_add_test(r, ra_from_a_global_address_is_ignored);
 	tcase_add_test(r, ra_outside_the_timestamp_window_is_ignored);
 	tcase_add_test(r, ra_from_a_router_of_another_ca_is_ignored);
 	tcase_add_test(r, ra_from_a_node_certificate_is_ignored);
