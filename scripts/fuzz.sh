@@ -12,6 +12,8 @@ trap 'rm -rf "$out"' EXIT
 
 LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/clock.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/utf8.c libgkey/x509.c"
 PANA="libpana/pana_msg.c libpana/pana_crypto.c"
+LIBND="libnd/nd_msg.c libnd/nd_crypto.c"
+ND="$LIBND libgkey/x509.c"
 
 sources() {
 	case $1 in
@@ -23,6 +25,9 @@ sources() {
 	eap) echo "tests/fuzz/fuzz_eap.c node/eap_tls_peer.c libgkey/errbuf.c" ;;
 	paa) echo "tests/fuzz/fuzz_paa.c tests/paa_harness.c pana-relay/paa.c pana-relay/plog.c libgkey/clock.c $PANA" ;;
 	pac) echo "tests/fuzz/fuzz_pac.c node/pac.c $PANA $LIBGKEY" ;;
+	nd) echo "tests/fuzz/fuzz_nd.c $ND" ;;
+	ard) echo "tests/fuzz/fuzz_ard.c ard/ard_core.c $LIBND $LIBGKEY" ;;
+	noded) echo "tests/fuzz/fuzz_noded.c node/noded_core.c $LIBND $LIBGKEY" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
 	esac
 }
@@ -33,11 +38,11 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa"}
+harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -Ilibgkey -Ilibpana -Inode -Ipana-relay -Itests -Itests/fuzz \
+		-Wall -Wextra -Ilibgkey -Ilibpana -Ilibnd -Iard -Inode -Ipana-relay -Itests -Itests/fuzz \
 		$(sources "$h") -lssl -lcrypto -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"

@@ -1,0 +1,834 @@
+/*
+ * gkey-ard - the access router's side of gkey's user-node path
+ * (doc/nd.md): answers signed Router Solicitations carrying a gkey
+ * Certificate with signed unicast Router Advertisements carrying the
+ * node's Key Records, which it asks the key server for in RADIUS
+ * (Authorize-Only, doc/radius.md section 4).
+ *
+ * This file holds main(), the sockets, privilege dropping and the poll()
+ * loop; the checks and the answers are ard_core.c, RADIUS ard_radius.c,
+ * the configuration ard_conf.c, the messages libnd.  Only start-up
+ * errors are fatal: after that a bad packet is a counted, rate-limited
+ * warning and a drop.  Plain RSs (no gkey option) are left to radvd.
+ */
+#define _GNU_SOURCE		/* setresuid(2), in6_pktinfo */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "ard_conf.h"
+#include "ard_core.h"
+#include "ard_radius.h"
+#include "keys.h"
+#include "nd_crypto.h"
+#include "nd_log.h"
+#include "nd_msg.h"
+
+#define RX_BURST	64		/* packets read per wake-up */
+#define RX_MAX		4096
+#define NONCE_STORE	128		/* longest nonce answered */
+
+enum { FD_ICMP, FD_RADIUS, FD_MAX };
+
+/* One RS waiting for RADIUS. */
+struct pending {
+	int		 in_use;
+	int		 handle;	/* ard_radius */
+	struct in6_addr	 src;
+	uint8_t		 nonce[NONCE_STORE];
+	size_t		 nonce_len;
+	uint8_t		 digest[32];	/* SHA-256 of certificate + apps */
+};
+
+struct stats {
+	uint64_t rx, plain, dropped, rate_source, rate_total, replay,
+	    busy, table_full, radius_dropped, accept, reject, timeout,
+	    ra_sent, send_errors, refreshed;
+};
+
+struct daemon {
+	struct ard_config	 cfg;
+	unsigned int		 ifindex;
+	struct in6_addr		 lladdr;
+	int			 have_lladdr;
+	uint8_t			 mac[16];
+	size_t			 mac_len;
+	int			 fd[FD_MAX];
+	struct ard_radius	*rad;
+	EVP_PKEY		*key;
+	uint8_t			*cert;
+	size_t			 cert_len;
+	struct ard_ra_tmpl	 tmpl;
+	struct ard_replay	 replay;
+	struct ard_limits	 limits;
+	struct pending		*pend;
+	struct ard_answer	 answer;
+	uint8_t			 rx[RX_MAX];
+	struct stats		 st;
+};
+
+static volatile sig_atomic_t quit;
+static struct daemon d;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: gkey-ard [-dnv] [-f file]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_timestamp(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+}
+
+static const char *
+addr_str(const struct in6_addr *a, char *buf, size_t size)
+{
+	/* glibc prints RFC 5952 text: lower case, longest zero run. */
+	if (inet_ntop(AF_INET6, a, buf, (socklen_t)size) == NULL)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* ------------------------------------------------------------ start-up */
+
+static void
+load_credentials(void)
+{
+	char err[256];
+	unsigned char *der = NULL;
+	X509 *x;
+	FILE *fp;
+	int n;
+
+	if ((fp = fopen(d.cfg.certificate, "r")) == NULL)
+		nd_fatal("%s", d.cfg.certificate);
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (x == NULL)
+		nd_fatalx("%s: no PEM certificate", d.cfg.certificate);
+	if ((d.key = gkey_load_private_key(d.cfg.private_key, err,
+	    sizeof(err))) == NULL)
+		nd_fatalx("%s: %s", d.cfg.private_key, err);
+	if (!nd_key_is_p256(d.key))
+		nd_fatalx("%s: the key is not P-256", d.cfg.private_key);
+	if (X509_check_private_key(x, d.key) != 1)
+		nd_fatalx("%s does not match %s", d.cfg.private_key,
+		    d.cfg.certificate);
+	if ((n = i2d_X509(x, &der)) <= 0)
+		nd_fatalx("%s: cannot encode", d.cfg.certificate);
+	d.cert = der;
+	d.cert_len = (size_t)n;
+	X509_free(x);
+}
+
+/* The interface's link-local address: the source of every RA. */
+static int
+find_lladdr(void)
+{
+	struct ifaddrs *ifa, *i;
+	const struct sockaddr_in6 *s6;
+
+	if (getifaddrs(&ifa) != 0)
+		return -1;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, d.cfg.interface) != 0)
+			continue;
+		s6 = (const struct sockaddr_in6 *)i->ifa_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) {
+			d.lladdr = s6->sin6_addr;
+			d.have_lladdr = 1;
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+	return d.have_lladdr ? 0 : -1;
+}
+
+static void
+find_mac(int fd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", d.cfg.interface);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0) {
+		memcpy(d.mac, ifr.ifr_hwaddr.sa_data, 6);
+		d.mac_len = 6;
+	}
+}
+
+static void
+open_icmp(void)
+{
+	struct icmp6_filter filt;
+	struct ipv6_mreq mreq;
+	int fd, on = 1, hops = 255, off = 0;
+
+	if ((d.ifindex = if_nametoindex(d.cfg.interface)) == 0)
+		nd_fatal("interface %s", d.cfg.interface);
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_ICMPV6);
+	if (fd == -1)
+		nd_fatal("raw ICMPv6 socket");
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(ND_TYPE_RS, &filt);
+	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
+	    sizeof(filt)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	    sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+	    sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
+	    sizeof(hops)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
+	    sizeof(hops)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off,
+	    sizeof(off)) == -1)
+		nd_fatal("ICMPv6 socket options");
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d.cfg.interface,
+	    (socklen_t)strlen(d.cfg.interface)) == -1)
+		nd_fatal("SO_BINDTODEVICE %s", d.cfg.interface);
+	/* ff02::2: joined by the kernel only when forwarding is on. */
+	memset(&mreq, 0, sizeof(mreq));
+	inet_pton(AF_INET6, "ff02::2", &mreq.ipv6mr_multiaddr);
+	mreq.ipv6mr_interface = d.ifindex;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq,
+	    sizeof(mreq)) == -1 && errno != EADDRINUSE)
+		nd_fatal("joining ff02::2 on %s", d.cfg.interface);
+	find_mac(fd);
+	d.fd[FD_ICMP] = fd;
+	if (find_lladdr() != 0)
+		nd_log_warnx("%s has no link-local address yet",
+		    d.cfg.interface);
+}
+
+static void	radius_result(void *, const struct ard_radius_result *);
+
+static void
+start_radius(void)
+{
+	struct ard_radius_cfg rc;
+	char err[ARD_RADIUS_ERRLEN];
+	size_t i;
+
+	if (ard_radius_init(d.cfg.dictdir, d.cfg.dictionary, err,
+	    sizeof(err)) != 0)
+		nd_fatalx("RADIUS dictionaries: %s", err);
+	memset(&rc, 0, sizeof(rc));
+	for (i = 0; i < d.cfg.n_radius; i++) {
+		rc.server[i].host = d.cfg.radius[i].host;
+		rc.server[i].port = d.cfg.radius[i].port;
+		rc.server[i].secret = d.cfg.radius[i].secret;
+	}
+	rc.nservers = d.cfg.n_radius;
+	rc.timeout_ms = d.cfg.radius_timeout_ms;
+	rc.retries = d.cfg.radius_retries;
+	rc.nas_identifier = d.cfg.nas_identifier;
+	rc.cb = radius_result;
+	if ((d.rad = ard_radius_new(&rc, err, sizeof(err))) == NULL)
+		nd_fatalx("RADIUS client: %s", err);
+	for (i = 0; i < d.cfg.n_radius; i++)
+		nd_log_info("RADIUS server %s port %u", d.cfg.radius[i].host,
+		    d.cfg.radius[i].port);
+	/* The client keeps its own copies. */
+	ard_config_clear(&d.cfg);
+	d.fd[FD_RADIUS] = ard_radius_fd(d.rad);
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (user[0] != '\0')
+			nd_log_info("not running as root: staying uid %u",
+			    (unsigned int)geteuid());
+		return;
+	}
+	if (user[0] == '\0') {
+		nd_log_warnx("running as root: set 'user' in the "
+		    "configuration");
+		return;
+	}
+	if ((pw = getpwnam(user)) == NULL)
+		nd_fatalx("user '%s' does not exist", user);
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		nd_fatal("cannot drop privileges to %s", user);
+	if (setuid(0) != -1 || geteuid() == 0)
+		nd_fatalx("privileges not dropped");
+	nd_log_info("running as %s", user);
+}
+
+/* ------------------------------------------------------------ answers */
+
+static void
+send_answer(const struct in6_addr *to)
+{
+	struct sockaddr_in6 sin6;
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	struct in6_pktinfo *pi;
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	char a[INET6_ADDRSTRLEN];
+	size_t i;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = *to;
+	sin6.sin6_scope_id = d.ifindex;
+	for (i = 0; i < d.answer.n; i++) {
+		memset(&msg, 0, sizeof(msg));
+		memset(&cbuf, 0, sizeof(cbuf));
+		iov.iov_base = d.answer.pkt[i];
+		iov.iov_len = d.answer.len[i];
+		msg.msg_name = &sin6;
+		msg.msg_namelen = sizeof(sin6);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
+		/* The source we signed for, on our interface. */
+		pi->ipi6_addr = d.lladdr;
+		pi->ipi6_ifindex = d.ifindex;
+		if (sendmsg(d.fd[FD_ICMP], &msg, 0) == -1) {
+			d.st.send_errors++;
+			nd_log_warnx_rl("RA to %s: %s", addr_str(to, a,
+			    sizeof(a)), strerror(errno));
+			continue;
+		}
+		d.st.ra_sent++;
+	}
+}
+
+static void
+answer(struct pending *p, const struct ard_radius_result *r)
+{
+	struct ard_answer_in in;
+	struct timespec ts;
+	char a[INET6_ADDRSTRLEN], err[ARD_ERRLEN];
+
+	memset(&in, 0, sizeof(in));
+	in.nonce = p->nonce;
+	in.nonce_len = p->nonce_len;
+	in.timestamp = now_timestamp();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	addr_str(&p->src, a, sizeof(a));
+	switch (r->outcome) {
+	case ARD_ACCEPT:
+		d.st.accept++;
+		if (r->n_records == 0) {
+			in.status = ND_STATUS_REFUSED;
+			in.reason = "no keys";
+			break;
+		}
+		in.records = r->records;
+		in.record_len = r->record_len;
+		in.n_records = r->n_records;
+		in.refresh = ard_refresh(r->has_session_timeout,
+		    r->session_timeout, r->records, r->record_len,
+		    r->n_records, (uint64_t)ts.tv_sec);
+		if (r->records_dropped > 0)
+			nd_log_warnx_rl("%s: %zu records beyond %d dropped", a,
+			    r->records_dropped, ARD_RADIUS_MAX_RECORDS);
+		break;
+	case ARD_REJECT:
+		d.st.reject++;
+		in.status = ND_STATUS_REFUSED;
+		in.reason = r->reply_message != NULL ? r->reply_message :
+		    "refused";
+		break;
+	default:
+		d.st.timeout++;
+		in.status = ND_STATUS_UNAVAILABLE;
+		in.reason = "key server unavailable";
+		break;
+	}
+	if (!d.have_lladdr && find_lladdr() != 0) {
+		nd_log_warnx_rl("%s: no link-local address on %s, no answer",
+		    a, d.cfg.interface);
+		return;
+	}
+	if (ard_answer_build(&d.tmpl, &in, d.key, &d.lladdr, &p->src,
+	    &d.answer, err, sizeof(err)) != 0) {
+		nd_log_warnx_rl("%s: cannot answer: %s", a, err);
+		/* e.g. a Reply-Message that is not UTF-8: say less. */
+		if (in.status != ND_STATUS_REFUSED || r->reply_message == NULL)
+			return;
+		in.reason = "refused";
+		if (ard_answer_build(&d.tmpl, &in, d.key, &d.lladdr, &p->src,
+		    &d.answer, err, sizeof(err)) != 0)
+			return;
+	}
+	nd_log_info("%s: %s, %zu records in %zu RAs", a,
+	    r->outcome == ARD_ACCEPT ? "accepted" : r->outcome == ARD_REJECT ?
+	    "refused" : "key server unavailable", in.n_records, d.answer.n);
+	send_answer(&p->src);
+}
+
+static void
+radius_result(void *arg, const struct ard_radius_result *r)
+{
+	struct pending *p = &d.pend[(uintptr_t)arg];
+
+	if (!p->in_use)
+		return;
+	answer(p, r);
+	OPENSSL_cleanse(p, sizeof(*p));
+}
+
+/* ------------------------------------------------------------ RS */
+
+static void
+request_digest(const struct nd_msg *m, uint8_t out[32])
+{
+	struct nd_opt_iter it;
+	struct nd_opt o;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int n = 0;
+
+	memset(out, 0, 32);
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto finish;
+	EVP_DigestUpdate(ctx, m->cert, m->cert_len);
+	nd_opt_iter_init(&it, m);
+	while (nd_opt_next(&it, &o))
+		if (o.type == ND_OPT_GKEY && o.subtype == ND_GK_APP)
+			EVP_DigestUpdate(ctx, o.data - 2, o.len + 2);
+	EVP_DigestFinal_ex(ctx, out, &n);
+finish:
+	EVP_MD_CTX_free(ctx);
+}
+
+static struct pending *
+pending_of(const struct in6_addr *src, struct pending **free_slot)
+{
+	unsigned int i;
+
+	*free_slot = NULL;
+	for (i = 0; i < d.cfg.max_pending; i++) {
+		if (d.pend[i].in_use &&
+		    memcmp(&d.pend[i].src, src, sizeof(*src)) == 0)
+			return &d.pend[i];
+		if (!d.pend[i].in_use && *free_slot == NULL)
+			*free_slot = &d.pend[i];
+	}
+	return NULL;
+}
+
+static void
+ask_radius(const struct nd_msg *m, const struct in6_addr *src,
+    const char *srcs)
+{
+	struct ard_request q;
+	struct pending *p, *slot;
+	struct nd_opt_iter it;
+	struct nd_opt o;
+	uint8_t digest[32];
+	int h;
+
+	request_digest(m, digest);
+	if ((p = pending_of(src, &slot)) != NULL) {
+		/*
+		 * The node asked again while RADIUS is busy: answer the
+		 * newest nonce if it is the same request, else drop.
+		 */
+		if (CRYPTO_memcmp(p->digest, digest, 32) != 0) {
+			d.st.busy++;
+			nd_log_warnx_rl("%s: RS dropped: another request from "
+			    "this address is waiting for RADIUS", srcs);
+			return;
+		}
+		memcpy(p->nonce, m->nonce, m->nonce_len);
+		p->nonce_len = m->nonce_len;
+		d.st.refreshed++;
+		return;
+	}
+	if (slot == NULL) {
+		d.st.table_full++;
+		nd_log_warnx_rl("%s: RS dropped: %u RADIUS requests "
+		    "outstanding", srcs, d.cfg.max_pending);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.cert = m->cert;
+	q.cert_len = m->cert_len;
+	nd_opt_iter_init(&it, m);
+	while (nd_opt_next(&it, &o) && q.n_apps < ARD_RADIUS_MAX_APPS)
+		if (o.type == ND_OPT_GKEY && o.subtype == ND_GK_APP) {
+			q.apps[q.n_apps] = o.data;
+			q.app_len[q.n_apps++] = o.len;
+		}
+	q.nas_port_id = d.cfg.interface;
+	q.calling_station_id = srcs;
+	q.arg = (void *)(uintptr_t)(slot - d.pend);
+	if ((h = ard_radius_send(d.rad, &q, now_ms())) < 0) {
+		d.st.table_full++;
+		nd_log_warnx_rl("%s: RADIUS request not sent: %s", srcs,
+		    ard_radius_error(d.rad));
+		return;
+	}
+	slot->in_use = 1;
+	slot->handle = h;
+	slot->src = *src;
+	memcpy(slot->nonce, m->nonce, m->nonce_len);
+	slot->nonce_len = m->nonce_len;
+	memcpy(slot->digest, digest, 32);
+	nd_log_debug("%s: RS verified, asking RADIUS (%zu applications)",
+	    srcs, q.n_apps);
+}
+
+static void
+handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
+    int hop_limit)
+{
+	struct nd_msg m;
+	struct timespec ts;
+	char srcs[INET6_ADDRSTRLEN], err[ARD_ERRLEN];
+	int rc;
+
+	d.st.rx++;
+	addr_str(src, srcs, sizeof(srcs));
+	if (nd_msg_parse(d.rx, len, &m, err, sizeof(err)) != 0) {
+		d.st.dropped++;
+		nd_log_warnx_rl("%s: RS dropped: malformed: %s", srcs, err);
+		return;
+	}
+	if (!m.has_gkey) {
+		d.st.plain++;
+		return;
+	}
+	/* RFC 4861 6.2.6: an RS from :: gets multicast RAs, not ours. */
+	if (IN6_IS_ADDR_UNSPECIFIED(src) || IN6_IS_ADDR_MULTICAST(src)) {
+		d.st.dropped++;
+		nd_log_warnx_rl("%s: RS dropped: no unicast answer possible to "
+		    "this source", srcs);
+		return;
+	}
+	/* Rate limits before the signature: verification is the cost. */
+	switch (ard_limits_take(&d.limits, src, now_ms())) {
+	case 1:
+		d.st.rate_source++;
+		nd_log_warnx_rl("%s: RS dropped: over the per-source rate",
+		    srcs);
+		return;
+	case 2:
+		d.st.rate_total++;
+		nd_log_warnx_rl("%s: RS dropped: over the total rate", srcs);
+		return;
+	default:
+		break;
+	}
+	rc = ard_rs_check(d.rx, len, hop_limit, src, dst, now_timestamp(),
+	    d.cfg.timestamp_window, &m, err, sizeof(err));
+	if (rc != ARD_RS_OK) {
+		d.st.dropped++;
+		nd_log_warnx_rl("%s: RS dropped: %s", srcs, err);
+		return;
+	}
+	if (m.nonce_len > NONCE_STORE) {
+		d.st.dropped++;
+		nd_log_warnx_rl("%s: RS dropped: nonce of %zu octets, at most "
+		    "%d", srcs, m.nonce_len, NONCE_STORE);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	rc = ard_replay_seen(&d.replay, src, m.nonce, m.nonce_len,
+	    (uint64_t)ts.tv_sec, d.cfg.timestamp_window);
+	if (rc != 0) {
+		d.st.replay++;
+		nd_log_warnx_rl("%s: RS dropped: %s", srcs, rc > 0 ?
+		    "nonce already seen from this source" :
+		    "replay cache full");
+		return;
+	}
+	ask_radius(&m, src, srcs);
+}
+
+static void
+read_icmp(void)
+{
+	struct sockaddr_in6 from;
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	struct in6_addr dst;
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				    CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	ssize_t n;
+	int i, hop, have_dst;
+
+	for (i = 0; i < RX_BURST; i++) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = d.rx;
+		iov.iov_len = sizeof(d.rx);
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		if ((n = recvmsg(d.fd[FD_ICMP], &msg, 0)) == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				nd_log_warnx_rl("recvmsg: %s", strerror(errno));
+			return;
+		}
+		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+			d.st.dropped++;
+			nd_log_warnx_rl("RS dropped: truncated on receipt");
+			continue;
+		}
+		hop = -1;
+		have_dst = 0;
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		    cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (cm->cmsg_type == IPV6_HOPLIMIT &&
+			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+				memcpy(&hop, CMSG_DATA(cm), sizeof(int));
+			else if (cm->cmsg_type == IPV6_PKTINFO &&
+			    cm->cmsg_len == CMSG_LEN(sizeof(struct
+			    in6_pktinfo))) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				dst = pi.ipi6_addr;
+				have_dst = 1;
+			}
+		}
+		if (!have_dst || msg.msg_namelen < sizeof(from)) {
+			d.st.dropped++;
+			nd_log_warnx_rl("RS dropped: no destination address");
+			continue;
+		}
+		handle_rs((size_t)n, &from.sin6_addr, &dst, hop);
+	}
+}
+
+static void
+read_radius(void)
+{
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		switch (ard_radius_read(d.rad)) {
+		case 0:
+			return;
+		case -1:
+			d.st.radius_dropped++;
+			nd_log_warnx_rl("RADIUS reply dropped: %s",
+			    ard_radius_error(d.rad));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+shutdown_log(void)
+{
+	nd_log_info("%llu RSs, %llu plain, %llu dropped (checks), %llu "
+	    "replayed, %llu over the source rate, %llu over the total rate, "
+	    "%llu busy, %llu table full; RADIUS %llu accepted, %llu refused, "
+	    "%llu unanswered, %llu replies dropped; %llu RAs sent, %llu send "
+	    "errors, %llu lines suppressed",
+	    (unsigned long long)d.st.rx, (unsigned long long)d.st.plain,
+	    (unsigned long long)d.st.dropped, (unsigned long long)d.st.replay,
+	    (unsigned long long)d.st.rate_source,
+	    (unsigned long long)d.st.rate_total,
+	    (unsigned long long)d.st.busy, (unsigned long long)d.st.table_full,
+	    (unsigned long long)d.st.accept, (unsigned long long)d.st.reject,
+	    (unsigned long long)d.st.timeout,
+	    (unsigned long long)d.st.radius_dropped,
+	    (unsigned long long)d.st.ra_sent,
+	    (unsigned long long)d.st.send_errors,
+	    (unsigned long long)nd_log_rl_suppressed());
+}
+
+/*
+ * Enough (source, nonce) slots that the cache cannot fill at the total
+ * rate: a verified RS costs a token and stays 2 * window + 1 seconds.
+ */
+static size_t
+replay_size(const struct ard_config *c)
+{
+	uint64_t n = (uint64_t)c->rate_total.per_second *
+	    (2 * (uint64_t)c->timestamp_window + 1) + c->rate_total.burst;
+
+	if (n < 64)
+		n = 64;
+	return n > 1000000 ? 1000000 : (size_t)n;
+}
+
+static void
+setup(void)
+{
+	char err[ARD_ERRLEN];
+
+	if (RAND_status() != 1)
+		nd_fatalx("the random number generator is not seeded");
+	d.fd[FD_ICMP] = d.fd[FD_RADIUS] = -1;
+	load_credentials();
+	open_icmp();
+	if (ard_ra_tmpl_init(&d.tmpl, &d.cfg, d.mac, d.mac_len, d.cert,
+	    d.cert_len, err, sizeof(err)) != 0)
+		nd_fatalx("%s", err);
+	if (ard_replay_init(&d.replay, replay_size(&d.cfg)) != 0 ||
+	    ard_limits_init(&d.limits, &d.cfg.rate_source, &d.cfg.rate_total,
+	    d.cfg.max_sources) != 0 ||
+	    (d.pend = calloc(d.cfg.max_pending, sizeof(*d.pend))) == NULL)
+		nd_fatalx("out of memory");
+	start_radius();
+}
+
+static void
+loop(void)
+{
+	struct pollfd pfd[FD_MAX];
+	int i, timeout;
+
+	while (!quit) {
+		for (i = 0; i < FD_MAX; i++) {
+			pfd[i].fd = d.fd[i];
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		timeout = ard_radius_next_timeout(d.rad, now_ms());
+		if (poll(pfd, FD_MAX, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			nd_fatal("poll");
+		}
+		if (pfd[FD_ICMP].revents & POLLIN)
+			read_icmp();
+		if (pfd[FD_RADIUS].revents & POLLIN)
+			read_radius();
+		ard_radius_timeout(d.rad, now_ms());
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sigaction sa;
+	const char *conffile = ARD_CONF_DEFAULT;
+	char err[ARD_CONF_ERRLEN];
+	int ch, foreground = 0, verbose = 0, noaction = 0;
+
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	nd_log_init(1, verbose, "gkey-ard");
+	if (ard_config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
+		nd_fatalx("%s", err);
+	if (noaction) {
+		fprintf(stderr, "configuration OK\n");
+		ard_config_clear(&d.cfg);
+		return 0;
+	}
+	setup();
+	drop_privileges(d.cfg.user);
+	if (!foreground) {
+		nd_log_init(0, verbose, "gkey-ard");
+		if (daemon(0, 0) == -1)
+			nd_fatal("daemon");
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	nd_log_info("started (interface %s, %zu-octet certificate)",
+	    d.cfg.interface, d.cert_len);
+	loop();
+	shutdown_log();
+	ard_radius_free(d.rad);
+	ard_replay_free(&d.replay);
+	ard_limits_free(&d.limits);
+	free(d.pend);
+	EVP_PKEY_free(d.key);
+	OPENSSL_free(d.cert);
+	return 0;
+}

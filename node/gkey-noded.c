@@ -1,0 +1,722 @@
+/*
+ * gkey-noded - the user node's agent of gkey's ND path (doc/nd.md): it
+ * solicits its access router with signed Router Solicitations, verifies
+ * the signed answers against its AR trust anchor, opens the Key Records
+ * with its own key and the key server's public keys, and keeps the group
+ * keys in a 0600 file for local programs (doc/nd.md section 5), asking
+ * again before they run out.
+ *
+ * This file holds main(), the socket, the timers and the poll() loop;
+ * the checks, the assembly of parts and the key store are noded_core.c,
+ * the messages libnd, the records libgkey.  After start-up nothing is
+ * fatal: every refusal is logged by name and the node keeps the keys it
+ * holds that are still valid.
+ */
+#define _GNU_SOURCE		/* setresuid(2), in6_pktinfo */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "keyrecord.h"
+#include "keys.h"
+#include "nd_crypto.h"
+#include "nd_log.h"
+#include "nd_msg.h"
+#include "noded_conf.h"
+#include "noded_core.h"
+
+#define RX_BURST	32
+#define RX_MAX		4096
+#define NONCE_LEN	6
+
+struct noded {
+	struct noded_config	 cfg;
+	struct noded_trust	 trust;
+	unsigned int		 ifindex;
+	struct in6_addr		 lladdr;
+	int			 fd;
+	uint8_t			*cert;
+	size_t			 cert_len;
+
+	/* The solicitation in flight, if any. */
+	int			 outstanding;
+	uint8_t			 nonce[NONCE_LEN];
+	uint64_t		 answer_deadline;	/* monotonic ms */
+	uint64_t		 next_solicit;		/* monotonic ms */
+	uint64_t		 backoff_ms;
+
+	struct noded_asm_table	 asms;
+	struct noded_keys	 keys;
+	uint8_t			 rx[RX_MAX];
+	uint8_t			 tx[ND_MSG_MAX];
+};
+
+static volatile sig_atomic_t quit, hup;
+static struct noded n;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: gkey-noded [-dnv] [-f file]\n");
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		quit = 1;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+wall_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static uint64_t
+now_timestamp(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+}
+
+static double
+random_unit(void)
+{
+	uint32_t r = 0;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		return 0.5;
+	return (double)r / 4294967296.0;
+}
+
+static const char *
+addr_str(const struct in6_addr *a, char *buf, size_t size)
+{
+	if (inet_ntop(AF_INET6, a, buf, (socklen_t)size) == NULL)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* ------------------------------------------------------------ start-up */
+
+static X509 *
+read_cert(const char *path)
+{
+	X509 *x;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		nd_fatal("%s", path);
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (x == NULL)
+		nd_fatalx("%s: no PEM certificate", path);
+	return x;
+}
+
+static void
+load_credentials(void)
+{
+	char err[256];
+	unsigned char *der = NULL;
+	X509 *x = read_cert(n.cfg.certificate);
+	size_t i;
+	int len;
+
+	if ((n.trust.node_key = gkey_load_private_key(n.cfg.private_key, err,
+	    sizeof(err))) == NULL)
+		nd_fatalx("%s: %s", n.cfg.private_key, err);
+	if (!nd_key_is_p256(n.trust.node_key))
+		nd_fatalx("%s: the key is not P-256", n.cfg.private_key);
+	if (X509_check_private_key(x, n.trust.node_key) != 1)
+		nd_fatalx("%s does not match %s", n.cfg.private_key,
+		    n.cfg.certificate);
+	if ((len = i2d_X509(x, &der)) <= 0)
+		nd_fatalx("%s: cannot encode", n.cfg.certificate);
+	n.cert = der;
+	n.cert_len = (size_t)len;
+	X509_free(x);
+	n.trust.anchor = read_cert(n.cfg.trust_anchor);
+	for (i = 0; i < n.cfg.n_key_servers; i++)
+		if ((n.trust.servers[i] = gkey_load_public_key(
+		    n.cfg.key_server[i], err, sizeof(err))) == NULL)
+			nd_fatalx("%s: %s", n.cfg.key_server[i], err);
+	n.trust.n_servers = n.cfg.n_key_servers;
+	n.trust.window = n.cfg.timestamp_window;
+}
+
+static int
+find_lladdr(void)
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa) != 0)
+		return -1;
+	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
+		const struct sockaddr_in6 *s6;
+
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, n.cfg.interface) != 0)
+			continue;
+		s6 = (const struct sockaddr_in6 *)i->ifa_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) {
+			n.lladdr = s6->sin6_addr;
+			found = 1;
+		}
+	}
+	freeifaddrs(ifa);
+	return found ? 0 : -1;
+}
+
+static void
+open_icmp(void)
+{
+	struct icmp6_filter filt;
+	int on = 1, hops = 255;
+
+	if ((n.ifindex = if_nametoindex(n.cfg.interface)) == 0)
+		nd_fatal("interface %s", n.cfg.interface);
+	n.fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_ICMPV6);
+	if (n.fd == -1)
+		nd_fatal("raw ICMPv6 socket");
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(ND_TYPE_RA, &filt);
+	if (setsockopt(n.fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
+	    sizeof(filt)) == -1 ||
+	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	    sizeof(on)) == -1 ||
+	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+	    sizeof(on)) == -1 ||
+	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
+	    sizeof(hops)) == -1 ||
+	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
+	    sizeof(hops)) == -1)
+		nd_fatal("ICMPv6 socket options");
+	if (setsockopt(n.fd, SOL_SOCKET, SO_BINDTODEVICE, n.cfg.interface,
+	    (socklen_t)strlen(n.cfg.interface)) == -1)
+		nd_fatal("SO_BINDTODEVICE %s", n.cfg.interface);
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 || user[0] == '\0')
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		nd_fatalx("user '%s' does not exist", user);
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		nd_fatal("cannot drop privileges to %s", user);
+	if (setuid(0) != -1 || geteuid() == 0)
+		nd_fatalx("privileges not dropped");
+	nd_log_info("running as %s", user);
+}
+
+/* ------------------------------------------------------------ keys */
+
+static void
+write_keys(void)
+{
+	char err[NODED_ERRLEN + 4200];
+
+	if (noded_keys_write(&n.keys, n.cfg.key_file, err, sizeof(err)) != 0)
+		nd_log_warnx("key file not written: %s", err);
+}
+
+static void
+expire_keys(void)
+{
+	int k = noded_keys_expire(&n.keys, wall_s());
+
+	if (k > 0) {
+		nd_log_info("%d expired keys removed", k);
+		write_keys();
+	}
+}
+
+/* ------------------------------------------------------------ solicit */
+
+static void
+schedule(uint64_t delay_ms, const char *why)
+{
+	uint64_t d = noded_jitter(delay_ms, n.cfg.jitter_percent,
+	    random_unit());
+
+	n.next_solicit = now_ms() + d;
+	nd_log_debug("next solicitation in %llu ms (%s)",
+	    (unsigned long long)d, why);
+}
+
+static void
+back_off(const char *why)
+{
+	schedule(n.backoff_ms, why);
+	n.backoff_ms *= 2;
+	if (n.backoff_ms > n.cfg.retry_max_ms)
+		n.backoff_ms = n.cfg.retry_max_ms;
+}
+
+static int
+build_rs(size_t *len)
+{
+	struct nd_builder b;
+	size_t i;
+	int rc;
+
+	nd_build_rs(&b, n.tx, sizeof(n.tx));
+	nd_build_nonce(&b, n.nonce, NONCE_LEN);
+	nd_build_timestamp(&b, now_timestamp());
+	nd_build_gkey(&b, ND_GK_CERT, n.cert, n.cert_len);
+	for (i = 0; i < n.cfg.n_apps; i++)
+		nd_build_gkey(&b, ND_GK_APP, (const uint8_t *)n.cfg.app[i],
+		    strlen(n.cfg.app[i]));
+	rc = nd_sign_finish(&b, n.trust.node_key, n.lladdr.s6_addr,
+	    n.cfg.solicit_to.s6_addr, len);
+	if (rc != 0)
+		nd_log_warnx("cannot build the RS: %s", nd_strerror(rc));
+	return rc;
+}
+
+static void
+solicit(void)
+{
+	struct sockaddr_in6 to;
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	struct in6_pktinfo pi;
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	size_t len;
+
+	if (find_lladdr() != 0) {
+		nd_log_warnx("%s has no link-local address yet",
+		    n.cfg.interface);
+		back_off("no link-local address");
+		return;
+	}
+	/* A fresh nonce, timestamp and signature every time (doc 1.1). */
+	if (RAND_bytes(n.nonce, NONCE_LEN) != 1 || build_rs(&len) != 0) {
+		back_off("no RS");
+		return;
+	}
+	memset(&to, 0, sizeof(to));
+	to.sin6_family = AF_INET6;
+	to.sin6_addr = n.cfg.solicit_to;
+	to.sin6_scope_id = n.ifindex;
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = n.tx;
+	iov.iov_len = len;
+	msg.msg_name = &to;
+	msg.msg_namelen = sizeof(to);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	pi.ipi6_addr = n.lladdr;	/* the source we signed for */
+	pi.ipi6_ifindex = n.ifindex;
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	if (sendmsg(n.fd, &msg, 0) == -1) {
+		nd_log_warn("RS on %s", n.cfg.interface);
+		back_off("send failed");
+		return;
+	}
+	n.outstanding = 1;
+	n.answer_deadline = now_ms() + n.cfg.answer_wait_ms;
+	n.next_solicit = UINT64_MAX;
+	noded_asm_clear(&n.asms);
+	nd_log_debug("RS sent (%zu octets)", len);
+}
+
+/* ------------------------------------------------------------ answers */
+
+/* Opens every record of one verified part; returns how many were new. */
+static int
+open_records(const uint8_t *pkt, size_t len, const char *from, int push,
+    uint64_t *earliest, int *opened)
+{
+	struct nd_msg m;
+	struct nd_opt_iter it;
+	struct nd_opt o;
+	struct gkey_record rec;
+	uint8_t gk[GKEY_GK_MAX];
+	size_t gk_len = 0;
+	char err[256];
+	int added = 0, rc;
+	unsigned int i = 0;
+
+	if (nd_msg_parse(pkt, len, &m, NULL, 0) != 0)
+		return 0;
+	nd_opt_iter_init(&it, &m);
+	while (nd_opt_next(&it, &o)) {
+		if (o.type != ND_OPT_GKEY || o.subtype != ND_GK_RECORD)
+			continue;
+		i++;
+		if (gkey_record_open(o.data, o.len, n.trust.node_key,
+		    n.trust.servers, n.trust.n_servers, wall_s(), &rec, gk,
+		    sizeof(gk), &gk_len, err, sizeof(err)) != 0) {
+			nd_log_warnx("record %u of part %u from %s refused: %s",
+			    i, m.part_index, from, err);
+			continue;
+		}
+		(*opened)++;
+		if (*earliest == 0 || rec.not_after < *earliest)
+			*earliest = rec.not_after;
+		rc = noded_keys_put(&n.keys, &rec, gk, gk_len, push);
+		OPENSSL_cleanse(gk, sizeof(gk));
+		if (rc < 0)
+			nd_log_warnx("key store full: app %.*s epoch %u not kept",
+			    (int)rec.name_len, (const char *)rec.name,
+			    rec.epoch);
+		else if (rc > 0) {
+			added++;
+			nd_log_info("key app=%.*s id=%u epoch=%u from %s",
+			    (int)rec.name_len, (const char *)rec.name,
+			    rec.app_id, rec.epoch, from);
+		}
+	}
+	return added;
+}
+
+static void
+complete(struct noded_asm *a)
+{
+	struct nd_msg m;
+	char from[INET6_ADDRSTRLEN];
+	uint64_t earliest = 0;
+	uint32_t refresh = 0;
+	size_t i;
+	int added = 0, opened = 0;
+
+	addr_str(&a->src, from, sizeof(from));
+	/* Part 1 says whether this is a Status (doc 1.5: always 1 of 1). */
+	if (nd_msg_parse(a->pkt[0], a->len[0], &m, NULL, 0) != 0)
+		goto finish;
+	if (m.has_status) {
+		if (a->push)
+			goto finish;
+		n.outstanding = 0;
+		if (m.status == ND_STATUS_UNAVAILABLE)
+			nd_log_warnx("AR %s: key server unavailable: %.*s",
+			    from, (int)m.reason_len, (const char *)m.reason);
+		else
+			nd_log_warnx("AR %s: refused: %.*s", from,
+			    (int)m.reason_len, (const char *)m.reason);
+		back_off("status");
+		goto finish;
+	}
+	for (i = 0; i < a->count; i++) {
+		if (nd_msg_parse(a->pkt[i], a->len[i], &m, NULL, 0) != 0)
+			continue;
+		if (refresh == 0 || m.refresh < refresh)
+			refresh = m.refresh;
+		added += open_records(a->pkt[i], a->len[i], from, a->push,
+		    &earliest, &opened);
+	}
+	if (added > 0)
+		write_keys();
+	if (a->push) {
+		nd_log_info("push from %s: %d new keys", from, added);
+		goto finish;
+	}
+	n.outstanding = 0;
+	if (opened == 0) {
+		nd_log_warnx("AR %s: no record could be opened", from);
+		back_off("no record");
+		goto finish;
+	}
+	n.backoff_ms = n.cfg.retry_initial_ms;
+	nd_log_info("answer from %s: %u parts, %d records opened, %d new, "
+	    "refresh %u s", from, a->count, opened, added, refresh);
+	schedule(noded_next_refresh(refresh, earliest, wall_s()) * 1000,
+	    "refresh");
+finish:
+	noded_asm_drop(a);
+	/* Other ARs' parts for this nonce are not wanted any more. */
+	if (!n.outstanding)
+		noded_asm_clear(&n.asms);
+}
+
+static void
+handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
+    int hop)
+{
+	struct nd_msg m;
+	struct noded_asm *done;
+	char from[INET6_ADDRSTRLEN], err[NODED_ERRLEN];
+	int rc;
+
+	addr_str(src, from, sizeof(from));
+	rc = noded_ra_check(&n.trust, n.rx, len, hop, src, dst,
+	    now_timestamp(), (time_t)wall_s(), &m, err, sizeof(err));
+	if (rc == NODED_RA_PLAIN)
+		return;
+	if (rc != NODED_RA_OK) {
+		nd_log_warnx_rl("RA from %s ignored: %s", from, err);
+		return;
+	}
+	if (m.nonce != NULL && (!n.outstanding || m.nonce_len != NONCE_LEN ||
+	    CRYPTO_memcmp(m.nonce, n.nonce, NONCE_LEN) != 0)) {
+		nd_log_debug("RA from %s ignored: its nonce answers no "
+		    "outstanding RS", from);
+		return;
+	}
+	if (noded_asm_add(&n.asms, src, &m, now_ms(), &done, err,
+	    sizeof(err)) < 0) {
+		nd_log_warnx_rl("RA from %s ignored: %s", from, err);
+		return;
+	}
+	if (done != NULL)
+		complete(done);
+}
+
+static void
+read_icmp(void)
+{
+	struct sockaddr_in6 from;
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	struct in6_addr dst;
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				    CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	ssize_t r;
+	int i, hop, have_dst;
+
+	for (i = 0; i < RX_BURST; i++) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = n.rx;
+		iov.iov_len = sizeof(n.rx);
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		if ((r = recvmsg(n.fd, &msg, 0)) == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				nd_log_warnx_rl("recvmsg: %s", strerror(errno));
+			return;
+		}
+		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+			nd_log_warnx_rl("RA ignored: truncated on receipt");
+			continue;
+		}
+		hop = -1;
+		have_dst = 0;
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+		    cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (cm->cmsg_type == IPV6_HOPLIMIT &&
+			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+				memcpy(&hop, CMSG_DATA(cm), sizeof(int));
+			else if (cm->cmsg_type == IPV6_PKTINFO &&
+			    cm->cmsg_len == CMSG_LEN(sizeof(struct
+			    in6_pktinfo))) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				dst = pi.ipi6_addr;
+				have_dst = 1;
+			}
+		}
+		if (!have_dst || msg.msg_namelen < sizeof(from)) {
+			nd_log_warnx_rl("RA ignored: no destination address");
+			continue;
+		}
+		handle_ra((size_t)r, &from.sin6_addr, &dst, hop);
+	}
+}
+
+/* ------------------------------------------------------------ loop */
+
+static void
+timers(void)
+{
+	uint64_t t = now_ms();
+	size_t i, have = 0, count = 0;
+
+	if (n.outstanding && t >= n.answer_deadline) {
+		for (i = 0; i < NODED_ASM_MAX; i++)
+			if (n.asms.a[i].in_use && !n.asms.a[i].push) {
+				have = n.asms.a[i].have;
+				count = n.asms.a[i].count;
+			}
+		if (count > 0)
+			nd_log_warnx("answer incomplete after %u ms (%zu of %zu "
+			    "parts): asking again", n.cfg.answer_wait_ms, have,
+			    count);
+		else
+			nd_log_warnx("no answer after %u ms: asking again",
+			    n.cfg.answer_wait_ms);
+		n.outstanding = 0;
+		noded_asm_clear(&n.asms);
+		back_off("no answer");
+	}
+	if (!n.outstanding && t >= n.next_solicit)
+		solicit();
+}
+
+static int
+poll_timeout(void)
+{
+	uint64_t t = now_ms(), next;
+
+	next = n.outstanding ? n.answer_deadline : n.next_solicit;
+	if (next <= t)
+		return 0;
+	/* Wake at least every second to drop expired keys. */
+	return next - t > 1000 ? 1000 : (int)(next - t);
+}
+
+static void
+loop(void)
+{
+	struct pollfd pfd;
+
+	while (!quit) {
+		if (hup) {
+			hup = 0;
+			nd_log_info("SIGHUP: soliciting now");
+			n.outstanding = 0;
+			n.next_solicit = 0;
+			n.backoff_ms = n.cfg.retry_initial_ms;
+		}
+		timers();
+		pfd.fd = n.fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, poll_timeout()) == -1) {
+			if (errno == EINTR)
+				continue;
+			nd_fatal("poll");
+		}
+		if (pfd.revents & POLLIN)
+			read_icmp();
+		expire_keys();
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sigaction sa;
+	const char *conffile = NODED_CONF_DEFAULT;
+	char err[NODED_CONF_ERRLEN];
+	size_t i;
+	int ch, foreground = 0, verbose = 0, noaction = 0;
+
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	nd_log_init(1, verbose, "gkey-noded");
+	if (noded_config_load(conffile, &n.cfg, err, sizeof(err)) != 0)
+		nd_fatalx("%s", err);
+	if (noaction) {
+		fprintf(stderr, "configuration OK\n");
+		return 0;
+	}
+	if (RAND_status() != 1)
+		nd_fatalx("the random number generator is not seeded");
+	load_credentials();
+	open_icmp();
+	drop_privileges(n.cfg.user);
+	write_keys();
+	if (!foreground) {
+		nd_log_init(0, verbose, "gkey-noded");
+		if (daemon(0, 0) == -1)
+			nd_fatal("daemon");
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	n.backoff_ms = n.cfg.retry_initial_ms;
+	n.next_solicit = 0;
+	nd_log_info("started (interface %s, %zu-octet certificate)",
+	    n.cfg.interface, n.cert_len);
+	loop();
+	nd_log_info("stopping with %zu keys", noded_keys_count(&n.keys));
+	noded_keys_clear(&n.keys);
+	close(n.fd);
+	EVP_PKEY_free(n.trust.node_key);
+	for (i = 0; i < n.trust.n_servers; i++)
+		EVP_PKEY_free(n.trust.servers[i]);
+	X509_free(n.trust.anchor);
+	OPENSSL_free(n.cert);
+	return 0;
+}
