@@ -1214,6 +1214,33 @@ START_TEST(test_config_secret_not_in_errors)
 }
 END_TEST
 
+START_TEST(test_config_control_socket)
+{
+	struct pr_config c;
+	char err[CONFIG_ERRLEN], text[512], path[200];
+
+	ck_assert_int_eq(config_parse("role relay\nrelay-listen ::1 7160\n"
+	    "relay-paa 127.0.0.1 716\n", "t.conf", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "");
+	ck_assert_int_eq(config_parse("role relay\nrelay-listen ::1 7160\n"
+	    "relay-paa 127.0.0.1 716\ncontrol-socket /run/p.sock\n", "t.conf",
+	    &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "/run/p.sock");
+	ck_assert_int_eq(config_parse("control-socket run/p.sock\n", "t.conf",
+	    &c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t.conf:1: control-socket: 'run/p.sock' is not "
+	    "an absolute path");
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	snprintf(text, sizeof(text), "control-socket %s\n", path);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "t.conf:1: control-socket: longer than 107 "
+	    "octets");
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1270,6 +1297,7 @@ check_suite(void)
 	tcase_add_test(tc, test_config_good);
 	tcase_add_test(tc, test_config_bad_lines);
 	tcase_add_test(tc, test_config_secret_not_in_errors);
+	tcase_add_test(tc, test_config_control_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
