@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET	"/run/pana-relayd.sock"
+#define DEFAULT_SOCKET	"/run/pana-relayd/pana-relayd.sock"
 #define REQUEST_MAX	256
 #define TIMEOUT_MS	10000
 #define PROG		"pana-relayctl"
