@@ -1281,3 +1281,9 @@ paa_set_config(struct paa *p, const struct paa_config *cfg)
 {
 	p->cfg = *cfg;
 }
+
+const struct paa_config *
+paa_get_config(const struct paa *p)
+{
+	return &p->cfg;
+}

@@ -217,5 +217,7 @@ void	paa_session_walk(const struct paa *,
  * cap only refuses new ones.
  */
 void	paa_set_config(struct paa *, const struct paa_config *);
+/* The configuration in force (what status shows). */
+const struct paa_config *paa_get_config(const struct paa *);
 
 #endif /* GKEY_PAA_H */

@@ -510,10 +510,11 @@ ctl_status(struct ctl_buf *b, int metrics)
 	    d.cfg.role_paa && d.cfg.role_relay ? " " : "",
 	    d.cfg.role_relay ? "relay" : "", d.conffile) != 0)
 		return -1;
+	/* The caps as the PAA has them, not as the file says. */
 	if (d.paa != NULL && ctl_buf_printf(b, "nas-identifier: %s\n"
 	    "max-sessions: %u\nmax-sessions-per-address: %u\n",
-	    d.cfg.nas_identifier, d.cfg.paa.max_sessions,
-	    d.cfg.paa.max_per_addr) != 0)
+	    d.cfg.nas_identifier, paa_get_config(d.paa)->max_sessions,
+	    paa_get_config(d.paa)->max_per_addr) != 0)
 		return -1;
 	return ctl_render_status(b, c, n);
 }
