@@ -59,6 +59,7 @@ struct daemon {
 	uint64_t		 started;
 	uint64_t		 reloads;
 	uint64_t		 reload_errors;
+	int			 verbose;	/* -v */
 };
 
 static volatile sig_atomic_t quit;
@@ -478,6 +479,7 @@ reload(char *err, size_t errlen)
 	config_clear(&n);
 	d.cfg = n;
 	d.reloads++;
+	log_set_debug(d.verbose || d.cfg.log_debug);
 	log_info("reloaded %s", d.conffile);
 	rc = 0;
  done:
@@ -511,6 +513,9 @@ ctl_status(struct ctl_buf *b, int metrics)
 	    d.cfg.role_relay ? "relay" : "", d.conffile) != 0)
 		return -1;
 	/* The caps as the PAA has them, not as the file says. */
+	if (ctl_buf_printf(b, "log-level: %s\n",
+	    d.verbose || d.cfg.log_debug ? "debug" : "info") != 0)
+		return -1;
 	if (d.paa != NULL && ctl_buf_printf(b, "nas-identifier: %s\n"
 	    "max-sessions: %u\nmax-sessions-per-address: %u\n",
 	    d.cfg.nas_identifier, paa_get_config(d.paa)->max_sessions,
@@ -601,6 +606,9 @@ main(int argc, char *argv[])
 	log_init(1, verbose, "pana-relayd");
 	if (config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	d.verbose = verbose;
+	verbose = verbose || d.cfg.log_debug;
+	log_set_debug(verbose);
 	if (noaction) {
 		fprintf(stderr, "configuration OK\n");
 		config_clear(&d.cfg);

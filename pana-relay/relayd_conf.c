@@ -35,6 +35,7 @@ struct ctx {
 static int	bad(struct ctx *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static int	kw_control(struct ctx *, char **);
+static int	kw_log_level(struct ctx *, char **);
 
 static int
 bad(struct ctx *x, const char *fmt, ...)
@@ -289,6 +290,7 @@ static const struct keyword {
 	{ "retransmit-max-count",	1, kw_number },
 	{ "user",			1, kw_string },
 	{ "control-socket",		1, kw_control },
+	{ "log-level",			1, kw_log_level },
 };
 
 static int
@@ -455,5 +457,18 @@ kw_control(struct ctx *x, char **t)
 		    sizeof(x->c->control_socket) - 1);
 	snprintf(x->c->control_socket, sizeof(x->c->control_socket), "%s",
 	    t[1]);
+	return 0;
+}
+
+/* log-level info|debug */
+static int
+kw_log_level(struct ctx *x, char **t)
+{
+	if (strcmp(t[1], "info") == 0)
+		x->c->log_debug = 0;
+	else if (strcmp(t[1], "debug") == 0)
+		x->c->log_debug = 1;
+	else
+		return bad(x, "log-level: '%s' is neither info nor debug", t[1]);
 	return 0;
 }

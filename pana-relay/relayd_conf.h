@@ -61,6 +61,8 @@ struct pr_config {
 
 	/* pana-relayctl's Unix socket; "" when off.  Restart to change. */
 	char			control_socket[CONFIG_CTL_PATH_MAX];
+	/* log-level debug: as -v; applied again by a reload. */
+	int			log_debug;
 };
 
 /* Defaults, then the file.  0, or -1 with "file:line: reason" in err. */

@@ -1239,6 +1239,14 @@ START_TEST(test_config_control_socket)
 	    -1);
 	ck_assert_str_eq(err, "t.conf:1: control-socket: longer than 107 "
 	    "octets");
+	ck_assert_int_eq(config_parse("role relay\nrelay-listen ::1 7160\n"
+	    "relay-paa 127.0.0.1 716\nlog-level debug\n", "t.conf", &c, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.log_debug, 1);
+	ck_assert_int_eq(config_parse("log-level loud\n", "t.conf", &c, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "t.conf:1: log-level: 'loud' is neither info "
+	    "nor debug");
 }
 END_TEST
 
