@@ -10,18 +10,26 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_main.h"
+#include "control.h"
 #include "ctl_proto.h"
 #include "paa_harness.h"
 #include "pana_msg.h"
 #include "relayd_conf.h"
 #include "relayd_ctl.h"
+#include "plog.h"
 
 static int
 parse(const char *line, struct ctl_request *req, char *err, size_t errlen)
@@ -373,6 +381,203 @@ START_TEST(test_reload_check)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the socket */
+
+static char dir[64];
+
+static void
+sock_setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/check_ctl.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	log_silence(1);
+}
+
+static void
+sock_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	log_silence(0);
+}
+
+static int
+hello(void *arg, const struct ctl_request *req, struct ctl_buf *b,
+    char *err, size_t errlen)
+{
+	(void)arg;
+	if (req->cmd == CTL_CMD_RELOAD) {
+		snprintf(err, errlen, "not today");
+		return -1;
+	}
+	return ctl_buf_printf(b, "hello %d\n", (int)req->cmd);
+}
+
+static int
+client(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ck_assert_int_ne(fd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* Runs the server's side of poll() a few times, as the daemon's loop. */
+static void
+pump(struct ctl_server *cs, uint64_t now)
+{
+	struct pollfd pfd[CTL_POLLFDS];
+	size_t n;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		n = ctl_server_pollfds(cs, pfd, CTL_POLLFDS);
+		if (poll(pfd, n, 20) <= 0)
+			continue;
+		ctl_server_events(cs, pfd, n, now);
+	}
+}
+
+/* The whole reply, up to the server's close. */
+static void
+reply(struct ctl_server *cs, int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	pump(cs, 1000);
+	while ((n = recv(fd, buf + len, size - 1 - len, MSG_DONTWAIT)) > 0)
+		len += (size_t)n;
+	/* Closed; with a reset if the server left part of a request unread. */
+	ck_assert_msg(n == 0 || (n == -1 && errno == ECONNRESET),
+	    "recv: %zd, %s", n, strerror(errno));
+	buf[len] = '\0';
+}
+
+START_TEST(test_socket_answers_and_closes)
+{
+	struct ctl_server *cs;
+	struct stat st;
+	char path[128], err[CTL_ERRLEN], buf[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/c.sock", dir);
+	cs = ctl_server_open(path, hello, NULL, err, sizeof(err));
+	ck_assert_msg(cs != NULL, "%s", err);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+
+	fd = client(path);
+	ck_assert_int_eq(send(fd, "sessions\n", 9, 0), 9);
+	reply(cs, fd, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "ok\nhello 1\n");
+	close(fd);
+
+	fd = client(path);
+	ck_assert_int_eq(send(fd, "reload\n", 7, 0), 7);
+	reply(cs, fd, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "error: not today\n");
+	close(fd);
+
+	/* Unterminated, then the end of the stream. */
+	fd = client(path);
+	ck_assert_int_eq(send(fd, "bogus", 5, 0), 5);
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	reply(cs, fd, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "error: unknown command 'bogus'\n");
+	close(fd);
+	ck_assert_uint_eq(ctl_server_stats(cs)->requests, 3);
+
+	ctl_server_close(cs);
+	ck_assert_int_eq(lstat(path, &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+START_TEST(test_socket_path_in_use)
+{
+	struct ctl_server *cs, *cs2;
+	struct sockaddr_un sun;
+	char path[96], file[96], stale[96], err[CTL_ERRLEN], want[512];
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/c.sock", dir);
+	ck_assert_ptr_nonnull(cs = ctl_server_open(path, hello, NULL, err,
+	    sizeof(err)));
+	ck_assert_ptr_null(ctl_server_open(path, hello, NULL, err,
+	    sizeof(err)));
+	snprintf(want, sizeof(want), "control socket %s: another process "
+	    "answers on it (is pana-relayd already running?)", path);
+	ck_assert_str_eq(err, want);
+	ctl_server_close(cs);
+
+	snprintf(file, sizeof(file), "%s/file", dir);
+	ck_assert_ptr_nonnull(fp = fopen(file, "w"));
+	fclose(fp);
+	ck_assert_ptr_null(ctl_server_open(file, hello, NULL, err,
+	    sizeof(err)));
+	snprintf(want, sizeof(want), "control socket %s: exists and is not a "
+	    "socket: not removed", file);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(access(file, F_OK), 0);
+
+	/* A socket nobody listens on any more is replaced. */
+	snprintf(stale, sizeof(stale), "%s/stale", dir);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", stale);
+	ck_assert_int_ne(fd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	cs2 = ctl_server_open(stale, hello, NULL, err, sizeof(err));
+	ck_assert_msg(cs2 != NULL, "%s", err);
+	ctl_server_close(cs2);
+}
+END_TEST
+
+START_TEST(test_socket_bounds)
+{
+	struct ctl_server *cs;
+	char path[128], err[CTL_ERRLEN], buf[512], big[CTL_REQUEST_MAX + 10];
+	int fd[CTL_MAX_CLIENTS + 1], i;
+
+	snprintf(path, sizeof(path), "%s/c.sock", dir);
+	ck_assert_ptr_nonnull(cs = ctl_server_open(path, hello, NULL, err,
+	    sizeof(err)));
+	ck_assert_int_eq(ctl_server_timer(cs, 1000), -1);
+	for (i = 0; i <= CTL_MAX_CLIENTS; i++)
+		fd[i] = client(path);
+	pump(cs, 1000);
+	ck_assert_uint_eq(ctl_server_stats(cs)->refused, 1);
+	ck_assert_int_eq(ctl_server_timer(cs, 1000), CTL_CLIENT_MS);
+	ck_assert_int_eq(ctl_server_timer(cs, 1000 + CTL_CLIENT_MS - 1), 1);
+	ck_assert_uint_eq(ctl_server_stats(cs)->dropped, 0);
+	ck_assert_int_eq(ctl_server_timer(cs, 1000 + CTL_CLIENT_MS), -1);
+	ck_assert_uint_eq(ctl_server_stats(cs)->dropped, CTL_MAX_CLIENTS);
+	for (i = 0; i <= CTL_MAX_CLIENTS; i++) {
+		ck_assert_int_eq(recv(fd[i], buf, sizeof(buf), 0), 0);
+		close(fd[i]);
+	}
+
+	memset(big, 'x', sizeof(big));
+	fd[0] = client(path);
+	ck_assert_int_eq(send(fd[0], big, sizeof(big), 0), (ssize_t)sizeof(big));
+	reply(cs, fd[0], buf, sizeof(buf));
+	ck_assert_str_eq(buf, "error: request longer than 256 octets\n");
+	close(fd[0]);
+	ctl_server_close(cs);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -394,6 +599,13 @@ check_suite(void)
 	tcase_add_test(tc, test_metrics_of_the_paa_are_well_formed);
 	tcase_add_test(tc, test_sessions_listing);
 	tcase_add_test(tc, test_sessions_listing_bounded);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("socket");
+	tcase_add_checked_fixture(tc, sock_setup, sock_teardown);
+	tcase_add_test(tc, test_socket_answers_and_closes);
+	tcase_add_test(tc, test_socket_path_in_use);
+	tcase_add_test(tc, test_socket_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
