@@ -454,6 +454,12 @@ reload(char *err, size_t errlen)
 	int rc = -1;
 
 	if (config_load(d.conffile, &n, err, errlen) != 0) {
+		/* After drop_privileges() the file may no longer be ours. */
+		if (access(d.conffile, R_OK) != 0 && errno == EACCES)
+			snprintf(err, errlen, "%s: not readable by the user "
+			    "pana-relayd runs as (uid %u): make it readable "
+			    "by that user or restart", d.conffile,
+			    (unsigned int)geteuid());
 		d.reload_errors++;
 		return -1;
 	}
@@ -512,10 +518,10 @@ ctl_status(struct ctl_buf *b, int metrics)
 	    d.cfg.role_paa && d.cfg.role_relay ? " " : "",
 	    d.cfg.role_relay ? "relay" : "", d.conffile) != 0)
 		return -1;
-	/* The caps as the PAA has them, not as the file says. */
 	if (ctl_buf_printf(b, "log-level: %s\n",
 	    d.verbose || d.cfg.log_debug ? "debug" : "info") != 0)
 		return -1;
+	/* The caps as the PAA has them, not as the file says. */
 	if (d.paa != NULL && ctl_buf_printf(b, "nas-identifier: %s\n"
 	    "max-sessions: %u\nmax-sessions-per-address: %u\n",
 	    d.cfg.nas_identifier, paa_get_config(d.paa)->max_sessions,
