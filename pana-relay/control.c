@@ -16,6 +16,8 @@
 #include "control.h"
 #include "plog.h"
 
+#define ACCEPT_PAUSE_MS	1000
+
 enum ctl_phase { CTL_READING, CTL_WRITING };
 
 struct ctl_client {
@@ -37,6 +39,11 @@ struct ctl_server {
 	void			*arg;
 	struct ctl_client	 client[CTL_MAX_CLIENTS];
 	struct ctl_stats	 stats;
+	/*
+	 * Out of descriptors, accept() fails and the listener stays
+	 * readable: it is left out of poll() until then, or the loop spins.
+	 */
+	uint64_t		 accept_paused_until;
 };
 
 static int
@@ -195,7 +202,8 @@ ctl_server_pollfds(const struct ctl_server *cs, struct pollfd *pfd,
 
 	if (max < CTL_POLLFDS)
 		return 0;
-	pfd[n].fd = cs->fd;
+	/* A negative fd is ignored by poll(): the entry stays, unused. */
+	pfd[n].fd = cs->accept_paused_until != 0 ? -1 : cs->fd;
 	pfd[n].events = POLLIN;
 	pfd[n++].revents = 0;
 	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
@@ -234,8 +242,13 @@ accept_clients(struct ctl_server *cs, uint64_t now)
 		ctl_buf_init(&c->out, CTL_REPLY_MAX);
 		c->deadline = now + CTL_CLIENT_MS;
 	}
-	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-	    errno != ECONNABORTED)
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM) {
+		log_warnx_rl("control: accept: %s: not accepting for %d ms",
+		    strerror(errno), ACCEPT_PAUSE_MS);
+		cs->accept_paused_until = now + ACCEPT_PAUSE_MS;
+	} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR && errno != ECONNABORTED)
 		log_warnx_rl("control: accept: %s", strerror(errno));
 }
 
@@ -289,9 +302,9 @@ client_read(struct ctl_server *cs, struct ctl_client *c)
 		answer(cs, c, (size_t)(nl - c->in));
 	else if (n == 0 && c->inlen > 0)
 		answer(cs, c, c->inlen);	/* the last line, unterminated */
-	else if (n == 0) {
+	else if (n == 0)
 		client_close(c);		/* went without asking */
-	} else if (c->inlen == sizeof(c->in) - 1)
+	else if (c->inlen == sizeof(c->in) - 1)
 		answer(cs, c, c->inlen);	/* too long: an error reply */
 }
 
@@ -346,6 +359,10 @@ ctl_server_timer(struct ctl_server *cs, uint64_t now)
 	uint64_t next = UINT64_MAX;
 	int i;
 
+	if (cs->accept_paused_until != 0 && now >= cs->accept_paused_until)
+		cs->accept_paused_until = 0;
+	if (cs->accept_paused_until != 0)
+		next = cs->accept_paused_until;
 	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
 		c = &cs->client[i];
 		if (c->fd == -1)

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
@@ -578,6 +579,46 @@ START_TEST(test_socket_bounds)
 }
 END_TEST
 
+/* Out of descriptors, the listener is left out of poll() for a while. */
+START_TEST(test_socket_accept_paused_without_descriptors)
+{
+	struct ctl_server *cs;
+	struct sockaddr_un sun;
+	struct pollfd pfd[CTL_POLLFDS];
+	struct rlimit rl;
+	char path[96], err[CTL_ERRLEN], buf[64];
+	int fd, lowest;
+
+	snprintf(path, sizeof(path), "%s/c.sock", dir);
+	ck_assert_ptr_nonnull(cs = ctl_server_open(path, hello, NULL, err,
+	    sizeof(err)));
+	ck_assert_int_ne(fd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	ck_assert_int_ne(lowest = dup(0), -1);
+	close(lowest);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)lowest;		/* no descriptor is left */
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	pump(cs, 1000);
+	ck_assert_uint_eq(ctl_server_pollfds(cs, pfd, CTL_POLLFDS), 1);
+	ck_assert_int_eq(pfd[0].fd, -1);
+	ck_assert_int_eq(ctl_server_timer(cs, 1500), 500);
+	rl.rlim_cur = rl.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(ctl_server_timer(cs, 2000), -1);
+	ck_assert_uint_eq(ctl_server_pollfds(cs, pfd, CTL_POLLFDS), 1);
+	ck_assert_int_ne(pfd[0].fd, -1);
+	ck_assert_int_eq(send(fd, "status\n", 7, 0), 7);
+	reply(cs, fd, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "ok\nhello 0\n");
+	close(fd);
+	ctl_server_close(cs);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -606,6 +647,7 @@ check_suite(void)
 	tcase_add_test(tc, test_socket_answers_and_closes);
 	tcase_add_test(tc, test_socket_path_in_use);
 	tcase_add_test(tc, test_socket_bounds);
+	tcase_add_test(tc, test_socket_accept_paused_without_descriptors);
 	suite_add_tcase(s, tc);
 	return s;
 }
