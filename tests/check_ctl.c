@@ -413,6 +413,13 @@ hello(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 		snprintf(err, errlen, "not today");
 		return -1;
 	}
+	/* More than a socket buffer holds: for a client that does not read. */
+	if (req->cmd == CTL_CMD_METRICS) {
+		while (b->len < (1u << 20))
+			if (ctl_buf_printf(b, "%0127d\n", 0) != 0)
+				return -1;
+		return 0;
+	}
 	return ctl_buf_printf(b, "hello %d\n", (int)req->cmd);
 }
 
@@ -619,6 +626,33 @@ START_TEST(test_socket_accept_paused_without_descriptors)
 }
 END_TEST
 
+START_TEST(test_socket_client_that_does_not_read_is_dropped)
+{
+	struct ctl_server *cs;
+	char path[96], err[CTL_ERRLEN], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/c.sock", dir);
+	ck_assert_ptr_nonnull(cs = ctl_server_open(path, hello, NULL, err,
+	    sizeof(err)));
+	fd = client(path);
+	ck_assert_int_eq(send(fd, "metrics\n", 8, 0), 8);
+	pump(cs, 1000);
+	/* The reply is half sent; the server waits without blocking. */
+	ck_assert_int_eq(ctl_server_timer(cs, 1000 + CTL_CLIENT_MS - 1), 1);
+	ck_assert_uint_eq(ctl_server_stats(cs)->dropped, 0);
+	ck_assert_int_eq(ctl_server_timer(cs, 1000 + CTL_CLIENT_MS), -1);
+	ck_assert_uint_eq(ctl_server_stats(cs)->dropped, 1);
+	/* What was sent can be read, then the end. */
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	ck_assert_int_eq(n, 0);
+	close(fd);
+	ctl_server_close(cs);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -647,6 +681,7 @@ check_suite(void)
 	tcase_add_test(tc, test_socket_answers_and_closes);
 	tcase_add_test(tc, test_socket_path_in_use);
 	tcase_add_test(tc, test_socket_bounds);
+	tcase_add_test(tc, test_socket_client_that_does_not_read_is_dropped);
 	tcase_add_test(tc, test_socket_accept_paused_without_descriptors);
 	suite_add_tcase(s, tc);
 	return s;
