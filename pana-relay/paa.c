@@ -120,6 +120,7 @@ struct paa_session {
 	uint64_t		 last_active;
 	uint64_t		 linger_until;
 	void			*aaa_ctx;
+	uint64_t		 created;
 };
 
 LIST_HEAD(paa_bucket, paa_session);
@@ -459,6 +460,7 @@ session_new(struct paa *p, uint64_t now, const struct rx *r)
 	rnd(p, &s->tx_seq, sizeof(s->tx_seq));
 	s->last_active = now;
 	s->started = now;
+	s->created = now;
 	LIST_INSERT_HEAD(bucket(p, id), s, hash);
 	TAILQ_INSERT_TAIL(&p->sessions, s, all);
 	p->n_sessions++;
@@ -646,6 +648,7 @@ handle_pan_eap(struct paa *p, struct paa_session *s, struct rx *r)
 	s->state = PAA_ST_WAIT_AAA;
 	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
 		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
+		p->stats.fail_aaa_error++;
 		session_free(p, s);
 	}
 }
@@ -967,6 +970,7 @@ aaa_accept(struct paa *p, uint64_t now, struct paa_session *s,
 	if (res->msk == NULL || res->msk_len < 32) {
 		log_warnx_rl("session %08x: Access-Accept without an MSK: "
 		    "session removed", s->id);
+		p->stats.fail_aaa_error++;
 		session_free(p, s);
 		return;
 	}
@@ -974,6 +978,7 @@ aaa_accept(struct paa *p, uint64_t now, struct paa_session *s,
 		log_warnx_rl("session %08x: %zu key records, more than %d: "
 		    "session removed", s->id, res->n_records,
 		    PAA_RECORDS_MAX);
+		p->stats.fail_aaa_error++;
 		session_free(p, s);
 		return;
 	}
@@ -997,6 +1002,7 @@ aaa_accept(struct paa *p, uint64_t now, struct paa_session *s,
 	if (rc != 0) {
 		log_warnx_rl("session %08x: key derivation failed: %s", s->id,
 		    pana_strerror(rc));
+		p->stats.fail_aaa_error++;
 		session_free(p, s);
 		return;
 	}
@@ -1070,6 +1076,7 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 		if (res->eap == NULL || res->eap_len == 0) {
 			log_warnx_rl("session %08x: Access-Challenge without "
 			    "EAP-Message: session removed", s->id);
+			p->stats.fail_aaa_error++;
 			session_free(p, s);
 			return;
 		}
@@ -1104,6 +1111,7 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 		}
 		log_warnx_rl("session %08x: no AAA server answered: session "
 		    "removed", s->id);
+		p->stats.fail_aaa_timeout++;
 		session_free(p, s);
 		break;
 	}
@@ -1139,6 +1147,7 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 	}
 	if (s->have_key && now >= s->expires) {
 		p->stats.sessions_expired++;
+		p->stats.expired_lifetime++;
 		log_info("session %08x: lifetime of %s ended without "
 		    "re-authentication: session removed", s->id, s->who);
 		session_free(p, s);
@@ -1147,6 +1156,7 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 	if (s->state != PAA_ST_OPEN && !s->reauth &&
 	    now - s->last_active >= p->cfg.idle_timeout_ms) {
 		p->stats.sessions_expired++;
+		p->stats.expired_idle++;
 		log_info("session %08x: %s idle for %llu s before completing: "
 		    "session removed", s->id, s->who,
 		    (unsigned long long)(now - s->last_active) / 1000);
@@ -1157,6 +1167,7 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 		return;
 	if (s->rt_count >= p->cfg.rt_max_count) {
 		p->stats.sessions_expired++;
+		p->stats.expired_retransmit++;
 		log_info("session %08x: no answer from %s to %s after %u "
 		    "retransmissions: session removed", s->id, s->who,
 		    kind_names[s->req_kind], s->rt_count);
@@ -1246,5 +1257,33 @@ paa_session_info(const struct paa *p, uint32_t id,
 	info->integ_alg = s->integ_alg;
 	info->lifetime = s->lifetime;
 	info->tx_seq = s->tx_seq;
+	info->pac = s->pac;
+	info->peer = s->peer;
+	info->created = s->created;
+	info->expires = s->expires;
 	return 0;
+}
+
+void
+paa_session_walk(const struct paa *p, void (*fn)(void *, uint32_t,
+    const struct paa_session_info *), void *arg)
+{
+	const struct paa_session *s;
+	struct paa_session_info info;
+
+	TAILQ_FOREACH(s, &p->sessions, all)
+		if (paa_session_info(p, s->id, &info) == 0)
+			fn(arg, s->id, &info);
+}
+
+void
+paa_set_config(struct paa *p, const struct paa_config *cfg)
+{
+	p->cfg = *cfg;
+}
+
+const struct paa_config *
+paa_get_config(const struct paa *p)
+{
+	return &p->cfg;
 }

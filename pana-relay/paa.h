@@ -137,6 +137,12 @@ struct paa_stats {
 	uint64_t	sessions_rejected;
 	uint64_t	sessions_expired;
 	uint64_t	sessions_terminated;
+	/* Why sessions ended before or after completing (pana-relayctl). */
+	uint64_t	fail_aaa_timeout;	/* no AAA server answered */
+	uint64_t	fail_aaa_error;		/* unusable AAA answer, no AAA */
+	uint64_t	expired_idle;		/* unfinished, idle too long */
+	uint64_t	expired_retransmit;	/* no answer to our requests */
+	uint64_t	expired_lifetime;	/* no re-authentication in time */
 };
 
 struct paa;
@@ -184,6 +190,10 @@ struct paa_session_info {
 	uint32_t	integ_alg;
 	uint32_t	lifetime;
 	uint32_t	tx_seq;		/* of the last request sent */
+	struct sockaddr_storage pac;	/* the PaC's address and port */
+	struct sockaddr_storage peer;	/* == pac, or the relay's */
+	uint64_t	created;	/* caller's clock, ms */
+	uint64_t	expires;	/* ms; meaningful when have_key */
 };
 
 int	paa_session_info(const struct paa *, uint32_t session_id,
@@ -192,5 +202,22 @@ int	paa_session_info(const struct paa *, uint32_t session_id,
 /* Terminate an open session from the PAA side (PTR, cause). */
 int	paa_terminate(struct paa *, uint64_t now, uint32_t session_id,
 	    uint32_t cause);
+
+/*
+ * Call fn once for every session, in creation order, with what
+ * paa_session_info() says of it.  fn must not add or remove sessions.
+ */
+void	paa_session_walk(const struct paa *,
+	    void (*fn)(void *arg, uint32_t session_id,
+	    const struct paa_session_info *), void *arg);
+
+/*
+ * The configuration re-read at run time (pana-relayd's reload): caps,
+ * timeouts, lifetimes, the vendor id.  Sessions keep running; a lower
+ * cap only refuses new ones.
+ */
+void	paa_set_config(struct paa *, const struct paa_config *);
+/* The configuration in force (what status shows). */
+const struct paa_config *paa_get_config(const struct paa *);
 
 #endif /* GKEY_PAA_H */

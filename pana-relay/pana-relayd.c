@@ -31,7 +31,9 @@
 #include <openssl/rand.h>
 
 #include "clock.h"
+#include "control.h"
 #include "relayd_conf.h"
+#include "relayd_ctl.h"
 #include "paa.h"
 #include "pana_msg.h"
 #include "plog.h"
@@ -50,6 +52,14 @@ struct daemon {
 	struct relay_stats	 relay;
 	uint8_t			*rxbuf;
 	uint8_t			*txbuf;
+	/* pana-relayctl: the control socket and what only it shows. */
+	struct ctl_server	*ctl;
+	struct relayd_radius_stats radius;
+	const char		*conffile;
+	uint64_t		 started;
+	uint64_t		 reloads;
+	uint64_t		 reload_errors;
+	int			 verbose;	/* -v */
 };
 
 static volatile sig_atomic_t quit;
@@ -142,6 +152,7 @@ paa_aaa_send(void *arg, const struct paa_aaa_req *q)
 		rs = radius_session_new(d.rc, q->calling_station,
 		    (void *)(uintptr_t)q->session_id);
 		if (rs == NULL) {
+			d.radius.send_errors++;
 			log_warnx_rl("session %08x: no RADIUS session: %s",
 			    q->session_id, radius_client_error(d.rc));
 			return -1;
@@ -150,10 +161,12 @@ paa_aaa_send(void *arg, const struct paa_aaa_req *q)
 	}
 	if (radius_client_send(rs, q->eap, q->eap_len,
 	    gkey_now_ms()) != 0) {
+		d.radius.send_errors++;
 		log_warnx_rl("session %08x: RADIUS request not sent: %s",
 		    q->session_id, radius_client_error(d.rc));
 		return -1;
 	}
+	d.radius.requests++;
 	return 0;
 }
 
@@ -174,6 +187,10 @@ radius_result(struct radius_session *rs, const struct radius_result *r,
 	uint32_t id = (uint32_t)(uintptr_t)arg;
 
 	(void)rs;
+	if (r->outcome == RADIUS_TIMEOUT)
+		d.radius.timeouts++;
+	else
+		d.radius.round_trips++;
 	memset(&res, 0, sizeof(res));
 	switch (r->outcome) {
 	case RADIUS_CHALLENGE:
@@ -243,6 +260,7 @@ read_radius(void)
 		case 0:
 			return;
 		case -1:
+			d.radius.dropped_replies++;
 			log_warnx_rl("RADIUS reply dropped: %s",
 			    radius_client_error(d.rc));
 			break;
@@ -420,10 +438,149 @@ shutdown_log(void)
 		    d.relay.dropped_paa));
 }
 
+/* ------------------------------------------------------------ control */
+
+/*
+ * Re-reads the configuration file and applies what can change at run
+ * time; anything else (relayd_reload_check()) refuses the whole reload
+ * and the running configuration stays.  0, or -1 with a reason in err.
+ */
+static int
+reload(char *err, size_t errlen)
+{
+	struct pr_config n;
+	struct radius_client_cfg rcfg;
+	size_t i;
+	int rc = -1;
+
+	if (config_load(d.conffile, &n, err, errlen) != 0) {
+		/* After drop_privileges() the file may no longer be ours. */
+		if (access(d.conffile, R_OK) != 0 && errno == EACCES)
+			snprintf(err, errlen, "%s: not readable by the user "
+			    "pana-relayd runs as (uid %u): make it readable "
+			    "by that user or restart", d.conffile,
+			    (unsigned int)geteuid());
+		d.reload_errors++;
+		return -1;
+	}
+	if (relayd_reload_check(&d.cfg, &n, err, errlen) != 0)
+		goto done;
+	if (d.paa != NULL) {
+		memset(&rcfg, 0, sizeof(rcfg));
+		for (i = 0; i < n.n_radius; i++) {
+			rcfg.server[i].host = n.radius[i].host;
+			rcfg.server[i].port = n.radius[i].port;
+			rcfg.server[i].secret = n.radius[i].secret;
+		}
+		rcfg.nservers = n.n_radius;
+		rcfg.timeout_ms = n.radius_timeout_ms;
+		rcfg.retries = n.radius_retries;
+		rcfg.nas_identifier = n.nas_identifier;
+		rcfg.framed_mtu = n.framed_mtu;
+		if (radius_client_reconfigure(d.rc, &rcfg, err, errlen) != 0)
+			goto done;
+		paa_set_config(d.paa, &n.paa);
+	}
+	/* The client keeps its own copies of the secrets. */
+	config_clear(&n);
+	d.cfg = n;
+	d.reloads++;
+	log_set_debug(d.verbose || d.cfg.log_debug);
+	log_info("reloaded %s", d.conffile);
+	rc = 0;
+ done:
+	config_clear(&n);
+	if (rc != 0)
+		d.reload_errors++;
+	return rc;
+}
+
+static int
+ctl_status(struct ctl_buf *b, int metrics)
+{
+	struct ctl_counter c[RELAYD_COUNTERS_MAX];
+	struct relayd_view v;
+	size_t n;
+
+	memset(&v, 0, sizeof(v));
+	v.paa = d.paa;
+	v.radius = d.paa != NULL ? &d.radius : NULL;
+	v.relay = d.cfg.role_relay ? &d.relay : NULL;
+	v.ctl = ctl_server_stats(d.ctl);
+	v.uptime_s = (gkey_now_ms() - d.started) / 1000;
+	v.reloads = d.reloads;
+	v.reload_errors = d.reload_errors;
+	n = relayd_counters(&v, c);
+	if (metrics)
+		return ctl_render_metrics(b, c, n);
+	if (ctl_buf_printf(b, "roles: %s%s%s\nconfiguration: %s\n",
+	    d.cfg.role_paa ? "paa" : "",
+	    d.cfg.role_paa && d.cfg.role_relay ? " " : "",
+	    d.cfg.role_relay ? "relay" : "", d.conffile) != 0)
+		return -1;
+	if (ctl_buf_printf(b, "log-level: %s\n",
+	    d.verbose || d.cfg.log_debug ? "debug" : "info") != 0)
+		return -1;
+	/* The caps as the PAA has them, not as the file says. */
+	if (d.paa != NULL && ctl_buf_printf(b, "nas-identifier: %s\n"
+	    "max-sessions: %u\nmax-sessions-per-address: %u\n",
+	    d.cfg.nas_identifier, paa_get_config(d.paa)->max_sessions,
+	    paa_get_config(d.paa)->max_per_addr) != 0)
+		return -1;
+	return ctl_render_status(b, c, n);
+}
+
+static int
+ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
+    char *err, size_t errlen)
+{
+	(void)arg;
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
+		return ctl_status(b, 0);
+	case CTL_CMD_METRICS:
+		return ctl_status(b, 1);
+	case CTL_CMD_RELOAD:
+		return reload(err, errlen);
+	case CTL_CMD_SESSIONS:
+	case CTL_CMD_TERMINATE:
+		break;
+	}
+	if (d.paa == NULL) {
+		snprintf(err, errlen, "this pana-relayd is not a PAA");
+		return -1;
+	}
+	if (req->cmd == CTL_CMD_SESSIONS)
+		return relayd_sessions(d.paa, gkey_now_ms(), b);
+	if (paa_terminate(d.paa, gkey_now_ms(), req->session_id,
+	    PANA_TERM_ADMINISTRATIVE) != 0) {
+		snprintf(err, errlen, "no open session %08x", req->session_id);
+		return -1;
+	}
+	log_info("session %08x: termination requested on the control socket",
+	    req->session_id);
+	return ctl_buf_printf(b, "session %08x: termination requested\n",
+	    req->session_id);
+}
+
+static void
+start_control(void)
+{
+	char err[CTL_ERRLEN + PATH_MAX];
+
+	if (d.cfg.control_socket[0] == '\0')
+		return;
+	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
+	    sizeof(err));
+	if (d.ctl == NULL)
+		fatalx("%s", err);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct pollfd pfd[FD_MAX];
+	struct pollfd pfd[FD_MAX + CTL_POLLFDS];
+	size_t nctl;
 	struct sigaction sa;
 	const char *conffile = CONFIG_DEFAULT_PATH;
 	char err[CONFIG_ERRLEN];
@@ -455,6 +612,9 @@ main(int argc, char *argv[])
 	log_init(1, verbose, "pana-relayd");
 	if (config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	d.verbose = verbose;
+	verbose = verbose || d.cfg.log_debug;
+	log_set_debug(verbose);
 	if (noaction) {
 		fprintf(stderr, "configuration OK\n");
 		config_clear(&d.cfg);
@@ -472,6 +632,9 @@ main(int argc, char *argv[])
 		start_paa();
 	if (d.cfg.role_relay)
 		start_relay();
+	d.conffile = conffile;
+	d.started = gkey_now_ms();
+	start_control();
 	drop_privileges(d.cfg.user);
 
 	if (!foreground) {
@@ -494,8 +657,8 @@ main(int argc, char *argv[])
 	while (!quit) {
 		if (hup) {
 			hup = 0;
-			log_info("SIGHUP: no reload; restart to apply a new "
-			    "configuration");
+			if (reload(err, sizeof(err)) != 0)
+				log_warnx("SIGHUP: reload refused: %s", err);
 		}
 		timeout = -1;
 		if (d.paa != NULL) {
@@ -507,12 +670,20 @@ main(int argc, char *argv[])
 			if (ch >= 0 && (timeout < 0 || ch < timeout))
 				timeout = ch;
 		}
+		nctl = 0;
+		if (d.ctl != NULL) {
+			ch = ctl_server_timer(d.ctl, gkey_now_ms());
+			if (ch >= 0 && (timeout < 0 || ch < timeout))
+				timeout = ch;
+			nctl = ctl_server_pollfds(d.ctl, pfd + FD_MAX,
+			    CTL_POLLFDS);
+		}
 		for (i = 0; i < FD_MAX; i++) {
 			pfd[i].fd = d.fd[i];
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		if (poll(pfd, FD_MAX, timeout) == -1) {
+		if (poll(pfd, FD_MAX + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -529,10 +700,14 @@ main(int argc, char *argv[])
 			radius_client_timeout(d.rc, gkey_now_ms());
 			paa_timer(d.paa, gkey_now_ms());
 		}
+		if (d.ctl != NULL)
+			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
+			    gkey_now_ms());
 	}
 
 	log_info("terminating on signal");
 	shutdown_log();
+	ctl_server_close(d.ctl);
 	paa_free(d.paa);
 	radius_client_free(d.rc);
 	for (i = 0; i < FD_MAX; i++)

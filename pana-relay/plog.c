@@ -198,3 +198,9 @@ log_rl_suppressed(void)
 {
 	return rl_total_suppressed;
 }
+
+void
+log_set_debug(int on)
+{
+	log_debugging = on;
+}

@@ -25,6 +25,8 @@ void	log_set_clock(uint64_t (*now_ms)(void));
  */
 void	log_set_sink(void (*fn)(void *arg, int pri, const char *line),
 	    void *arg);
+/* Debugging lines on or off from now on (a reload of log-level). */
+void	log_set_debug(int on);
 /* Silence everything (the fuzzers); fatal errors still print. */
 void	log_silence(int on);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

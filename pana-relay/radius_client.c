@@ -779,3 +779,127 @@ radius_client_timeout(struct radius_client *rc, uint64_t now)
 	}
 	return n;
 }
+
+/* ------------------------------------------------------------ reload */
+
+static void
+servers_wipe(struct rc_server *srv, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		wipe_str(srv[i].secret);
+		TALLOC_FREE(srv[i].secret);
+	}
+}
+
+/* Where the request of s goes on: its server's new index, or -1. */
+static int
+same_server(const struct radius_client *rc, const struct radius_session *s,
+    const struct rc_server *srv, size_t n)
+{
+	const struct rc_server	*old = &rc->server[s->srv];
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		if (fr_ipaddr_cmp(&srv[i].addr, &old->addr) == 0 &&
+		    srv[i].port == old->port &&
+		    strcmp(srv[i].secret, old->secret) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+radius_client_reconfigure(struct radius_client *rc,
+    const struct radius_client_cfg *cfg, char *err, size_t errlen)
+{
+	struct rc_server	 srv[RADIUS_CLIENT_MAX_SERVERS];
+	struct radius_session	*s;
+	char			*nas = NULL, a[INET6_ADDRSTRLEN];
+	int			 where[NIDS];
+	size_t			 i;
+
+	memset(srv, 0, sizeof(srv));
+	if (cfg->nservers < 1 || cfg->nservers > RADIUS_CLIENT_MAX_SERVERS) {
+		gkey_seterr(err, errlen, "1 to %d RADIUS servers are needed",
+		    RADIUS_CLIENT_MAX_SERVERS);
+		return -1;
+	}
+	if (cfg->nas_identifier == NULL || cfg->nas_identifier[0] == '\0' ||
+	    strlen(cfg->nas_identifier) > 253) {
+		gkey_seterr(err, errlen, "NAS-Identifier must be 1..253 octets");
+		return -1;
+	}
+	for (i = 0; i < cfg->nservers; i++) {
+		const struct radius_server_cfg	*sc = &cfg->server[i];
+
+		if (sc->host == NULL || sc->secret == NULL ||
+		    sc->secret[0] == '\0') {
+			gkey_seterr(err, errlen, "server %zu: address and secret "
+			    "are required", i + 1);
+			goto fail;
+		}
+		if (fr_pton(&srv[i].addr, sc->host, -1, AF_UNSPEC, false) < 0) {
+			gkey_seterr(err, errlen, "server %zu: bad address '%s': %s",
+			    i + 1, sc->host, fr_strerror());
+			goto fail;
+		}
+		if (srv[i].addr.af != rc->server[0].addr.af) {
+			gkey_seterr(err, errlen, "server %zu: another address "
+			    "family than the RADIUS socket's (restart to "
+			    "change it)", i + 1);
+			goto fail;
+		}
+		srv[i].port = sc->port != 0 ? sc->port : DEFAULT_PORT;
+		if ((srv[i].secret = talloc_strdup(rc, sc->secret)) == NULL) {
+			gkey_seterr(err, errlen, "out of memory");
+			goto fail;
+		}
+		fr_ntop(a, sizeof(a), &srv[i].addr);
+		snprintf(srv[i].name, sizeof(srv[i].name),
+		    srv[i].addr.af == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+		    srv[i].port);
+	}
+	if ((nas = talloc_strdup(rc, cfg->nas_identifier)) == NULL) {
+		gkey_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+
+	/* Nothing can fail from here on. */
+	for (i = 0; i < NIDS; i++)
+		where[i] = rc->pending[i] != NULL ?
+		    same_server(rc, rc->pending[i], srv, cfg->nservers) : -1;
+	servers_wipe(rc->server, rc->nservers);
+	memcpy(rc->server, srv, sizeof(srv));
+	rc->nservers = cfg->nservers;
+	if (rc->current >= rc->nservers)
+		rc->current = 0;
+	talloc_free(rc->nas_identifier);
+	rc->nas_identifier = nas;
+	rc->timeout_ms = cfg->timeout_ms != 0 ? cfg->timeout_ms :
+	    DEFAULT_TIMEOUT_MS;
+	rc->retries = cfg->retries;
+	rc->framed_mtu = cfg->framed_mtu;
+
+	for (i = 0; i < NIDS; i++) {
+		if ((s = rc->pending[i]) == NULL)
+			continue;
+		if (where[i] >= 0) {
+			s->srv = (size_t)where[i];
+			continue;
+		}
+		s->srv = 0;
+		s->servers_tried = 1;
+		s->deadline = gkey_now_ms() + rc->timeout_ms;
+		if (build_and_send(s) == 0)
+			continue;
+		release_id(s);
+		result_clear(s);
+		s->res.outcome = RADIUS_TIMEOUT;
+		rc->cb(s, &s->res, s->arg);	/* may free s */
+	}
+	return 0;
+fail:
+	servers_wipe(srv, RADIUS_CLIENT_MAX_SERVERS);
+	return -1;
+}

@@ -157,4 +157,16 @@ uint64_t radius_client_now(void);
 
 const char *radius_client_error(const struct radius_client *);
 
+/*
+ * New servers, secrets, timeout, retries, NAS-Identifier and Framed-MTU,
+ * for pana-relayd's reload; cfg->cb and cfg->service_type are ignored.
+ * The servers must keep the address family of the socket.  A request in
+ * flight to a server still configured with the same secret goes on; one
+ * whose server is gone or has a new secret is sent afresh to the first
+ * server (its EAP conversation may then fail there, as on fail-over).
+ * 0, or -1 with a reason in err and nothing changed.
+ */
+int	radius_client_reconfigure(struct radius_client *,
+	    const struct radius_client_cfg *, char *err, size_t errlen);
+
 #endif /* GKEY_RADIUS_CLIENT_H */

@@ -34,6 +34,8 @@ struct ctx {
 
 static int	bad(struct ctx *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+static int	kw_control(struct ctx *, char **);
+static int	kw_log_level(struct ctx *, char **);
 
 static int
 bad(struct ctx *x, const char *fmt, ...)
@@ -287,6 +289,8 @@ static const struct keyword {
 	{ "retransmit-max-ms",		1, kw_number },
 	{ "retransmit-max-count",	1, kw_number },
 	{ "user",			1, kw_string },
+	{ "control-socket",		1, kw_control },
+	{ "log-level",			1, kw_log_level },
 };
 
 static int
@@ -439,4 +443,32 @@ config_clear(struct pr_config *c)
 	for (i = 0; i < CONFIG_RADIUS_MAX; i++)
 		OPENSSL_cleanse(c->radius[i].secret,
 		    sizeof(c->radius[i].secret));
+}
+
+/* control-socket PATH: an absolute path that fits a sockaddr_un. */
+static int
+kw_control(struct ctx *x, char **t)
+{
+	if (t[1][0] != '/')
+		return bad(x, "control-socket: '%s' is not an absolute path",
+		    t[1]);
+	if (strlen(t[1]) >= sizeof(x->c->control_socket))
+		return bad(x, "control-socket: longer than %zu octets",
+		    sizeof(x->c->control_socket) - 1);
+	snprintf(x->c->control_socket, sizeof(x->c->control_socket), "%s",
+	    t[1]);
+	return 0;
+}
+
+/* log-level info|debug */
+static int
+kw_log_level(struct ctx *x, char **t)
+{
+	if (strcmp(t[1], "info") == 0)
+		x->c->log_debug = 0;
+	else if (strcmp(t[1], "debug") == 0)
+		x->c->log_debug = 1;
+	else
+		return bad(x, "log-level: '%s' is neither info nor debug", t[1]);
+	return 0;
 }

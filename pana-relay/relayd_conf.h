@@ -27,6 +27,7 @@
 #define CONFIG_SECRET_MAX	128
 #define CONFIG_RADIUS_MAX	2
 #define CONFIG_DEFAULT_PATH	"/etc/gkey/pana-relayd.conf"
+#define CONFIG_CTL_PATH_MAX	108	/* sun_path of struct sockaddr_un */
 
 struct config_radius {
 	char		host[INET6_ADDRSTRLEN + 8];	/* numeric */
@@ -57,6 +58,11 @@ struct pr_config {
 	char			user[64];
 
 	struct paa_config	paa;
+
+	/* pana-relayctl's Unix socket; "" when off.  Restart to change. */
+	char			control_socket[CONFIG_CTL_PATH_MAX];
+	/* log-level debug: as -v; applied again by a reload. */
+	int			log_debug;
 };
 
 /* Defaults, then the file.  0, or -1 with "file:line: reason" in err. */

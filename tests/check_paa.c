@@ -668,6 +668,7 @@ START_TEST(test_retransmission_and_giving_up)
 	ck_assert_int_eq(h.nout, 4);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 	ck_assert_uint_eq(paa_stats(h.paa)->retransmits, 3);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_retransmit, 1);
 	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), -1);
 }
 END_TEST
@@ -683,6 +684,7 @@ START_TEST(test_idle_expiry)
 	ph_advance(&h, 5000);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 	ck_assert_int_eq(h.aaa_freed, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_idle, 1);
 	/* A late AAA answer for it is ignored. */
 	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 600);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
@@ -731,6 +733,8 @@ START_TEST(test_aaa_unreachable)
 	h.aaa_fail = 1;
 	pan_eap(&t, 1);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->fail_aaa_timeout, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->fail_aaa_error, 1);
 }
 END_TEST
 
@@ -889,6 +893,68 @@ START_TEST(test_lifetime)
 	ph_advance(&h, 1);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 	ck_assert_uint_eq(paa_stats(h.paa)->sessions_expired, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_lifetime, 1);
+}
+END_TEST
+
+struct walked {
+	int			n;
+	uint32_t		id[4];
+	struct paa_session_info	info[4];
+};
+
+static void
+walk_one(void *arg, uint32_t id, const struct paa_session_info *info)
+{
+	struct walked *w = arg;
+
+	if (w->n < 4) {
+		w->id[w->n] = id;
+		w->info[w->n] = *info;
+	}
+	w->n++;
+}
+
+START_TEST(test_session_walk_lists_every_session)
+{
+	struct tpac a, b;
+	struct walked w;
+
+	memset(&w, 0, sizeof(w));
+	tpac_init(&a, "192.0.2.10", 40000);
+	authenticate(&a, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ph_advance(&h, 1000);
+	tpac_init(&b, "192.0.2.11", 40001);
+	pci(&b);
+	paa_session_walk(h.paa, walk_one, &w);
+	ck_assert_int_eq(w.n, 2);
+	ck_assert_uint_eq(w.id[0], a.sid);
+	ck_assert_int_eq(w.info[0].state, PAA_ST_OPEN);
+	ck_assert_uint_eq(w.info[0].expires - h.now, 600 * 1000 - 1000);
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in *)&w.info[0].pac)->sin_port),
+	    40000);
+	ck_assert_int_eq(w.info[1].state, PAA_ST_WAIT_PAN_S);
+	ck_assert_uint_eq(w.info[1].created, h.now);
+	ck_assert_uint_lt(w.info[0].created, w.info[1].created);
+}
+END_TEST
+
+START_TEST(test_set_config_lowers_the_cap_for_new_sessions)
+{
+	struct paa_config c;
+	struct tpac a, b;
+
+	tpac_init(&a, "192.0.2.10", 40000);
+	authenticate(&a, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	paa_config_defaults(&c);
+	c.max_sessions = 1;
+	paa_set_config(h.paa, &c);
+	ck_assert_uint_eq(paa_get_config(h.paa)->max_sessions, 1);
+	tpac_init(&b, "192.0.2.11", 40000);
+	pci(&b);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
+	ck_assert(ph_logged(&h, "sessions, the maximum"));
 }
 END_TEST
 
@@ -1149,6 +1215,41 @@ START_TEST(test_config_secret_not_in_errors)
 }
 END_TEST
 
+START_TEST(test_config_control_socket)
+{
+	struct pr_config c;
+	char err[CONFIG_ERRLEN], text[512], path[200];
+
+	ck_assert_int_eq(config_parse("role relay\nrelay-listen ::1 7160\n"
+	    "relay-paa 127.0.0.1 716\n", "t.conf", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "");
+	ck_assert_int_eq(config_parse("role relay\nrelay-listen ::1 7160\n"
+	    "relay-paa 127.0.0.1 716\ncontrol-socket /run/p.sock\n", "t.conf",
+	    &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "/run/p.sock");
+	ck_assert_int_eq(config_parse("control-socket run/p.sock\n", "t.conf",
+	    &c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t.conf:1: control-socket: 'run/p.sock' is not "
+	    "an absolute path");
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	snprintf(text, sizeof(text), "control-socket %s\n", path);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "t.conf:1: control-socket: longer than 107 "
+	    "octets");
+	ck_assert_int_eq(config_parse("role relay\nrelay-listen ::1 7160\n"
+	    "relay-paa 127.0.0.1 716\nlog-level debug\n", "t.conf", &c, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.log_debug, 1);
+	ck_assert_int_eq(config_parse("log-level loud\n", "t.conf", &c, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "t.conf:1: log-level: 'loud' is neither info "
+	    "nor debug");
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1176,6 +1277,8 @@ check_suite(void)
 	tcase_add_test(tc, test_termination);
 	tcase_add_test(tc, test_paa_terminates);
 	tcase_add_test(tc, test_relayed_session);
+	tcase_add_test(tc, test_session_walk_lists_every_session);
+	tcase_add_test(tc, test_set_config_lowers_the_cap_for_new_sessions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("caps");
@@ -1203,6 +1306,7 @@ check_suite(void)
 	tcase_add_test(tc, test_config_good);
 	tcase_add_test(tc, test_config_bad_lines);
 	tcase_add_test(tc, test_config_secret_not_in_errors);
+	tcase_add_test(tc, test_config_control_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
