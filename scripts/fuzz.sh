@@ -14,6 +14,7 @@ LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/clock.c libgkey/gkseal.c libg
 PANA="libpana/pana_msg.c libpana/pana_crypto.c"
 LIBND="libnd/nd_msg.c libnd/nd_crypto.c"
 ND="$LIBND libgkey/x509.c"
+COSE="libcose/cose.c libcose/cose_keys.c libgkey/hex.c"
 
 sources() {
 	case $1 in
@@ -28,6 +29,7 @@ sources() {
 	nd) echo "tests/fuzz/fuzz_nd.c $ND" ;;
 	ard) echo "tests/fuzz/fuzz_ard.c ard/ard_core.c $LIBND $LIBGKEY" ;;
 	noded) echo "tests/fuzz/fuzz_noded.c node/noded_core.c $LIBND $LIBGKEY" ;;
+	cose) echo "tests/fuzz/fuzz_cose.c $COSE" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
 	esac
 }
@@ -38,12 +40,12 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded"}
+harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded cose"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -Ilibgkey -Ilibpana -Ilibnd -Iard -Inode -Ipana-relay -Itests -Itests/fuzz \
-		$(sources "$h") -lssl -lcrypto -o "$out/fuzz_$h"
+		-Wall -Wextra -Ilibgkey -Ilibcose -Ilibpana -Ilibnd -Iard -Inode -Ipana-relay -Itests -Itests/fuzz \
+		$(sources "$h") -lssl -lcrypto -lcbor -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"
 	"$out/fuzz_$h" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$out/" \
