@@ -414,6 +414,64 @@ parse_unprotected(const cbor_item_t *map, struct parsed *p)
 }
 
 /*
+ * libcbor's cbor_load() allocates an array's or a map's declared size
+ * before it reads the items, so a 6-octet datagram could ask for
+ * gigabytes.  A first pass with libcbor's streaming decoder refuses a
+ * count larger than the octets left (each item takes one at least).
+ */
+struct scan {
+	size_t	left;
+	int	bad;
+};
+
+static void
+scan_array(void *ctx, size_t n)
+{
+	struct scan	*sc = ctx;
+
+	if (n > sc->left)
+		sc->bad = 1;
+}
+
+static void
+scan_map(void *ctx, size_t n)
+{
+	struct scan	*sc = ctx;
+
+	if (n > sc->left / 2)
+		sc->bad = 1;
+}
+
+/* cbor_load() of exactly one item filling buf[0..len), or NULL. */
+static cbor_item_t *
+load_one(const uint8_t *buf, size_t len)
+{
+	struct cbor_callbacks		cb = cbor_empty_callbacks;
+	struct cbor_decoder_result	dr;
+	struct cbor_load_result		res;
+	struct scan			sc = { 0, 0 };
+	cbor_item_t			*item;
+	size_t				off = 0;
+
+	cb.array_start = scan_array;
+	cb.map_start = scan_map;
+	while (off < len) {
+		sc.left = len - off;
+		dr = cbor_stream_decode(buf + off, len - off, &cb, &sc);
+		if (dr.status != CBOR_DECODER_FINISHED || dr.read == 0 || sc.bad)
+			return NULL;
+		off += dr.read;
+	}
+	if ((item = cbor_load(buf, len, &res)) == NULL)
+		return NULL;
+	if (res.error.code != CBOR_ERR_NONE || res.read != len) {
+		cbor_decref(&item);
+		return NULL;
+	}
+	return item;
+}
+
+/*
  * The head of a leading tag (RFC 8949 major type 6): 0 with its value
  * and length, or -1 if msg does not start with one.  libcbor 0.8 (Debian
  * 12) refuses tags 6..20 in their one-octet form, 16 among them (fixed
@@ -449,7 +507,6 @@ static enum gkey_cose_status
 parse_outer(const uint8_t *msg, size_t len, cbor_item_t **root,
     struct parsed *p)
 {
-	struct cbor_load_result	  res;
 	cbor_item_t		**a;
 	uint64_t		  tag;
 	size_t			  head;
@@ -457,16 +514,13 @@ parse_outer(const uint8_t *msg, size_t len, cbor_item_t **root,
 
 	if (tag_head(msg, len, &tag, &head) != 0) {
 		/* Well-formed but untagged, or not CBOR at all. */
-		if ((*root = cbor_load(msg, len, &res)) == NULL ||
-		    res.error.code != CBOR_ERR_NONE || res.read != len)
+		if ((*root = load_one(msg, len)) == NULL)
 			return GKEY_COSE_MALFORMED_CBOR;
 		return GKEY_COSE_NOT_TAG16;
 	}
 	if (tag != GKEY_COSE_TAG)
 		return GKEY_COSE_NOT_TAG16;
-	*root = cbor_load(msg + head, len - head, &res);
-	if (*root == NULL || res.error.code != CBOR_ERR_NONE ||
-	    res.read != len - head)
+	if ((*root = load_one(msg + head, len - head)) == NULL)
 		return GKEY_COSE_MALFORMED_CBOR;
 	st = GKEY_COSE_BAD_STRUCTURE;
 	if (!cbor_isa_array(*root) || !cbor_array_is_definite(*root) ||
@@ -604,7 +658,6 @@ value_copy(const cbor_item_t *it, struct gkey_reading *r)
 static int
 decode_reading(const uint8_t *pt, size_t len, struct gkey_reading *r)
 {
-	struct cbor_load_result	 res;
 	struct cbor_pair	*pair;
 	cbor_item_t		*map;
 	const unsigned char	*k;
@@ -613,10 +666,9 @@ decode_reading(const uint8_t *pt, size_t len, struct gkey_reading *r)
 	int			 ret = -1;
 
 	memset(r, 0, sizeof(*r));
-	if ((map = cbor_load(pt, len, &res)) == NULL)
+	if ((map = load_one(pt, len)) == NULL)
 		return -1;
-	if (res.error.code != CBOR_ERR_NONE || res.read != len ||
-	    !cbor_isa_map(map) || !cbor_map_is_definite(map))
+	if (!cbor_isa_map(map) || !cbor_map_is_definite(map))
 		goto done;
 	n = cbor_map_size(map);
 	pair = cbor_map_handle(map);

@@ -353,6 +353,22 @@ START_TEST(test_trailing_octet_is_malformed_cbor)
 }
 END_TEST
 
+START_TEST(test_huge_declared_array_or_map_is_malformed_without_allocating)
+{
+	/* 16([2^32 items...]), 16([2^28 items...]), {2^32 pairs...} */
+	static const uint8_t a[] = { 0xd0, 0x9b, 0, 0, 0, 1, 0, 0, 0, 0 };
+	static const uint8_t b[] = { 0xd0, 0x9a, 0x10, 0, 0, 0 };
+	static const uint8_t c[] = { 0xbb, 0, 0, 0, 1, 0, 0, 0, 0 };
+	/* an array of 3 with 2 octets left: fine for the count, short later */
+	static const uint8_t d[] = { 0xd0, 0x83, 0x40, 0xa0 };
+
+	ck_refused(a, sizeof(a), GKEY_COSE_MALFORMED_CBOR);
+	ck_refused(b, sizeof(b), GKEY_COSE_MALFORMED_CBOR);
+	ck_refused(c, sizeof(c), GKEY_COSE_MALFORMED_CBOR);
+	ck_refused(d, sizeof(d), GKEY_COSE_MALFORMED_CBOR);
+}
+END_TEST
+
 START_TEST(test_larger_than_one_unfragmented_datagram_is_refused)
 {
 	static uint8_t	m[GKEY_COSE_MSG_MAX + 1];
@@ -642,6 +658,7 @@ check_suite(void)
 	tcase_add_test(tc, test_truncated_message_is_malformed_cbor);
 	tcase_add_test(tc, test_trailing_octet_is_malformed_cbor);
 	tcase_add_test(tc, test_larger_than_one_unfragmented_datagram_is_refused);
+	tcase_add_test(tc, test_huge_declared_array_or_map_is_malformed_without_allocating);
 	tcase_add_test(tc, test_other_tag_is_not_tag16);
 	tcase_add_test(tc, test_two_element_array_is_wrong_structure);
 	tcase_add_test(tc, test_short_kid_is_wrong_structure);
