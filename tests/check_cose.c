@@ -10,7 +10,10 @@
  * again here from AES blocks as RFC 3610 section 2 describes, with a
  * different code path (EVP AES-ECB) from the library's EVP CCM mode.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -577,6 +580,35 @@ START_TEST(test_forge_helper_makes_an_accepted_message)
 }
 END_TEST
 
+START_TEST(test_full_replay_state_reuses_the_window_updated_longest_ago)
+{
+	struct gkey_reading	r = sample();
+	uint8_t			id[GKEY_COSE_SENDER_LEN] = { 0 };
+	uint8_t			m[GKEY_COSE_MSG_MAX], first[GKEY_COSE_MSG_MAX];
+	uint8_t			second[GKEY_COSE_MSG_MAX];
+	size_t			len, first_len = 0, second_len = 0;
+	unsigned		i;
+
+	for (i = 0; i <= GKEY_COSE_REPLAY_MAX; i++) {
+		id[0] = (uint8_t)(i >> 8);
+		id[1] = (uint8_t)i;
+		ck_assert_int_eq(gkey_cose_seal(&r, &keys.key[0], id, 1, m,
+		    sizeof(m), &len), GKEY_COSE_OK);
+		ck_refused(m, len, GKEY_COSE_OK);
+		if (i == 0) {
+			memcpy(first, m, len);
+			first_len = len;
+		} else if (i == 1) {
+			memcpy(second, m, len);
+			second_len = len;
+		}
+	}
+	/* Sender 0's window went to the 257th sender; sender 1's is kept. */
+	ck_refused(second, second_len, GKEY_COSE_REPLAYED);
+	ck_refused(first, first_len, GKEY_COSE_OK);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- key lines */
 
 START_TEST(test_key_line_parses)
@@ -616,6 +648,33 @@ START_TEST(test_bad_key_lines_are_refused)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(gkey_cose_key_parse(bad[i], strlen(bad[i]), &k) != 0,
 		    "accepted: %s", bad[i]);
+}
+END_TEST
+
+START_TEST(test_key_file_loads_good_lines_and_counts_bad_ones)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 path[512];
+	FILE		*fp;
+	size_t		 bad;
+
+	snprintf(path, sizeof(path), "%s/check_cose_keys.%ld",
+	    dir != NULL ? dir : "/tmp", (long)getpid());
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("app=temp id=7 epoch=1 not_before=1 not_after=2 "
+	    "gk=000102030405060708090a0b0c0d0e0f\n"
+	    "garbage\n"
+	    "app=temp id=7 epoch=2 not_before=1 not_after=2 gk="
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
+	    fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(gkey_cose_keys_load(path, &keys, &bad), 0);
+	unlink(path);
+	ck_assert_uint_eq(keys.n, 2);
+	ck_assert_uint_eq(bad, 1);
+	ck_assert_uint_eq(keys.key[1].gk_len, 32);
+	ck_assert_int_eq(gkey_cose_keys_load(path, &keys, &bad), -1);
+	ck_assert_uint_eq(keys.n, 0);
 }
 END_TEST
 
@@ -679,12 +738,14 @@ check_suite(void)
 	tcase_add_test(tc, test_window_is_64_messages_ending_at_the_highest);
 	tcase_add_test(tc, test_window_is_per_sender);
 	tcase_add_test(tc, test_forged_message_does_not_move_the_window);
+	tcase_add_test(tc, test_full_replay_state_reuses_the_window_updated_longest_ago);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("key lines");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_key_line_parses);
 	tcase_add_test(tc, test_bad_key_lines_are_refused);
+	tcase_add_test(tc, test_key_file_loads_good_lines_and_counts_bad_ones);
 	tcase_add_test(tc, test_sender_uses_the_highest_valid_epoch);
 	suite_add_tcase(s, tc);
 	return s;
