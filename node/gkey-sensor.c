@@ -85,14 +85,14 @@ static int
 parse_dest(const char *s, struct sockaddr_in6 *sin6)
 {
 	char		 buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *pct, *end;
-	const char	*close;
+	const char	*rb;
 	unsigned long	 port;
 	size_t		 len;
 
 	memset(sin6, 0, sizeof(*sin6));
 	sin6->sin6_family = AF_INET6;
-	if (s[0] != '[' || (close = strchr(s, ']')) == NULL ||
-	    close[1] != ':' || (len = (size_t)(close - s - 1)) >= sizeof(buf))
+	if (s[0] != '[' || (rb = strchr(s, ']')) == NULL ||
+	    rb[1] != ':' || (len = (size_t)(rb - s - 1)) >= sizeof(buf))
 		return -1;
 	memcpy(buf, s + 1, len);
 	buf[len] = '\0';
@@ -104,8 +104,8 @@ parse_dest(const char *s, struct sockaddr_in6 *sin6)
 	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
 		return -1;
 	errno = 0;
-	port = strtoul(close + 2, &end, 10);
-	if (errno != 0 || *end != '\0' || end == close + 2 || port == 0 ||
+	port = strtoul(rb + 2, &end, 10);
+	if (errno != 0 || *end != '\0' || end == rb + 2 || port == 0 ||
 	    port > 65535)
 		return -1;
 	sin6->sin6_port = htons((uint16_t)port);
@@ -354,6 +354,7 @@ main(int argc, char **argv)
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct opts		 o;
+	struct gkey_reading	 probe;
 	struct sigaction	 sa;
 	uint8_t			 sender[GKEY_COSE_SENDER_LEN];
 	char			*end;
@@ -406,15 +407,11 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	{
-		struct gkey_reading r;
-
-		if (parse_reading(&o, &r) != 0) {
-			fprintf(stderr, "%s: bad reading: name up to %d octets, "
-			    "unit up to %d, value a number\n", PROG,
-			    GKEY_COSE_NAME_MAX, GKEY_COSE_UNIT_MAX);
-			return 2;
-		}
+	if (parse_reading(&o, &probe) != 0) {
+		fprintf(stderr, "%s: bad reading: name up to %d octets, "
+		    "unit up to %d, value a number\n", PROG,
+		    GKEY_COSE_NAME_MAX, GKEY_COSE_UNIT_MAX);
+		return 2;
 	}
 	if (load_sender(o.cert, sender) != 0)
 		return 2;
