@@ -98,6 +98,7 @@ struct paa_session {
 	uint8_t			 paa_nonce[PAA_NONCE_LEN];
 	uint8_t			 pac_nonce[64];
 	size_t			 pac_nonce_len;
+	int			 aaa_first;	/* next EAP-Response opens */
 
 	/* The PANA SA. */
 	int			 have_key;
@@ -340,7 +341,11 @@ send_request(struct paa *p, struct paa_session *s, uint64_t now,
 	return -1;
 }
 
-/* Finish, sign and send an answer; it is cached for a repeated request. */
+/*
+ * Finish, sign when the session has a key (the caller put the AUTH AVP in
+ * then, and only then), and send an answer; it is cached for a repeated
+ * request.
+ */
 static void
 send_answer(struct paa *p, struct paa_session *s, enum paa_kind kind,
     struct pana_builder *b)
@@ -349,8 +354,8 @@ send_answer(struct paa *p, struct paa_session *s, enum paa_kind kind,
 	int rc;
 
 	if ((rc = pana_build_finish(b, &len)) != 0 ||
-	    (rc = pana_auth_sign(s->integ_alg, s->key, s->key_len, p->obuf,
-	    len)) != 0) {
+	    (s->have_key && (rc = pana_auth_sign(s->integ_alg, s->key,
+	    s->key_len, p->obuf, len)) != 0)) {
 		log_warnx_rl("session %08x: cannot build %s: %s", s->id,
 		    kind_names[kind], pana_strerror(rc));
 		return;
@@ -477,6 +482,7 @@ start_eap(struct paa *p, struct paa_session *s, uint64_t now)
 
 	rnd(p, s->paa_nonce, sizeof(s->paa_nonce));
 	s->pac_nonce_len = 0;
+	s->aaa_first = 1;
 	eap[0] = 1;				/* Request */
 	rnd(p, &eap[1], 1);			/* Identifier */
 	eap[2] = 0;
@@ -606,13 +612,36 @@ handle_pan_s(struct paa *p, uint64_t now, struct paa_session *s,
 		session_free(p, s);
 }
 
+/*
+ * Carry the PaC's EAP-Response, from its PAN or its own PAR, to the AAA
+ * server.  The session is freed if that cannot start.
+ */
+static void
+to_aaa(struct paa *p, struct paa_session *s, const struct pana_avp *eap)
+{
+	struct paa_aaa_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.session_id = s->id;
+	q.eap = eap->value;
+	q.eap_len = eap->len;
+	q.calling_station = s->pac_str;
+	q.reauth = s->reauth;
+	q.first = s->aaa_first;
+	q.ctx = &s->aaa_ctx;
+	s->aaa_first = 0;
+	s->state = PAA_ST_WAIT_AAA;
+	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
+		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
+		session_free(p, s);
+	}
+}
+
 /* PAN to a PAR carrying EAP: the EAP-Response goes to the AAA server. */
 static void
 handle_pan_eap(struct paa *p, struct paa_session *s, struct rx *r)
 {
 	const struct pana_avp *nonce, *eap;
-	struct paa_aaa_req q;
-	int first = 0;
 
 	nonce = pana_msg_avp(&r->m, PANA_AVP_NONCE);
 	eap = pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD);
@@ -624,30 +653,44 @@ handle_pan_eap(struct paa *p, struct paa_session *s, struct rx *r)
 		}
 		memcpy(s->pac_nonce, nonce->value, nonce->len);
 		s->pac_nonce_len = nonce->len;
-		first = 1;
 	} else if (nonce != NULL) {
 		unexpected(p, s, r, "a second Nonce in one EAP exchange");
 		return;
 	}
 	s->req_pending = 0;
 	if (eap == NULL || eap->len == 0) {
-		/* An early acknowledgment; wait for the retransmitted PAR. */
-		log_debug("session %08x: PAN without EAP-Payload", s->id);
+		/*
+		 * RFC 5609 WAIT_PAN_OR_PAR: the PaC acknowledged without
+		 * piggybacking; its EAP-Response comes in a PAR of its own.
+		 */
+		log_debug("session %08x: PAN without EAP-Payload: waiting for "
+		    "the PaC's PAR", s->id);
 		return;
 	}
-	memset(&q, 0, sizeof(q));
-	q.session_id = s->id;
-	q.eap = eap->value;
-	q.eap_len = eap->len;
-	q.calling_station = s->pac_str;
-	q.reauth = s->reauth;
-	q.first = first;
-	q.ctx = &s->aaa_ctx;
-	s->state = PAA_ST_WAIT_AAA;
-	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
-		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
-		session_free(p, s);
-	}
+	to_aaa(p, s, eap);
+}
+
+/*
+ * PAR from the PaC with its EAP-Response (RFC 5191 section 4.3, RFC 5609
+ * WAIT_PAN_OR_PAR): answer PAN, take it as the answer to the PAA's PAR
+ * too (RtxTimerStop), and carry the EAP-Response to the AAA server.
+ * check_request() has checked the state, the flags and the AVPs.
+ */
+static void
+handle_par(struct paa *p, struct paa_session *s, struct rx *r)
+{
+	struct pana_builder b;
+
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH, 0, s->id,
+	    r->m.hdr.seq);
+	if (s->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	send_answer(p, s, PAA_K_PAN, &b);
+	if (s->req_pending)
+		log_debug("session %08x: the PaC's PAR answers the PAR %u too",
+		    s->id, s->tx_seq);
+	s->req_pending = 0;
+	to_aaa(p, s, pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD));
 }
 
 static void
@@ -708,13 +751,10 @@ handle_pnr(struct paa *p, uint64_t now, struct paa_session *s, struct rx *r)
 	struct pana_builder b;
 	uint16_t flags = r->m.hdr.flags & (PANA_FLAG_A | PANA_FLAG_P);
 
-	if (flags == (PANA_FLAG_A | PANA_FLAG_P)) {
-		unexpected(p, s, r, "PNR with both A and P");
-		return;
-	}
 	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_NOTIFY, flags,
 	    s->id, r->m.hdr.seq);
-	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	if (s->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
 	send_answer(p, s, PAA_K_PNA, &b);
 	if (!(flags & PANA_FLAG_A))
 		return;
@@ -856,14 +896,55 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 	}
 }
 
+/*
+ * Whether the PaC may send this request now; NULL if so, else why not.
+ * RFC 5609: a PAR carrying the EAP-Response is taken while an EAP
+ * exchange waits for one (WAIT_PAN_OR_PAR), a ping in any state; a
+ * re-authentication request and a termination need the PANA SA (RFC 5191
+ * sections 4.3 and 4.4 protect them with AUTH).
+ */
+static const char *
+check_request(const struct paa_session *s, const struct rx *r)
+{
+	const struct pana_avp *eap;
+	uint16_t flags = r->m.hdr.flags;
+
+	switch (r->m.hdr.type) {
+	case PANA_MSG_AUTH:
+		if (flags & (PANA_FLAG_S | PANA_FLAG_C))
+			return "PAR from the PaC with the S or C flag";
+		if (s->state != PAA_ST_WAIT_PAN)
+			return "PAR from the PaC outside an EAP exchange";
+		if (s->pac_nonce_len == 0)
+			return "PAR from the PaC before its PAN with the Nonce";
+		if (pana_msg_avp(&r->m, PANA_AVP_NONCE) != NULL)
+			return "a second Nonce in one EAP exchange";
+		eap = pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD);
+		if (eap == NULL || eap->len == 0)
+			return "PAR from the PaC without EAP-Payload";
+		return NULL;
+	case PANA_MSG_NOTIFY:
+		if ((flags & (PANA_FLAG_A | PANA_FLAG_P)) ==
+		    (PANA_FLAG_A | PANA_FLAG_P))
+			return "PNR with both A and P";
+		if (!(flags & PANA_FLAG_P) && !s->have_key)
+			return "request before authentication";
+		return NULL;
+	case PANA_MSG_TERM:
+		if (!s->have_key)
+			return "request before authentication";
+		return NULL;
+	default:
+		return "request not handled by this PAA";
+	}
+}
+
 static void
 handle_request(struct paa *p, uint64_t now, struct paa_session *s,
     struct rx *r)
 {
-	if (!s->have_key) {
-		unexpected(p, s, r, "request before authentication");
-		return;
-	}
+	const char *why;
+
 	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq) {
 		p->stats.duplicates++;
 		log_debug("session %08x: repeated request %u from %s, "
@@ -883,21 +964,24 @@ handle_request(struct paa *p, uint64_t now, struct paa_session *s,
 		    r->m.hdr.seq, s->rx_seq + 1);
 		return;
 	}
-	switch (r->m.hdr.type) {
-	case PANA_MSG_NOTIFY:
-	case PANA_MSG_TERM:
-		break;
-	default:
-		unexpected(p, s, r, "request not handled by this PAA");
+	if ((why = check_request(s, r)) != NULL) {
+		unexpected(p, s, r, why);
 		return;
 	}
 	s->rx_seq_valid = 1;
 	s->rx_seq = r->m.hdr.seq;
 	s->last_active = now;
-	if (r->m.hdr.type == PANA_MSG_NOTIFY)
+	switch (r->m.hdr.type) {
+	case PANA_MSG_AUTH:
+		handle_par(p, s, r);
+		break;
+	case PANA_MSG_NOTIFY:
 		handle_pnr(p, now, s, r);
-	else
+		break;
+	default:
 		handle_ptr(p, now, s, r);
+		break;
+	}
 }
 
 void

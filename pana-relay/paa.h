@@ -27,6 +27,10 @@
  * then PNR[A]/PNA[A] and a new EAP exchange (re-authentication),
  * PNR[P]/PNA[P] (ping), PTR/PTA (termination), all with AUTH.
  *
+ * Without piggybacking (RFC 5191 4.3) the PaC answers a PAR with a PAN
+ * without EAP-Payload and sends its EAP-Response in a PAR of its own,
+ * which the PAA answers with a PAN.
+ *
  * A session reached through a PANA relay (RFC 6345) remembers the relay's
  * address and the PaC-Information; everything sent to it is wrapped in a
  * PANA-Relay message for that relay.

@@ -21,6 +21,7 @@
 #include "paa_harness.h"
 #include "pana_crypto.h"
 #include "pana_msg.h"
+#include "plog.h"
 #include "relay.h"
 
 #define OUT_SIZE	8192		/* the test PaC's buffers */
@@ -64,6 +65,21 @@ static void
 teardown(void)
 {
 	ph_stop(&h);
+}
+
+/* As setup, with the debug lines in the log the tests read. */
+static void
+setup_debug(void)
+{
+	log_init(1, 1, "check_paa");
+	setup();
+}
+
+static void
+teardown_debug(void)
+{
+	teardown();
+	log_init(1, 0, "check_paa");
 }
 
 /* ------------------------------------------------------------ test PaC */
@@ -1149,6 +1165,326 @@ START_TEST(test_config_secret_not_in_errors)
 }
 END_TEST
 
+/* ------------------------------------------------ no piggybacking */
+
+/*
+ * RFC 5191 section 4.3 without piggybacking: the PaC acknowledges the
+ * PAA's PAR with a PAN carrying no EAP-Payload (the Nonce only in the
+ * first round), then sends its EAP-Response in a PAR of its own.
+ */
+static void
+pan_ack(struct tpac *t, int with_nonce)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+
+	tpac_begin(t, &b, buf, PANA_MSG_AUTH, 0, t->par_seq);
+	if (with_nonce)
+		pana_build_avp(&b, PANA_AVP_NONCE, t->pac_nonce,
+		    sizeof(t->pac_nonce));
+	if (t->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, t->have_key);
+}
+
+/* The PaC's own PAR with an EAP-Response, sequence seq. */
+static void
+pac_par(struct tpac *t, uint16_t flags, uint32_t seq)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+	static const uint8_t resp[] = { 2, 1, 0, 9, 1, 'n', 'o', 'd', 'e' };
+
+	tpac_begin(t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_R | flags, seq);
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, sizeof(resp));
+	if (t->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, t->have_key);
+}
+
+/* The PAA's answer to the PaC's PAR seq: a PAN, AUTH iff keyed. */
+static void
+assert_pan_to(struct tpac *t, uint32_t seq)
+{
+	struct pana_msg m;
+
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(m.hdr.flags, 0);
+	ck_assert_uint_eq(m.hdr.session_id, t->sid);
+	ck_assert_uint_eq(m.hdr.seq, seq);
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_EAP_PAYLOAD));
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_NONCE));
+	if (t->have_key)
+		ck_assert_int_eq(pana_auth_verify(t->integ, t->key, t->keylen,
+		    m.buf, m.len), 0);
+	else
+		ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_AUTH));
+}
+
+START_TEST(test_pan_without_eap_waits_for_the_pacs_par)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = h.nout;
+	pan_ack(&t, 1);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_int_eq(h.naaa, 0);
+	ck_assert(ph_logged(&h, "PAN without EAP-Payload: waiting for the "
+	    "PaC's PAR"));
+	/* Acknowledged: the PAA's PAR is not sent again. */
+	ph_advance(&h, 1000);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 0);
+}
+END_TEST
+
+START_TEST(test_pacs_par_answered_with_pan_and_carried_to_aaa)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_ack(&t, 1);
+	n0 = h.nout;
+	pac_par(&t, 0, t.my_seq);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	assert_pan_to(&t, t.my_seq);
+	ck_assert_int_eq(h.naaa, 1);
+	ck_assert_int_eq(h.aaa_first, 1);
+	ck_assert_int_eq(h.aaa_reauth, 0);
+	ck_assert_uint_eq(h.aaa_eap_len, 9);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 0);
+	ck_assert(!ph_logged(&h, "request before authentication"));
+}
+END_TEST
+
+START_TEST(test_no_piggyback_full_exchange)
+{
+	struct tpac t;
+	struct pana_msg m;
+	struct paa_session_info info;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_ack(&t, 1);
+	pac_par(&t, 0, t.my_seq);
+	ph_aaa(&h, t.sid, PAA_AAA_CHALLENGE, 0);
+	/* The next EAP-Request comes in a PAR, numbered on. */
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(m.hdr.seq, t.par_seq + 1);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].len, 6);
+	t.par_seq = m.hdr.seq;
+	pan_ack(&t, 0);
+	pac_par(&t, 0, t.my_seq + 1);
+	assert_pan_to(&t, t.my_seq + 1);
+	ck_assert_int_eq(h.naaa, 2);
+	ck_assert_int_eq(h.aaa_first, 0);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 600);
+	take_par_c(&t, 600);
+	pan_c(&t);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_int_eq(info.state, PAA_ST_OPEN);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 0);
+	/* The PaC's sequence numbers go on from its PARs. */
+	pnr(&t, PANA_FLAG_P, t.my_seq + 2);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(m.hdr.seq, t.my_seq + 2);
+}
+END_TEST
+
+START_TEST(test_repeated_pacs_par_answered_from_cache)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_ack(&t, 1);
+	pac_par(&t, 0, t.my_seq);
+	n0 = h.nout;
+	ph_input(&h, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	ck_assert_uint_eq(h.out[n0].len, h.out[n0 - 1].len);
+	ck_assert(memcmp(h.out[n0].buf, h.out[n0 - 1].buf, h.out[n0].len)
+	    == 0);
+	ck_assert_int_eq(h.naaa, 1);	/* not carried twice */
+	ck_assert_uint_eq(paa_stats(h.paa)->duplicates, 1);
+}
+END_TEST
+
+START_TEST(test_pacs_par_acknowledges_the_paas_par)
+{
+	struct tpac t;
+	struct pana_msg m;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_ack(&t, 1);
+	pac_par(&t, 0, t.my_seq);
+	ph_aaa(&h, t.sid, PAA_AAA_CHALLENGE, 0);
+	last_out(&m);
+	t.par_seq = m.hdr.seq;
+	/* The PaC's PAN to this PAR is lost; its PAR arrives. */
+	pac_par(&t, 0, t.my_seq + 1);
+	assert_pan_to(&t, t.my_seq + 1);
+	ck_assert_int_eq(h.naaa, 2);
+	n0 = h.nout;
+	ph_advance(&h, 1000);
+	ck_assert_int_eq(h.nout, n0);	/* no retransmission of the PAR */
+	ck_assert(ph_logged(&h, "the PaC's PAR answers the PAR"));
+}
+END_TEST
+
+START_TEST(test_pacs_par_before_its_nonce_dropped)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = h.nout;
+	/* The PAN with the Nonce was lost. */
+	pac_par(&t, 0, t.my_seq);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_int_eq(h.naaa, 0);
+	ck_assert(ph_logged(&h, "PAR from the PaC before its PAN with the "
+	    "Nonce: dropped"));
+	/* The PAA's PAR is still outstanding: it comes again. */
+	ph_advance(&h, 100);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	/* Then the PAN and the retransmitted PAR go through. */
+	pan_ack(&t, 1);
+	pac_par(&t, 0, t.my_seq);
+	assert_pan_to(&t, t.my_seq);
+	ck_assert_int_eq(h.naaa, 1);
+}
+END_TEST
+
+START_TEST(test_pacs_par_outside_eap_exchange_dropped)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_ack(&t, 1);
+	pac_par(&t, 0, t.my_seq);
+	n0 = h.nout;
+	/* The AAA server has the EAP-Response: nothing to carry now. */
+	pac_par(&t, 0, t.my_seq + 1);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_int_eq(h.naaa, 1);
+	ck_assert(ph_logged(&h, "PAR from the PaC outside an EAP exchange: "
+	    "dropped"));
+}
+END_TEST
+
+START_TEST(test_pacs_par_with_s_or_c_dropped)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pan_ack(&t, 1);
+	n0 = h.nout;
+	pac_par(&t, PANA_FLAG_S, t.my_seq);
+	pac_par(&t, PANA_FLAG_C, t.my_seq);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_int_eq(h.naaa, 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 2);
+	ck_assert(ph_logged(&h, "PAR from the PaC with the S or C flag: "
+	    "dropped"));
+	/* The sequence number was not consumed. */
+	pac_par(&t, 0, t.my_seq);
+	assert_pan_to(&t, t.my_seq);
+}
+END_TEST
+
+START_TEST(test_pacs_par_in_reauth_under_current_key)
+{
+	struct tpac t;
+	struct old_key old;
+	struct pana_msg m;
+
+	reauth_request(&t, &old);
+	last_out(&m);
+	memcpy(t.paa_nonce, m.avp[PANA_AVP_NONCE].value, 20);
+	t.par_seq = m.hdr.seq;
+	t.pac_nonce[0] ^= 0xff;
+	pan_ack(&t, 1);
+	pac_par(&t, 0, t.my_seq + 1);
+	assert_pan_to(&t, t.my_seq + 1);	/* AUTH, current key */
+	ck_assert_int_eq(h.naaa, 3);
+	ck_assert_int_eq(h.aaa_first, 1);
+	ck_assert_int_eq(h.aaa_reauth, 1);
+}
+END_TEST
+
+START_TEST(test_ping_during_authentication_answered)
+{
+	struct tpac t;
+	struct pana_msg m;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = h.nout;
+	{
+		struct pana_builder b;
+		uint8_t buf[64];
+
+		tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R |
+		    PANA_FLAG_P, t.my_seq);
+		tpac_send(&t, &b, 0);
+	}
+	/* RFC 5609, any state but INITIAL: Rx:PNR[P] -> Tx:PNA[P]. */
+	ck_assert_int_eq(h.nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_P);
+	ck_assert_uint_eq(m.hdr.seq, t.my_seq);
+	ck_assert_ptr_null(pana_msg_avp(&m, PANA_AVP_AUTH));
+	/* The EAP exchange goes on. */
+	pan_eap(&t, 1);
+	ck_assert_int_eq(h.naaa, 1);
+}
+END_TEST
+
+START_TEST(test_ptr_and_pnr_a_before_authentication_dropped)
+{
+	struct tpac t;
+	struct pana_builder b;
+	uint8_t buf[64];
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = h.nout;
+	tpac_begin(&t, &b, buf, PANA_MSG_TERM, PANA_FLAG_R, t.my_seq);
+	pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE, PANA_TERM_LOGOUT);
+	tpac_send(&t, &b, 0);
+	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_A,
+	    t.my_seq);
+	tpac_send(&t, &b, 0);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 2);
+	ck_assert(ph_logged(&h, "PANA-Termination from 192.0.2.10:40000: "
+	    "request before authentication: dropped"));
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	pan_eap(&t, 1);
+	ck_assert_int_eq(h.naaa, 1);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1193,6 +1529,21 @@ check_suite(void)
 	tcase_add_test(tc, test_reauth_old_key_holds_during_exchange);
 	tcase_add_test(tc, test_reauth_new_key_after_par_c);
 	tcase_add_test(tc, test_reauth_old_key_refused_after);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("no piggybacking");
+	tcase_add_checked_fixture(tc, setup_debug, teardown_debug);
+	tcase_add_test(tc, test_pan_without_eap_waits_for_the_pacs_par);
+	tcase_add_test(tc, test_pacs_par_answered_with_pan_and_carried_to_aaa);
+	tcase_add_test(tc, test_no_piggyback_full_exchange);
+	tcase_add_test(tc, test_repeated_pacs_par_answered_from_cache);
+	tcase_add_test(tc, test_pacs_par_acknowledges_the_paas_par);
+	tcase_add_test(tc, test_pacs_par_before_its_nonce_dropped);
+	tcase_add_test(tc, test_pacs_par_outside_eap_exchange_dropped);
+	tcase_add_test(tc, test_pacs_par_with_s_or_c_dropped);
+	tcase_add_test(tc, test_pacs_par_in_reauth_under_current_key);
+	tcase_add_test(tc, test_ping_during_authentication_answered);
+	tcase_add_test(tc, test_ptr_and_pnr_a_before_authentication_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("relay");
