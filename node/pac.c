@@ -5,7 +5,8 @@
  * its PAR(S); a request is new when its number is the last answered one
  * plus one, a duplicate when it equals the last one (the stored answer is
  * sent again, nothing is processed twice), and stale otherwise (dropped).
- * The PaC numbers its own requests (PNR, PTR) from a random initial value;
+ * The PaC numbers its own requests (PAR without piggybacking, PNR, PTR)
+ * from a random initial value;
  * the PCI carries 0 as RFC 5191 section 4.1 requires.
  *
  * Keys: once a PANA_AUTH_KEY exists every message in both directions
@@ -502,6 +503,33 @@ eap_reason(struct pac *p)
 	return s != NULL && *s != '\0' ? s : "no reason given";
 }
 
+/*
+ * Without piggybacking: the EAP-Response in a PAR of the PaC's own, with
+ * its next sequence number, retransmitted until the PAA's PAN (or its
+ * next PAR) comes.
+ */
+static void
+send_eap_par(struct pac *p, const uint8_t *resp, size_t resp_len)
+{
+	struct pana_builder	b;
+	uint8_t			buf[PAC_OUT_MAX];
+	size_t			len;
+	uint32_t		seq = p->tx_seq;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, PANA_FLAG_R,
+	    p->session_id, seq);
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, resp_len);
+	if (finish(p, &b, p->have_key, &len) != 0) {
+		fail(p, "cannot build PAR");
+		goto done;
+	}
+	p->tx_seq++;
+	request(p, PANA_MSG_AUTH, PANA_FLAG_R, seq, buf, len);
+	plog(p, LOG_DEBUG, "EAP-Response in PAR seq %u", (unsigned int)seq);
+done:
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
 /* PAR carrying an EAP-Request: run the method, answer PAN. */
 static void
 handle_par_eap(struct pac *p, const struct pana_msg *m)
@@ -513,7 +541,7 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 	uint8_t			 buf[PAC_OUT_MAX];
 	size_t			 resp_len = 0, len;
 	enum pac_eap_rc		 rc;
-	int			 first;
+	int			 first, piggyback;
 
 	if (p->state == PAC_ST_CLOSING) {
 		drop(p, &m->hdr, "session is terminating");
@@ -534,6 +562,13 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 	    p->req_type == PANA_MSG_NOTIFY &&
 	    (p->req_flags & PANA_FLAG_A)) {
 		/* The PNA(A) was lost; this PAR answers the PNR(A) too. */
+		p->req_active = 0;
+	}
+	if (p->req_active && p->req_type == PANA_MSG_AUTH) {
+		/*
+		 * The PAN to our PAR was lost: the PAA sends its next
+		 * EAP-Request only once it has the EAP-Response.
+		 */
 		p->req_active = 0;
 	}
 	first = !p->have_paa_nonce;
@@ -584,20 +619,24 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 		fail(p, "no randomness for the Nonce");
 		return;
 	}
+	piggyback = resp_len > 0 && !p->cfg.no_piggyback;
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, 0,
 	    p->session_id, m->hdr.seq);
 	if (!p->pac_nonce_sent)
 		pana_build_avp(&b, PANA_AVP_NONCE, p->pac_nonce,
 		    sizeof(p->pac_nonce));
-	if (resp_len > 0)
+	if (piggyback)
 		pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, resp_len);
-	OPENSSL_cleanse(resp, resp_len);
 	if (finish(p, &b, p->have_key, &len) != 0) {
 		fail(p, "cannot build PAN");
-		return;
+		goto done;
 	}
 	p->pac_nonce_sent = 1;
 	answer(p, PANA_MSG_AUTH, m->hdr.seq, buf, len);
+	if (resp_len > 0 && !piggyback)
+		send_eap_par(p, resp, resp_len);
+done:
+	OPENSSL_cleanse(resp, resp_len);
 }
 
 /* Opens the Key-Record AVPs of a verified PAR(C). */
@@ -969,10 +1008,27 @@ handle_answer(struct pac *p, const struct pana_msg *m)
 		    (unsigned int)p->req_seq);
 		return;
 	}
-	if (!p->have_key || verify_current(p, m) != 0)
+	if (p->have_key) {
+		if (verify_current(p, m) != 0)
+			return;
+	} else if (h->type != PANA_MSG_AUTH) {
+		drop(p, h, "answer before the session is open");
 		return;
+	} else if (m->count[PANA_AVP_AUTH] != 0) {
+		drop(p, h, "AUTH before any key");
+		return;
+	}
+	if (h->type == PANA_MSG_AUTH &&
+	    (h->flags & (PANA_FLAG_S | PANA_FLAG_C))) {
+		drop(p, h, "PAN to our PAR with the S or C flag");
+		return;
+	}
 	p->req_active = 0;
 	switch (h->type) {
+	case PANA_MSG_AUTH:
+		plog(p, LOG_DEBUG, "PAN to our PAR seq %u",
+		    (unsigned int)h->seq);
+		break;
 	case PANA_MSG_NOTIFY:
 		if (p->req_flags & PANA_FLAG_P)
 			p->events |= PAC_EV_PING_DONE;

@@ -12,7 +12,8 @@
  * One session per struct pac:
  *
  *   PCI -> PAR(S)/PAN(S) (algorithm choice) -> PAR/PAN with EAP and the
- *   two Nonces -> PAR(C) with Result-Code, Key-Id, Session-Lifetime, Key
+ *   two Nonces (or, without piggybacking, PAR/PAN then the PaC's own
+ *   PAR with the EAP-Response and the PAA's PAN) -> PAR(C) with Result-Code, Key-Id, Session-Lifetime, Key
  *   Records and AUTH -> PAN(C) -> open; then re-authentication (PNR(A)),
  *   ping (PNR(P)) and termination (PTR), every message carrying AUTH.
  *
@@ -90,6 +91,12 @@ struct pac_cfg {
 	void		*eap_ctx;
 	uint32_t	 vendor_id;	/* Key-Record AVPs; 0: the default */
 	int		 sha1_only;	/* accept only the HMAC-SHA1 suites */
+	/*
+	 * RFC 5191 section 4.3 without piggybacking: answer each EAP PAR
+	 * with a PAN carrying no EAP-Payload (the Nonce only, in the first)
+	 * and send the EAP-Response in a PAR of the PaC's own.
+	 */
+	int		 no_piggyback;
 	unsigned int	 rt_init_ms;	/* 0: PAC_RT_INIT_MS */
 	unsigned int	 rt_max_ms;	/* 0: PAC_RT_MAX_MS */
 	unsigned int	 rt_max_count;	/* 0: PAC_RT_MAX_COUNT */

@@ -122,6 +122,7 @@ static uint8_t		 out[PAC_OUT_MAX];
 static size_t		 out_len;
 static struct pana_msg	 outm;
 static EVP_PKEY		*node_key, *server_key;
+static int		 no_piggyback;	/* of the PaC setup() makes */
 
 static uint64_t
 wall(void *arg)
@@ -141,6 +142,7 @@ make_pac(int sha1_only)
 	cfg.eap = &fake_ops;
 	cfg.eap_ctx = &eap;
 	cfg.sha1_only = sha1_only;
+	cfg.no_piggyback = no_piggyback;
 	cfg.rt_init_ms = 100;
 	cfg.rt_max_ms = 800;
 	cfg.rt_max_count = 5;
@@ -171,6 +173,7 @@ setup(void)
 static void
 teardown(void)
 {
+	no_piggyback = 0;
 	pac_free(pac);
 	pac = NULL;
 	EVP_PKEY_free(node_key);
@@ -1062,6 +1065,150 @@ START_TEST(test_reject_during_reauth_ends_the_session)
 }
 END_TEST
 
+/* ---- no piggybacking (RFC 5191 section 4.3) ---- */
+
+static uint8_t	 outs[4][PAC_OUT_MAX];
+static size_t	 outs_len[4];
+static struct pana_msg outsm[4];
+
+/* Feed one datagram; keep every datagram sent back, parsed, in outs. */
+static int
+feed_all(const uint8_t *msg, size_t len)
+{
+	int	n = 0;
+
+	pac_input(pac, msg, len, clk);
+	while (n < 4 && pac_output(pac, outs[n], sizeof(outs[n]),
+	    &outs_len[n]) == 1) {
+		ck_assert_int_eq(pana_msg_parse(outs[n], outs_len[n],
+		    GKEY_VENDOR_ID_DEFAULT, &outsm[n], NULL, 0), 0);
+		n++;
+	}
+	return n;
+}
+
+/* The PAA's PAN to the PaC's PAR m, signed when the PAA has a key. */
+static size_t
+pan_to(uint8_t *buf, size_t size, const struct pana_msg *m)
+{
+	struct pana_builder	b;
+
+	pana_build_start(&b, buf, size, PANA_MSG_AUTH, 0, SID, m->hdr.seq);
+	return paa_finish(&b, paa.have_key ? paa.key : NULL, paa.key_len);
+}
+
+/* One EAP round without piggybacking: the PAN, then the PaC's PAR. */
+static void
+np_round(uint8_t eap_type, int first)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	len = par_eap(buf, sizeof(buf), eap_type, first);
+	ck_assert_int_eq(feed_all(buf, len), 2);
+	/* The PAN: the Nonce in the first round only, no EAP-Payload. */
+	ck_assert_uint_eq(outsm[0].hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outsm[0].hdr.flags, 0);
+	ck_assert_uint_eq(outsm[0].hdr.seq, paa.seq);
+	ck_assert_ptr_null(outsm[0].avp[PANA_AVP_EAP_PAYLOAD].value);
+	if (first) {
+		ck_assert_uint_eq(outsm[0].avp[PANA_AVP_NONCE].len,
+		    PAC_NONCE_LEN);
+		memcpy(paa.pac_nonce, outsm[0].avp[PANA_AVP_NONCE].value,
+		    PAC_NONCE_LEN);
+	} else
+		ck_assert_ptr_null(outsm[0].avp[PANA_AVP_NONCE].value);
+	/* The PaC's PAR: the EAP-Response, nothing else. */
+	ck_assert_uint_eq(outsm[1].hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outsm[1].hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(outsm[1].hdr.session_id, SID);
+	ck_assert_uint_eq(outsm[1].avp[PANA_AVP_EAP_PAYLOAD].len, 6);
+	ck_assert_uint_eq(outsm[1].avp[PANA_AVP_EAP_PAYLOAD].value[0], 2);
+	ck_assert_uint_eq(outsm[1].avp[PANA_AVP_EAP_PAYLOAD].value[4],
+	    eap_type);
+	ck_assert_ptr_null(outsm[1].avp[PANA_AVP_NONCE].value);
+	ck_assert_uint_eq(outsm[1].count[PANA_AVP_AUTH], paa.have_key);
+	paa.seq++;
+}
+
+static void
+setup_negotiated_np(void)
+{
+	no_piggyback = 1;
+	setup_negotiated();
+}
+
+START_TEST(test_np_pan_carries_the_nonce_and_par_the_eap_response)
+{
+	np_round(1, 1);
+	ck_assert_int_eq(eap.processed, 1);
+}
+END_TEST
+
+START_TEST(test_np_par_is_retransmitted_until_the_pan)
+{
+	uint8_t	buf[128];
+	size_t	len;
+
+	np_round(1, 1);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+	clk += 100;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(out_len, outs_len[1]);
+	ck_assert_mem_eq(out, outs[1], out_len);
+	len = pan_to(buf, sizeof(buf), &outsm[1]);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), -1);
+}
+END_TEST
+
+START_TEST(test_np_next_par_stands_in_for_a_lost_pan)
+{
+	uint32_t	first_seq;
+
+	np_round(1, 1);
+	first_seq = outsm[1].hdr.seq;
+	/* No PAN; the PAA's next EAP-Request shows it got the response. */
+	np_round(13, 0);
+	ck_assert_uint_eq(outsm[1].hdr.seq, first_seq + 1);
+	ck_assert_int_eq(eap.processed, 2);
+}
+END_TEST
+
+START_TEST(test_np_full_exchange_opens_the_session)
+{
+	uint8_t	buf[128];
+	size_t	len;
+
+	np_round(1, 1);
+	len = pan_to(buf, sizeof(buf), &outsm[1]);
+	ck_assert_int_eq(feed(buf, len), 0);
+	np_round(13, 0);
+	len = pan_to(buf, sizeof(buf), &outsm[1]);
+	ck_assert_int_eq(feed(buf, len), 0);
+	do_finish();
+	ck_assert_int_eq(pac_next_timeout(pac, clk), LIFETIME * 1000);
+}
+END_TEST
+
+START_TEST(test_np_pan_with_auth_before_any_key_is_dropped)
+{
+	struct pana_builder	b;
+	uint8_t			buf[128];
+	size_t			len;
+
+	np_round(1, 1);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, 0, SID,
+	    outsm[1].hdr.seq);
+	pana_build_avp(&b, PANA_AVP_AUTH, "0123456789abcdef", 16);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	/* Still outstanding: retransmitted. */
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1125,6 +1272,16 @@ check_suite(void)
 	    test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna);
 	tcase_add_test(tc, test_pnr_a_is_retransmitted_until_answered);
 	tcase_add_test(tc, test_reject_during_reauth_ends_the_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("no piggybacking");
+	tcase_add_checked_fixture(tc, setup_negotiated_np, teardown);
+	tcase_add_test(tc,
+	    test_np_pan_carries_the_nonce_and_par_the_eap_response);
+	tcase_add_test(tc, test_np_par_is_retransmitted_until_the_pan);
+	tcase_add_test(tc, test_np_next_par_stands_in_for_a_lost_pan);
+	tcase_add_test(tc, test_np_full_exchange_opens_the_session);
+	tcase_add_test(tc, test_np_pan_with_auth_before_any_key_is_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }
