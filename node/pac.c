@@ -495,6 +495,24 @@ handle_par_start(struct pac *p, const struct pana_msg *m)
 	    (unsigned int)p->integ_alg);
 }
 
+/*
+ * Each EAP-Payload received, at debug level, with the Length field of
+ * the EAP packet it carries (RFC 3748 section 4): the two are equal
+ * unless something on the path added or cut octets.
+ */
+static void
+log_eap_payload(struct pac *p, const struct pana_msg *m,
+    const struct pana_avp *eap)
+{
+	unsigned int	eap_len = 0;
+
+	if (eap->len >= 4)
+		eap_len = (unsigned int)eap->value[2] << 8 | eap->value[3];
+	plog(p, LOG_DEBUG, "%s seq %u: EAP-Payload of %u octets, EAP "
+	    "Length %u", msg_name(m->hdr.type, m->hdr.flags),
+	    (unsigned int)m->hdr.seq, (unsigned int)eap->len, eap_len);
+}
+
 static const char *
 eap_reason(struct pac *p)
 {
@@ -551,6 +569,7 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 		drop(p, &m->hdr, "PAR without EAP-Payload");
 		return;
 	}
+	log_eap_payload(p, m, eap);
 	if (p->state == PAC_ST_OPEN) {
 		/* The PAA starts a re-authentication itself. */
 		plog(p, LOG_INFO, "PAA-initiated re-authentication");
@@ -737,6 +756,8 @@ handle_par_success(struct pac *p, const struct pana_msg *m)
 		drop(p, &m->hdr, "success after the EAP method failed");
 		return;
 	}
+	if (eap->value != NULL)
+		log_eap_payload(p, m, eap);
 	if (eap->value == NULL || eap->len < 4 || eap->value[0] != 3) {
 		drop(p, &m->hdr, "PAR(C) without EAP-Success");
 		return;

@@ -612,6 +612,13 @@ handle_pan_s(struct paa *p, uint64_t now, struct paa_session *s,
 		session_free(p, s);
 }
 
+/* An EAP packet's own Length field (RFC 3748 section 4), for the log. */
+static unsigned int
+eap_length(const uint8_t *eap, size_t len)
+{
+	return len >= 4 ? (unsigned int)(eap[2] << 8 | eap[3]) : 0;
+}
+
 /*
  * Carry the PaC's EAP-Response, from its PAN or its own PAR, to the AAA
  * server.  The session is freed if that cannot start.
@@ -631,6 +638,9 @@ to_aaa(struct paa *p, struct paa_session *s, const struct pana_avp *eap)
 	q.ctx = &s->aaa_ctx;
 	s->aaa_first = 0;
 	s->state = PAA_ST_WAIT_AAA;
+	log_debug("session %08x: EAP-Payload of %u octets, EAP Length %u, "
+	    "to the AAA server", s->id, (unsigned int)eap->len,
+	    eap_length(eap->value, eap->len));
 	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
 		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
 		session_free(p, s);
@@ -1149,6 +1159,10 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 		return;
 	}
 	s->last_active = now;
+	if (res->eap != NULL)
+		log_debug("session %08x: EAP-Message of %zu octets, EAP Length "
+		    "%u, from the AAA server", s->id, res->eap_len,
+		    eap_length(res->eap, res->eap_len));
 	switch (res->code) {
 	case PAA_AAA_CHALLENGE:
 		if (res->eap == NULL || res->eap_len == 0) {
