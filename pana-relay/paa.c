@@ -158,6 +158,7 @@ paa_config_defaults(struct paa_config *c)
 	c->vendor_id = GKEY_VENDOR_ID_DEFAULT;
 	c->max_sessions = 4096;
 	c->max_per_addr = 8;
+	c->max_per_relay = 1024;
 	c->idle_timeout_ms = 60 * 1000;
 	c->rt_initial_ms = 1000;
 	c->rt_max_ms = 30 * 1000;
@@ -233,6 +234,18 @@ sa_same_host(const struct sockaddr_storage *a,
 	return 0;
 }
 
+/* The configured relay at that address (any port), or NULL. */
+static const struct paa_relay_peer *
+relay_peer(const struct paa *p, const struct sockaddr_storage *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->cfg.n_relays; i++)
+		if (sa_same_host(&p->cfg.relays[i].addr, from))
+			return &p->cfg.relays[i];
+	return NULL;
+}
+
 static int
 store(struct stored *s, const uint8_t *buf, size_t len)
 {
@@ -284,12 +297,17 @@ static void
 xmit(struct paa *p, struct paa_session *s, enum paa_kind kind,
     const uint8_t *buf, size_t len)
 {
+	const struct paa_relay_peer *rp;
 	size_t wlen;
 	int rc;
 
 	if (s->relayed) {
 		rc = pana_relay_push(buf, len, &s->pac, p->wbuf, PANA_MSG_MAX,
 		    &wlen);
+		if (rc == 0 && (rp = relay_peer(p, &s->peer)) != NULL &&
+		    rp->key_len > 0)
+			rc = pana_relay_sign(p->wbuf, &wlen, PANA_MSG_MAX,
+			    rp->key, rp->key_len);
 		if (rc != 0) {
 			log_warnx_rl("session %08x: cannot wrap %s for the "
 			    "relay: %s", s->id, kind_names[kind],
@@ -403,6 +421,7 @@ paa_free(struct paa *p)
 	while ((s = TAILQ_FIRST(&p->sessions)) != NULL)
 		session_free(p, s);
 	OPENSSL_cleanse(p->obuf, PANA_MSG_MAX);
+	OPENSSL_cleanse(&p->cfg, sizeof(p->cfg));	/* relay keys */
 	free(p->obuf);
 	free(p->wbuf);
 	free(p);
@@ -432,6 +451,18 @@ sessions_of_host(struct paa *p, const struct sockaddr_storage *pac)
 
 	TAILQ_FOREACH(s, &p->sessions, all)
 		if (sa_same_host(&s->pac, pac))
+			n++;
+	return n;
+}
+
+static unsigned int
+sessions_of_relay(struct paa *p, const struct sockaddr_storage *relay)
+{
+	struct paa_session *s;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(s, &p->sessions, all)
+		if (s->relayed && sa_same_host(&s->peer, relay))
 			n++;
 	return n;
 }
@@ -530,6 +561,13 @@ handle_pci(struct paa *p, uint64_t now, struct rx *r)
 		p->stats.over_cap++;
 		log_warnx_rl("PCI from %s dropped: %u sessions, the maximum",
 		    r->who, p->n_sessions);
+		return;
+	}
+	if (r->relayed &&
+	    sessions_of_relay(p, r->from) >= p->cfg.max_per_relay) {
+		p->stats.over_cap++;
+		log_warnx_rl("PCI from %s dropped: %u sessions through that "
+		    "relay, the maximum", r->who, p->cfg.max_per_relay);
 		return;
 	}
 	if (sessions_of_host(p, &r->pac) >= p->cfg.max_per_addr) {
@@ -808,6 +846,42 @@ handle_ptr(struct paa *p, uint64_t now, struct paa_session *s, struct rx *r)
 
 /* ------------------------------------------------------------ input */
 
+/*
+ * RFC 6345 makes the PAA trust what a relay says about the PaC; only the
+ * configured relays are believed, and those with a key only when their
+ * relay AUTH verifies.  0 to go on, -1 (logged, counted) to drop.
+ */
+static int
+relay_trusted(struct paa *p, const struct sockaddr_storage *from,
+    const uint8_t *buf, size_t len)
+{
+	const struct paa_relay_peer *rp;
+	const char *why;
+	char f[ADDRPORTLEN];
+	int rc;
+
+	if ((rp = relay_peer(p, from)) == NULL)
+		why = "not from a relay-peer";
+	else if (rp->key_len == 0) {
+		if (pana_msg_find_auth(buf, len, NULL, NULL) == PANA_E_MISSING)
+			return 0;
+		why = "relay AUTH, but no key for this relay-peer";
+	} else if ((rc = pana_relay_verify(buf, len, rp->key,
+	    rp->key_len)) == 0)
+		return 0;
+	else if (rc == PANA_E_AUTH)
+		why = "relay AUTH does not verify";
+	else if (rc == PANA_E_MISSING)
+		why = "no relay AUTH";
+	else
+		why = pana_strerror(rc);
+	p->stats.untrusted_relay++;
+	pana_addr_str(from, 1, f, sizeof(f));
+	log_warnx_rl("PANA-Relay from %s (%zu octets): %s: dropped", f, len,
+	    why);
+	return -1;
+}
+
 static int
 unwrap(struct paa *p, const struct sockaddr_storage *from,
     const uint8_t *buf, size_t len, struct rx *r)
@@ -820,9 +894,12 @@ unwrap(struct paa *p, const struct sockaddr_storage *from,
 	r->from = from;
 	if ((rc = pana_hdr_parse(buf, len, &h, err, sizeof(err))) == 0 &&
 	    h.type == PANA_MSG_RELAY) {
+		/* The envelope first: the relay AUTH walk needs sane AVPs. */
 		rc = pana_relay_pop(buf, len, &r->pac, &r->buf, &r->len, err,
 		    sizeof(err));
 		r->relayed = 1;
+		if (rc == 0 && relay_trusted(p, from, buf, len) != 0)
+			return -1;
 	} else if (rc == 0) {
 		r->pac = *from;
 		r->buf = buf;

@@ -46,6 +46,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -54,10 +55,29 @@
 #define PAA_MSK_MAX		64
 #define PAA_RECORDS_MAX		64	/* Key-Record AVPs in one PAR[C] */
 
+#define PAA_RELAYS_MAX		16	/* relay-peer lines */
+#define PAA_RELAY_KEY_MIN	16	/* octets of a relay key */
+#define PAA_RELAY_KEY_MAX	128
+
+/*
+ * A relay the PAA takes PANA-Relay messages from (RFC 6345), by source
+ * address (any port).  With a key, every PANA-Relay message in either
+ * direction carries the relay AUTH (pana_relay_sign()); without, none.
+ */
+struct paa_relay_peer {
+	struct sockaddr_storage	addr;
+	uint8_t			key[PAA_RELAY_KEY_MAX];
+	size_t			key_len;	/* 0: no relay AUTH */
+};
+
 struct paa_config {
 	uint32_t	vendor_id;		/* of the Key-Record AVP */
 	unsigned int	max_sessions;
 	unsigned int	max_per_addr;		/* per PaC address */
+	unsigned int	max_per_relay;		/* through one relay */
+	/* The only relays accepted; none: PANA-Relay is dropped. */
+	struct paa_relay_peer relays[PAA_RELAYS_MAX];
+	unsigned int	n_relays;
 	uint64_t	idle_timeout_ms;	/* unfinished authentication */
 	uint64_t	rt_initial_ms;		/* RFC 5191 9: IRT */
 	uint64_t	rt_max_ms;		/* MRT */
@@ -135,6 +155,8 @@ struct paa_stats {
 	uint64_t	duplicates;	/* answered from the cache */
 	uint64_t	unexpected;	/* valid but not now */
 	uint64_t	over_cap;	/* PCI dropped: session caps */
+	uint64_t	untrusted_relay; /* PANA-Relay not from a relay-peer,
+					    or its relay AUTH wrong */
 	uint64_t	retransmits;
 	uint64_t	sessions_created;
 	uint64_t	sessions_open;	/* authentications completed */

@@ -9,14 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pana_crypto.h"
 #include "pana_msg.h"
 #include "plog.h"
 #include "relay.h"
 
 int
 relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
-    const uint8_t *buf, size_t len, uint8_t *out, size_t outsize,
-    size_t *outlen)
+    const uint8_t *buf, size_t len, const uint8_t *key, size_t keylen,
+    uint8_t *out, size_t outsize, size_t *outlen)
 {
 	struct pana_msg m;
 	char err[PANA_ERRLEN], who[INET6_ADDRSTRLEN + 16];
@@ -33,7 +34,9 @@ relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
 		snprintf(err, sizeof(err), "PANA-Relay from the PaC side");
 		goto drop;
 	}
-	if ((rc = pana_relay_push(buf, len, pac, out, outsize, outlen)) != 0) {
+	if ((rc = pana_relay_push(buf, len, pac, out, outsize, outlen)) != 0 ||
+	    (key != NULL && (rc = pana_relay_sign(out, outlen, outsize, key,
+	    keylen)) != 0)) {
 		snprintf(err, sizeof(err), "cannot wrap: %s",
 		    pana_strerror(rc));
 		goto drop;
@@ -48,16 +51,40 @@ relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
 	return -1;
 }
 
+/* The relay AUTH of a message from the PAA: 0, or -1 with why in err. */
+static int
+paa_auth_ok(const uint8_t *buf, size_t len, const uint8_t *key,
+    size_t keylen, char *err, size_t errlen)
+{
+	int rc;
+
+	if (key == NULL) {
+		if (pana_msg_find_auth(buf, len, NULL, NULL) == PANA_E_MISSING)
+			return 0;
+		snprintf(err, errlen, "relay AUTH, but this relay has no key");
+		return -1;
+	}
+	if ((rc = pana_relay_verify(buf, len, key, keylen)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s", rc == PANA_E_AUTH ?
+	    "relay AUTH does not verify" : rc == PANA_E_MISSING ?
+	    "no relay AUTH" : pana_strerror(rc));
+	return -1;
+}
+
 int
 relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
-    int iot_family, struct sockaddr_storage *pac, const uint8_t **inner,
-    size_t *inner_len)
+    const uint8_t *key, size_t keylen, int iot_family,
+    struct sockaddr_storage *pac, const uint8_t **inner, size_t *inner_len)
 {
 	char err[PANA_ERRLEN];
 	uint16_t port;
 
+	/* The envelope is checked first: the AUTH walk needs sane AVPs. */
 	if (pana_relay_pop(buf, len, pac, inner, inner_len, err,
 	    sizeof(err)) != 0)
+		goto drop;
+	if (paa_auth_ok(buf, len, key, keylen, err, sizeof(err)) != 0)
 		goto drop;
 	port = pac->ss_family == AF_INET ?
 	    ((struct sockaddr_in *)pac)->sin_port :

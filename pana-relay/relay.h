@@ -12,7 +12,14 @@
  * counted, logged (rate-limited) and dropped; both return 0 to send, -1
  * to drop.
  *
- * Memory: out is the caller's, of outsize octets; *inner borrows buf.
+ * With a relay key (key != NULL, keylen octets, shared with the PAA's
+ * relay-peer line) relay_from_pac() appends the relay AUTH
+ * (pana_relay_sign()) and relay_from_paa() drops a message whose relay
+ * AUTH is missing or wrong; without one, a message carrying an AUTH is
+ * dropped.
+ *
+ * Memory: out is the caller's, of outsize octets; *inner borrows buf; the
+ * key is borrowed.
  */
 #ifndef GKEY_RELAY_H
 #define GKEY_RELAY_H
@@ -27,14 +34,16 @@ struct relay_stats {
 	uint64_t	from_pac;	/* wrapped and sent to the PAA */
 	uint64_t	from_paa;	/* unwrapped and sent to a PaC */
 	uint64_t	dropped_pac;	/* bad datagram from the IoT side */
-	uint64_t	dropped_paa;	/* bad datagram from the PAA */
+	uint64_t	dropped_paa;	/* bad datagram from the PAA, or its
+					   relay AUTH missing or wrong */
 };
 
 int	relay_from_pac(struct relay_stats *, const struct sockaddr_storage *pac,
-	    const uint8_t *buf, size_t len, uint8_t *out, size_t outsize,
-	    size_t *outlen);
+	    const uint8_t *buf, size_t len, const uint8_t *key, size_t keylen,
+	    uint8_t *out, size_t outsize, size_t *outlen);
 int	relay_from_paa(struct relay_stats *, const uint8_t *buf, size_t len,
-	    int iot_family, struct sockaddr_storage *pac,
-	    const uint8_t **inner, size_t *inner_len);
+	    const uint8_t *key, size_t keylen, int iot_family,
+	    struct sockaddr_storage *pac, const uint8_t **inner,
+	    size_t *inner_len);
 
 #endif /* GKEY_RELAY_H */

@@ -1011,26 +1011,263 @@ START_TEST(test_relay_wrap_unwrap)
 	tpac_init(&pac, "10.1.2.3", 5555);
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
 	pana_build_finish(&b, &len);
-	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, w,
-	    sizeof(w), &wlen), 0);
-	ck_assert_int_eq(relay_from_paa(&st, w, wlen, AF_INET, &got, &inner,
-	    &ilen), 0);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, NULL, 0,
+	    w, sizeof(w), &wlen), 0);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, AF_INET,
+	    &got, &inner, &ilen), 0);
 	ck_assert_uint_eq(ilen, len);
 	ck_assert(memcmp(inner, buf, len) == 0);
 	ck_assert(memcmp(&got, &pac.addr, sizeof(struct sockaddr_in)) == 0);
 	/* A PANA-Relay from the PaC side, a short datagram, wrong family. */
-	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, wlen, buf,
-	    sizeof(buf), &len), -1);
-	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, 10, buf,
-	    sizeof(buf), &len), -1);
-	ck_assert_int_eq(relay_from_paa(&st, w, wlen, AF_INET6, &got, &inner,
-	    &ilen), -1);
-	ck_assert_int_eq(relay_from_paa(&st, buf, 16, AF_INET, &got, &inner,
-	    &ilen), -1);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, wlen, NULL, 0,
+	    buf, sizeof(buf), &len), -1);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, 10, NULL, 0,
+	    buf, sizeof(buf), &len), -1);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, AF_INET6,
+	    &got, &inner, &ilen), -1);
+	ck_assert_int_eq(relay_from_paa(&st, buf, 16, NULL, 0, AF_INET,
+	    &got, &inner, &ilen), -1);
 	ck_assert_uint_eq(st.from_pac, 1);
 	ck_assert_uint_eq(st.from_paa, 1);
 	ck_assert_uint_eq(st.dropped_pac, 2);
 	ck_assert_uint_eq(st.dropped_paa, 2);
+}
+END_TEST
+
+/* ------------------------------------------------ trusted relays */
+
+#define RELAY_KEY	"relay-key-0123456789"
+#define OTHER_KEY	"relay-key-9876543210"
+
+/* Relays: .1 without a key, .2 with RELAY_KEY; small caps. */
+static void
+setup_relays(void)
+{
+	setup_cfg();
+	h.cfg.max_per_relay = 2;
+	h.cfg.max_per_addr = 2;
+	ph_addr(&h, &h.cfg.relays[0].addr, "198.51.100.1", 0);
+	ph_addr(&h, &h.cfg.relays[1].addr, "198.51.100.2", 0);
+	memcpy(h.cfg.relays[1].key, RELAY_KEY, strlen(RELAY_KEY));
+	h.cfg.relays[1].key_len = strlen(RELAY_KEY);
+	h.cfg.n_relays = 2;
+	start();
+}
+
+/* A PCI of PaC pac_ip:pac_port through relay_ip:716, signed if key. */
+static void
+relayed_pci(const char *relay_ip, uint16_t relay_port, const char *pac_ip,
+    uint16_t pac_port, const char *key)
+{
+	struct tpac relay, pac;
+	struct pana_builder b;
+	uint8_t buf[64], wrapped[256];
+	size_t len, wlen;
+
+	tpac_init(&relay, relay_ip, relay_port);
+	tpac_init(&pac, pac_ip, pac_port);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_relay_push(buf, len, &pac.addr, wrapped,
+	    sizeof(wrapped), &wlen), 0);
+	if (key != NULL)
+		ck_assert_int_eq(pana_relay_sign(wrapped, &wlen,
+		    sizeof(wrapped), (const uint8_t *)key, strlen(key)), 0);
+	ph_input(&h, &relay.addr, wrapped, wlen);
+}
+
+START_TEST(test_relay_not_a_peer_dropped)
+{
+	relayed_pci("198.51.100.9", 716, "10.1.2.3", 5555, NULL);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->untrusted_relay, 1);
+	ck_assert(ph_logged(&h, "PANA-Relay from 198.51.100.9:716 (56 "
+	    "octets): not from a relay-peer: dropped"));
+}
+END_TEST
+
+START_TEST(test_relay_peer_from_any_port)
+{
+	relayed_pci("198.51.100.1", 40716, "10.1.2.3", 5555, NULL);
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->untrusted_relay, 0);
+}
+END_TEST
+
+START_TEST(test_relay_auth_verified_and_answers_signed)
+{
+	struct sockaddr_storage got;
+	const uint8_t *inner;
+	size_t inner_len;
+
+	relayed_pci("198.51.100.2", 716, "10.1.2.3", 5555, RELAY_KEY);
+	ck_assert_int_eq(h.nout, 1);
+	/* The PAR[S] to that relay carries the relay AUTH too. */
+	ck_assert_int_eq(pana_relay_verify(h.out[0].buf, h.out[0].len,
+	    (const uint8_t *)RELAY_KEY, strlen(RELAY_KEY)), 0);
+	ck_assert_int_eq(pana_relay_verify(h.out[0].buf, h.out[0].len,
+	    (const uint8_t *)OTHER_KEY, strlen(OTHER_KEY)), PANA_E_AUTH);
+	ck_assert_int_eq(pana_relay_pop(h.out[0].buf, h.out[0].len, &got,
+	    &inner, &inner_len, NULL, 0), 0);
+	ck_assert_uint_eq(inner[7], PANA_MSG_AUTH);
+}
+END_TEST
+
+START_TEST(test_relay_auth_missing_dropped)
+{
+	relayed_pci("198.51.100.2", 716, "10.1.2.3", 5555, NULL);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->untrusted_relay, 1);
+	ck_assert(ph_logged(&h, "PANA-Relay from 198.51.100.2:716 (56 "
+	    "octets): no relay AUTH: dropped"));
+}
+END_TEST
+
+START_TEST(test_relay_auth_wrong_key_dropped)
+{
+	relayed_pci("198.51.100.2", 716, "10.1.2.3", 5555, OTHER_KEY);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert(ph_logged(&h, "relay AUTH does not verify: dropped"));
+	/* Nor may a keyless relay-peer send one. */
+	relayed_pci("198.51.100.1", 716, "10.1.2.3", 5555, RELAY_KEY);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(ph_logged(&h, "relay AUTH, but no key for this "
+	    "relay-peer: dropped"));
+	ck_assert_uint_eq(paa_stats(h.paa)->untrusted_relay, 2);
+}
+END_TEST
+
+START_TEST(test_relay_tampered_pac_information_dropped)
+{
+	struct tpac relay, pac;
+	struct pana_builder b;
+	uint8_t buf[64], wrapped[256];
+	size_t len, wlen;
+
+	tpac_init(&relay, "198.51.100.2", 716);
+	tpac_init(&pac, "10.1.2.3", 5555);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_relay_push(buf, len, &pac.addr, wrapped,
+	    sizeof(wrapped), &wlen), 0);
+	ck_assert_int_eq(pana_relay_sign(wrapped, &wlen, sizeof(wrapped),
+	    (const uint8_t *)RELAY_KEY, strlen(RELAY_KEY)), 0);
+	wrapped[16 + 8 + 3] ^= 1;	/* the PaC address, last octet */
+	ph_input(&h, &relay.addr, wrapped, wlen);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(ph_logged(&h, "relay AUTH does not verify: dropped"));
+}
+END_TEST
+
+START_TEST(test_cap_per_relay)
+{
+	struct tpac direct;
+
+	relayed_pci("198.51.100.1", 716, "10.1.2.3", 5555, NULL);
+	relayed_pci("198.51.100.1", 716, "10.1.2.4", 5555, NULL);
+	relayed_pci("198.51.100.1", 716, "10.1.2.5", 5555, NULL);
+	ck_assert_uint_eq(paa_session_count(h.paa), 2);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
+	ck_assert(ph_logged(&h, "PCI from 10.1.2.5:5555 via relay "
+	    "198.51.100.1:716 dropped: 2 sessions through that relay, the "
+	    "maximum"));
+	/* Another relay, and a PaC straight to the PAA, are not bound. */
+	relayed_pci("198.51.100.2", 716, "10.1.2.5", 5555, RELAY_KEY);
+	tpac_init(&direct, "10.1.2.6", 5555);
+	pci(&direct);
+	ck_assert_uint_eq(paa_session_count(h.paa), 4);
+}
+END_TEST
+
+START_TEST(test_cap_per_address_counts_the_pac_inside_pac_information)
+{
+	struct tpac direct;
+
+	relayed_pci("198.51.100.1", 716, "10.1.2.3", 1, NULL);
+	relayed_pci("198.51.100.2", 716, "10.1.2.3", 2, RELAY_KEY);
+	ck_assert_uint_eq(paa_session_count(h.paa), 2);
+	/* A third for 10.1.2.3, whichever the path. */
+	tpac_init(&direct, "10.1.2.3", 3);
+	pci(&direct);
+	ck_assert_uint_eq(paa_session_count(h.paa), 2);
+	ck_assert(ph_logged(&h, "PCI from 10.1.2.3:3 dropped: 2 sessions for "
+	    "that address, the maximum"));
+}
+END_TEST
+
+START_TEST(test_no_relay_peer_no_relaying)
+{
+	/* The default fixture configures no relay-peer. */
+	relayed_pci("198.51.100.1", 716, "10.1.2.3", 5555, NULL);
+	ck_assert_int_eq(h.nout, 0);
+	ck_assert(ph_logged(&h, "not from a relay-peer: dropped"));
+}
+END_TEST
+
+START_TEST(test_relay_side_signs_and_verifies)
+{
+	static const uint8_t key[] = RELAY_KEY, other[] = OTHER_KEY;
+	struct relay_stats st;
+	struct tpac pac;
+	struct pana_builder b;
+	struct sockaddr_storage got;
+	const uint8_t *inner;
+	size_t len, wlen, ilen;
+	uint8_t buf[64], w[256];
+
+	memset(&st, 0, sizeof(st));
+	tpac_init(&pac, "10.1.2.3", 5555);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_finish(&b, &len);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, key,
+	    sizeof(key) - 1, w, sizeof(w), &wlen), 0);
+	ck_assert_uint_eq(wlen, 56 + PANA_RELAY_AUTH_OVERHEAD);
+	ck_assert_int_eq(pana_relay_verify(w, wlen, key, sizeof(key) - 1), 0);
+	/* What the PAA sends back must carry it too, with the same key. */
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, key, sizeof(key) - 1,
+	    AF_INET, &got, &inner, &ilen), 0);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, other,
+	    sizeof(other) - 1, AF_INET, &got, &inner, &ilen), -1);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, AF_INET, &got,
+	    &inner, &ilen), -1);
+	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, NULL, 0,
+	    w, sizeof(w), &wlen), 0);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, key, sizeof(key) - 1,
+	    AF_INET, &got, &inner, &ilen), -1);
+	ck_assert_uint_eq(st.from_paa, 1);
+	ck_assert_uint_eq(st.dropped_paa, 3);
+}
+END_TEST
+
+START_TEST(test_relay_sign_bounds)
+{
+	static const uint8_t key[] = RELAY_KEY;
+	struct tpac pac;
+	struct pana_builder b;
+	size_t len, wlen;
+	uint8_t buf[64], w[128];
+
+	tpac_init(&pac, "10.1.2.3", 5555);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
+	pana_build_finish(&b, &len);
+	/* Not a PANA-Relay message. */
+	ck_assert_int_eq(pana_relay_sign(buf, &len, sizeof(buf), key,
+	    sizeof(key) - 1), PANA_E_RELAY);
+	ck_assert_int_eq(pana_relay_push(buf, len, &pac.addr, w, sizeof(w),
+	    &wlen), 0);
+	/* No room: the message is left as it was. */
+	ck_assert_int_eq(pana_relay_sign(w, &wlen, wlen + 23, key,
+	    sizeof(key) - 1), PANA_E_NOSPACE);
+	ck_assert_uint_eq(wlen, 56);
+	ck_assert_uint_eq(w[3], 56);
+	ck_assert_int_eq(pana_relay_sign(w, &wlen, sizeof(w), key,
+	    sizeof(key) - 1), 0);
+	/* Twice is refused. */
+	ck_assert_int_eq(pana_relay_sign(w, &wlen, sizeof(w), key,
+	    sizeof(key) - 1), PANA_E_AVP_DUP);
 }
 END_TEST
 
@@ -1042,7 +1279,10 @@ static const char good_conf[] =
     "role relay   # both\n"
     "paa-listen 127.0.0.1 716\n"
     "relay-listen ::1 7160\n"
-    "relay-paa 127.0.0.1 716\n"
+    "relay-paa 127.0.0.1 716 relay-key-0123456789\n"
+    "relay-peer 192.0.2.7\n"
+    "relay-peer 2001:db8::7 relay-key-9876543210\n"
+    "max-sessions-per-relay 5\n"
     "radius-server 127.0.0.1:1812 s3cret-one\n"
     "radius-server [::1]:1813 s3cret-two\n"
     "nas-identifier paa-1\n"
@@ -1070,8 +1310,18 @@ START_TEST(test_config_good)
 	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
 	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
 	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
+	ck_assert_uint_eq(c.relay_key_len, 20);
+	ck_assert_mem_eq(c.relay_key, "relay-key-0123456789", 20);
+	ck_assert_uint_eq(c.paa.n_relays, 2);
+	ck_assert_int_eq(c.paa.relays[0].addr.ss_family, AF_INET);
+	ck_assert_uint_eq(c.paa.relays[0].key_len, 0);
+	ck_assert_int_eq(c.paa.relays[1].addr.ss_family, AF_INET6);
+	ck_assert_uint_eq(c.paa.relays[1].key_len, 20);
+	ck_assert_uint_eq(c.paa.max_per_relay, 5);
 	config_clear(&c);
 	ck_assert_str_eq(c.radius[0].secret, "");
+	ck_assert_uint_eq(c.relay_key[0], 0);
+	ck_assert_uint_eq(c.paa.relays[1].key[0], 0);
 }
 END_TEST
 
@@ -1091,6 +1341,21 @@ START_TEST(test_config_bad_lines)
 		{ "role relay\nrelay-listen 127.0.0.1 1\n",
 		    "t.conf: role relay needs" },
 		{ "", "t.conf: no role" },
+		{ "relay-peer\n",
+		    "t.conf:1: relay-peer takes 1 to 2 arguments, not 0" },
+		{ "relay-peer 192.0.2.1 relay-key-0123456789 x\n",
+		    "t.conf:1: relay-peer takes 1 to 2 arguments, not 3" },
+		{ "relay-peer relay.example\n",
+		    "t.conf:1: relay-peer: 'relay.example' is not a numeric "
+		    "address" },
+		{ "relay-peer 192.0.2.1\nrelay-peer 192.0.2.1\n",
+		    "t.conf:2: relay-peer: 192.0.2.1 given twice" },
+		{ "relay-peer 192.0.2.1 short\n",
+		    "t.conf:1: relay-peer: key of 5 octets, not 16..128" },
+		{ "relay-paa 192.0.2.1 716 short\n",
+		    "t.conf:1: relay-paa: key of 5 octets, not 16..128" },
+		{ "max-sessions-per-relay 0\n",
+		    "t.conf:1: max-sessions-per-relay: 0 is out" },
 	};
 	struct pr_config c;
 	char err[CONFIG_ERRLEN];
@@ -1158,6 +1423,22 @@ START_TEST(test_config_secret_not_in_errors)
 	    -1);
 	assert_secret_absent(err, secret);
 	snprintf(text, sizeof(text), "radius-server 1.2.3.4 %s extra\n",
+	    secret);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	assert_secret_absent(err, secret);
+	/* Relay keys: too long, before an extra argument. */
+	make_secret(secret, PAA_RELAY_KEY_MAX + 1);
+	snprintf(text, sizeof(text), "relay-peer 192.0.2.1 %s\n", secret);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	assert_secret_absent(err, secret);
+	snprintf(text, sizeof(text), "relay-paa 192.0.2.1 716 %s\n", secret);
+	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
+	    -1);
+	assert_secret_absent(err, secret);
+	make_secret(secret, 24);
+	snprintf(text, sizeof(text), "relay-peer 192.0.2.1 %s extra\n",
 	    secret);
 	ck_assert_int_eq(config_parse(text, "t.conf", &c, err, sizeof(err)),
 	    -1);
@@ -1511,7 +1792,6 @@ check_suite(void)
 	tcase_add_test(tc, test_lifetime);
 	tcase_add_test(tc, test_termination);
 	tcase_add_test(tc, test_paa_terminates);
-	tcase_add_test(tc, test_relayed_session);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("caps");
@@ -1548,6 +1828,27 @@ check_suite(void)
 
 	tc = tcase_create("relay");
 	tcase_add_test(tc, test_relay_wrap_unwrap);
+	tcase_add_test(tc, test_relay_side_signs_and_verifies);
+	tcase_add_test(tc, test_relay_sign_bounds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("trusted relays");
+	tcase_add_checked_fixture(tc, setup_relays, teardown);
+	tcase_add_test(tc, test_relayed_session);
+	tcase_add_test(tc, test_relay_not_a_peer_dropped);
+	tcase_add_test(tc, test_relay_peer_from_any_port);
+	tcase_add_test(tc, test_relay_auth_verified_and_answers_signed);
+	tcase_add_test(tc, test_relay_auth_missing_dropped);
+	tcase_add_test(tc, test_relay_auth_wrong_key_dropped);
+	tcase_add_test(tc, test_relay_tampered_pac_information_dropped);
+	tcase_add_test(tc, test_cap_per_relay);
+	tcase_add_test(tc,
+	    test_cap_per_address_counts_the_pac_inside_pac_information);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("no relay-peer");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_no_relay_peer_no_relaying);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("config");
