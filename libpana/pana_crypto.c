@@ -366,3 +366,23 @@ pana_relay_verify(const uint8_t *msg, size_t len, const uint8_t *key,
 		return PANA_E_RELAY;
 	return pana_auth_verify(PANA_RELAY_AUTH_ALG, key, keylen, msg, len);
 }
+
+int
+pana_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *data,
+    size_t len, uint8_t mac[32])
+{
+	struct iov iov[1];
+	uint8_t out[EVP_MAX_MD_SIZE];
+	size_t outlen = 0;
+	int rc;
+
+	iov[0].base = data;
+	iov[0].len = len;
+	if ((rc = hmac_iov("SHA256", key, keylen, iov, 1, out, &outlen)) == 0 &&
+	    outlen != 32)
+		rc = PANA_E_CRYPTO;
+	if (rc == 0)
+		memcpy(mac, out, 32);
+	OPENSSL_cleanse(out, sizeof(out));
+	return rc;
+}

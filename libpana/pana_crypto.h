@@ -114,6 +114,10 @@ int	pana_auth_sign(uint32_t integ_alg, const uint8_t *key, size_t keylen,
 int	pana_auth_verify(uint32_t integ_alg, const uint8_t *key,
 	    size_t keylen, const uint8_t *msg, size_t len);
 
+/* HMAC-SHA-256(key, data) into mac (32 octets).  0 or PANA_E_CRYPTO. */
+int	pana_hmac_sha256(const uint8_t *key, size_t keylen,
+	    const uint8_t *data, size_t len, uint8_t mac[32]);
+
 /*
  * Relay AUTH (gkey profile, doc/pana.md section 3.1): RFC 6345 leaves the
  * relay-PAA hop to IPsec; a relay and a PAA that share a relay key instead

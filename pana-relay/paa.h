@@ -31,6 +31,12 @@
  * without EAP-Payload and sends its EAP-Response in a PAR of its own,
  * which the PAA answers with a PAN.
  *
+ * The start is stateless (RFC 5191 section 4.1): a PCI is answered with a
+ * PAR[S] whose Session Identifier and Sequence Number are a MAC of the
+ * path under a rotating PAA secret, and nothing is kept; the session is
+ * created when a PAN[S] echoes them.  A lost PAR[S] is recovered by the
+ * PaC repeating its PCI.
+ *
  * A session reached through a PANA relay (RFC 6345) remembers the relay's
  * address and the PaC-Information; everything sent to it is wrapped in a
  * PANA-Relay message for that relay.
@@ -79,6 +85,8 @@ struct paa_config {
 	struct paa_relay_peer relays[PAA_RELAYS_MAX];
 	unsigned int	n_relays;
 	uint64_t	idle_timeout_ms;	/* unfinished authentication */
+	uint64_t	auth_timeout_ms;	/* first authentication, all */
+	uint64_t	cookie_rotate_ms;	/* PAR[S] cookie secret */
 	uint64_t	rt_initial_ms;		/* RFC 5191 9: IRT */
 	uint64_t	rt_max_ms;		/* MRT */
 	unsigned int	rt_max_count;		/* MRC */
@@ -157,6 +165,8 @@ struct paa_stats {
 	uint64_t	over_cap;	/* PCI dropped: session caps */
 	uint64_t	untrusted_relay; /* PANA-Relay not from a relay-peer,
 					    or its relay AUTH wrong */
+	uint64_t	pci_answered;	/* PAR[S] sent, no state kept */
+	uint64_t	bad_cookie;	/* PAN[S] for no PAR[S] of ours */
 	uint64_t	retransmits;
 	uint64_t	sessions_created;
 	uint64_t	sessions_open;	/* authentications completed */
@@ -193,7 +203,6 @@ unsigned int	paa_session_count(const struct paa *);
 
 /* Inspection, for the tests. */
 enum paa_state {
-	PAA_ST_WAIT_PAN_S,	/* PAR[S] sent */
 	PAA_ST_WAIT_PAN,	/* PAR with EAP sent */
 	PAA_ST_WAIT_AAA,	/* EAP-Response with the AAA server */
 	PAA_ST_WAIT_PAN_C,	/* PAR[C] sent */

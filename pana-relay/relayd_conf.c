@@ -282,6 +282,10 @@ kw_number(struct ctx *x, char **t)
 		if (number(x, t[0], t[1], 1, 86400, &v) != 0)
 			return -1;
 		c->paa.idle_timeout_ms = (uint64_t)v * 1000;
+	} else if (strcmp(t[0], "auth-timeout") == 0) {
+		if (number(x, t[0], t[1], 1, 3600, &v) != 0)
+			return -1;
+		c->paa.auth_timeout_ms = (uint64_t)v * 1000;
 	} else if (strcmp(t[0], "session-lifetime") == 0) {
 		if (number(x, t[0], t[1], 10, 0xffffffffUL, &v) != 0)
 			return -1;
@@ -338,6 +342,7 @@ static const struct keyword {
 	{ "max-sessions-per-address",	1, 0, kw_number },
 	{ "max-sessions-per-relay",	1, 0, kw_number },
 	{ "idle-timeout",		1, 0, kw_number },
+	{ "auth-timeout",		1, 0, kw_number },
 	{ "session-lifetime",		1, 0, kw_number },
 	{ "retransmit-initial-ms",	1, 0, kw_number },
 	{ "retransmit-max-ms",		1, 0, kw_number },

@@ -361,7 +361,7 @@ START_TEST(test_pan_s_bad_choice)
 
 	tpac_init(&t, "192.0.2.10", 40000);
 	pci(&t);
-	t.sid = h.out[0].buf[8] << 24 | h.out[0].buf[9] << 16 |
+	t.sid = (uint32_t)h.out[0].buf[8] << 24 | h.out[0].buf[9] << 16 |
 	    h.out[0].buf[10] << 8 | h.out[0].buf[11];
 	t.par_seq = (uint32_t)h.out[0].buf[12] << 24 | h.out[0].buf[13] << 16 |
 	    h.out[0].buf[14] << 8 | h.out[0].buf[15];
@@ -379,8 +379,13 @@ START_TEST(test_pan_s_bad_choice)
 	tpac_send(&t, &b, 0);
 	ck_assert_int_eq(h.nout, n0);
 	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 2);
-	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
-	ck_assert_int_eq(info.state, PAA_ST_WAIT_PAN_S);
+	ck_assert(ph_logged(&h, "PAN[S] from 192.0.2.10:40000 without exactly "
+	    "one PRF-Algorithm and one Integrity-Algorithm: dropped"));
+	ck_assert(ph_logged(&h, "PAN[S] from 192.0.2.10:40000 chose an "
+	    "algorithm not offered: dropped"));
+	/* No session came of them. */
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), -1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 }
 END_TEST
 
@@ -594,6 +599,26 @@ setup_caps(void)
 	start();
 }
 
+/* PCI and PAN[S]: the session exists from the PAN[S] on (if room). */
+static void
+start_session(struct tpac *t)
+{
+	struct pana_builder b;
+	struct pana_msg m;
+	uint8_t buf[128];
+
+	pci(t);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_S);
+	t->sid = m.hdr.session_id;
+	t->par_seq = m.hdr.seq;
+	tpac_begin(t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, t->par_seq);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA2_256);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG,
+	    PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_send(t, &b, 0);
+}
+
 START_TEST(test_cap_per_address)
 {
 	struct tpac a1, a2, b1;
@@ -602,16 +627,16 @@ START_TEST(test_cap_per_address)
 	tpac_init(&a1, "192.0.2.1", 1000);
 	tpac_init(&a2, "192.0.2.1", 1001);
 	tpac_init(&b1, "192.0.2.1", 1002);
-	pci(&a1);
-	pci(&a2);
+	start_session(&a1);
+	start_session(&a2);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 	n = h.nout;
-	pci(&b1);		/* a third from 192.0.2.1 */
-	ck_assert_int_eq(h.nout, n);
+	start_session(&b1);		/* a third from 192.0.2.1 */
+	ck_assert_int_eq(h.nout, n + 1);	/* the PAR[S] only */
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
-	ck_assert(ph_logged(&h, "PCI from 192.0.2.1:1002 dropped: 2 sessions "
-	    "for that address, the maximum"));
+	ck_assert(ph_logged(&h, "PAN[S] from 192.0.2.1:1002 dropped: 2 "
+	    "sessions for that address, the maximum"));
 }
 END_TEST
 
@@ -624,38 +649,38 @@ START_TEST(test_cap_total)
 	tpac_init(&a2, "192.0.2.1", 1001);
 	tpac_init(&c1, "192.0.2.2", 1000);
 	tpac_init(&d1, "192.0.2.3", 1000);
-	pci(&a1);
-	pci(&a2);
-	pci(&c1);
+	start_session(&a1);
+	start_session(&a2);
+	start_session(&c1);
 	ck_assert_uint_eq(paa_session_count(h.paa), 3);
 	n = h.nout;
-	pci(&d1);		/* over the total */
+	start_session(&d1);		/* over the total */
 	ck_assert_uint_eq(paa_session_count(h.paa), 3);
 	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
-	ck_assert_int_eq(h.nout, n);
-	ck_assert(ph_logged(&h, "PCI from 192.0.2.3:1000 dropped: 3 sessions, "
-	    "the maximum"));
+	ck_assert_int_eq(h.nout, n + 1);
+	ck_assert(ph_logged(&h, "PAN[S] from 192.0.2.3:1000 dropped: 3 "
+	    "sessions, the maximum"));
 }
 END_TEST
 
-START_TEST(test_cap_repeated_pci_still_answered)
+START_TEST(test_cap_pci_still_answered_when_full)
 {
-	struct tpac a1, a2, c1;
+	struct tpac a1, a2, c1, d1;
 	int n;
 
 	tpac_init(&a1, "192.0.2.1", 1000);
 	tpac_init(&a2, "192.0.2.1", 1001);
 	tpac_init(&c1, "192.0.2.2", 1000);
-	pci(&a1);
-	pci(&a2);
-	pci(&c1);
-	ck_assert_uint_eq(paa_session_count(h.paa), 3);
-	/* At both caps, a repeated PCI of an existing session is answered. */
+	tpac_init(&d1, "192.0.2.3", 1000);
+	start_session(&a1);
+	start_session(&a2);
+	start_session(&c1);
+	/* The table is full, yet a PCI costs nothing and is answered. */
 	n = h.nout;
-	pci(&a1);
+	pci(&d1);
 	ck_assert_int_eq(h.nout, n + 1);
-	ck_assert_uint_eq(paa_stats(h.paa)->duplicates, 1);
 	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 3);
 }
 END_TEST
 
@@ -663,25 +688,27 @@ START_TEST(test_retransmission_and_giving_up)
 {
 	struct tpac t;
 	int64_t to;
+	int n0;
 
 	tpac_init(&t, "192.0.2.10", 40000);
-	pci(&t);
-	ck_assert_int_eq(h.nout, 1);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = h.nout;			/* the first EAP PAR is out */
 	to = paa_next_timeout(h.paa, h.now);
 	ck_assert_int_eq(to, 100);
 	ph_advance(&h, 99);
-	ck_assert_int_eq(h.nout, 1);
+	ck_assert_int_eq(h.nout, n0);
 	ph_advance(&h, 1);
-	ck_assert_int_eq(h.nout, 2);		/* after 100 ms */
-	ck_assert(memcmp(h.out[0].buf, h.out[1].buf, h.out[0].len) == 0);
+	ck_assert_int_eq(h.nout, n0 + 1);	/* after 100 ms */
+	ck_assert(memcmp(h.out[n0 - 1].buf, h.out[n0].buf,
+	    h.out[n0].len) == 0);
 	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 200);
 	ph_advance(&h, 200);
-	ck_assert_int_eq(h.nout, 3);		/* after 200 more */
+	ck_assert_int_eq(h.nout, n0 + 2);	/* after 200 more */
 	ph_advance(&h, 400);
-	ck_assert_int_eq(h.nout, 4);		/* 400, the maximum */
+	ck_assert_int_eq(h.nout, n0 + 3);	/* 400, the maximum */
 	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 400);
 	ph_advance(&h, 400);		/* 3 retransmissions: done */
-	ck_assert_int_eq(h.nout, 4);
+	ck_assert_int_eq(h.nout, n0 + 3);
 	ck_assert_uint_eq(paa_session_count(h.paa), 0);
 	ck_assert_uint_eq(paa_stats(h.paa)->retransmits, 3);
 	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), -1);
@@ -960,37 +987,33 @@ START_TEST(test_paa_terminates)
 }
 END_TEST
 
+static uint32_t	relayed_start(const char *, uint16_t, const char *, uint16_t,
+		    const char *);
+
 START_TEST(test_relayed_session)
 {
-	struct tpac relay, pac;
-	struct pana_builder b;
-	struct sockaddr_storage got;
+	struct tpac pac;
+	struct sockaddr_storage got, relay;
 	const uint8_t *inner;
-	size_t inner_len, wlen;
-	uint8_t buf[64], wrapped[256];
+	size_t inner_len;
 	struct paa_session_info info;
 	uint32_t sid;
 
-	tpac_init(&relay, "198.51.100.1", 716);
-	tpac_init(&pac, "10.1.2.3", 5555);
-	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
-	ck_assert_int_eq(pana_build_finish(&b, &wlen), 0);
-	ck_assert_int_eq(pana_relay_push(buf, wlen, &pac.addr, wrapped,
-	    sizeof(wrapped), &wlen), 0);
-	ph_input(&h, &relay.addr, wrapped, wlen);
-	ck_assert_int_eq(h.nout, 1);
-	/* The PAR[S] goes to the relay, wrapped, addressed to the PaC. */
-	ck_assert(memcmp(&h.out[0].to, &relay.addr, sizeof(struct sockaddr_in))
+	ph_addr(&h, &relay, "198.51.100.1", 716);
+	sid = relayed_start("198.51.100.1", 716, "10.1.2.3", 5555, NULL);
+	ck_assert_int_eq(h.nout, 2);
+	/* PAR[S] and PAR go to the relay, wrapped, addressed to the PaC. */
+	ck_assert(memcmp(&h.out[1].to, &relay, sizeof(struct sockaddr_in))
 	    == 0);
-	ck_assert_int_eq(pana_relay_pop(h.out[0].buf, h.out[0].len, &got,
+	ck_assert_int_eq(pana_relay_pop(h.out[1].buf, h.out[1].len, &got,
 	    &inner, &inner_len, NULL, 0), 0);
+	tpac_init(&pac, "10.1.2.3", 5555);
 	ck_assert(memcmp(&got, &pac.addr, sizeof(struct sockaddr_in)) == 0);
-	sid = (uint32_t)inner[8] << 24 | inner[9] << 16 | inner[10] << 8 |
-	    inner[11];
+	ck_assert_uint_eq(inner[7], PANA_MSG_AUTH);
 	ck_assert_int_eq(paa_session_info(h.paa, sid, &info), 0);
 	ck_assert_int_eq(info.relayed, 1);
 	/* The same PaC straight to the PAA is another path: a new session. */
-	pci(&pac);
+	start_session(&pac);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 }
 END_TEST
@@ -1076,6 +1099,46 @@ relayed_pci(const char *relay_ip, uint16_t relay_port, const char *pac_ip,
 	ph_input(&h, &relay.addr, wrapped, wlen);
 }
 
+/*
+ * relayed_pci(), then the PaC's PAN[S] to the PAR[S] that came back
+ * through the relay: the session starts.  Returns its id.
+ */
+static uint32_t
+relayed_start(const char *relay_ip, uint16_t relay_port, const char *pac_ip,
+    uint16_t pac_port, const char *key)
+{
+	struct tpac relay, pac;
+	struct pana_builder b;
+	struct sockaddr_storage got;
+	const uint8_t *inner;
+	struct pana_msg m;
+	size_t inner_len, len, wlen;
+	uint8_t buf[128], wrapped[256];
+
+	relayed_pci(relay_ip, relay_port, pac_ip, pac_port, key);
+	ck_assert_int_gt(h.nout, 0);
+	ck_assert_int_eq(pana_relay_pop(h.out[h.nout - 1].buf,
+	    h.out[h.nout - 1].len, &got, &inner, &inner_len, NULL, 0), 0);
+	ck_assert_int_eq(pana_msg_parse(inner, inner_len, VENDOR, &m, NULL,
+	    0), 0);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_S);
+	tpac_init(&relay, relay_ip, relay_port);
+	tpac_init(&pac, pac_ip, pac_port);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, PANA_FLAG_S,
+	    m.hdr.session_id, m.hdr.seq);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA2_256);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG,
+	    PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_relay_push(buf, len, &pac.addr, wrapped,
+	    sizeof(wrapped), &wlen), 0);
+	if (key != NULL)
+		ck_assert_int_eq(pana_relay_sign(wrapped, &wlen,
+		    sizeof(wrapped), (const uint8_t *)key, strlen(key)), 0);
+	ph_input(&h, &relay.addr, wrapped, wlen);
+	return m.hdr.session_id;
+}
+
 START_TEST(test_relay_not_a_peer_dropped)
 {
 	relayed_pci("198.51.100.9", 716, "10.1.2.3", 5555, NULL);
@@ -1089,8 +1152,8 @@ END_TEST
 
 START_TEST(test_relay_peer_from_any_port)
 {
-	relayed_pci("198.51.100.1", 40716, "10.1.2.3", 5555, NULL);
-	ck_assert_int_eq(h.nout, 1);
+	relayed_start("198.51.100.1", 40716, "10.1.2.3", 5555, NULL);
+	ck_assert_int_eq(h.nout, 2);
 	ck_assert_uint_eq(paa_session_count(h.paa), 1);
 	ck_assert_uint_eq(paa_stats(h.paa)->untrusted_relay, 0);
 }
@@ -1166,18 +1229,18 @@ START_TEST(test_cap_per_relay)
 {
 	struct tpac direct;
 
-	relayed_pci("198.51.100.1", 716, "10.1.2.3", 5555, NULL);
-	relayed_pci("198.51.100.1", 716, "10.1.2.4", 5555, NULL);
-	relayed_pci("198.51.100.1", 716, "10.1.2.5", 5555, NULL);
+	relayed_start("198.51.100.1", 716, "10.1.2.3", 5555, NULL);
+	relayed_start("198.51.100.1", 716, "10.1.2.4", 5555, NULL);
+	relayed_start("198.51.100.1", 716, "10.1.2.5", 5555, NULL);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
-	ck_assert(ph_logged(&h, "PCI from 10.1.2.5:5555 via relay "
+	ck_assert(ph_logged(&h, "PAN[S] from 10.1.2.5:5555 via relay "
 	    "198.51.100.1:716 dropped: 2 sessions through that relay, the "
 	    "maximum"));
 	/* Another relay, and a PaC straight to the PAA, are not bound. */
-	relayed_pci("198.51.100.2", 716, "10.1.2.5", 5555, RELAY_KEY);
+	relayed_start("198.51.100.2", 716, "10.1.2.5", 5555, RELAY_KEY);
 	tpac_init(&direct, "10.1.2.6", 5555);
-	pci(&direct);
+	start_session(&direct);
 	ck_assert_uint_eq(paa_session_count(h.paa), 4);
 }
 END_TEST
@@ -1186,15 +1249,15 @@ START_TEST(test_cap_per_address_counts_the_pac_inside_pac_information)
 {
 	struct tpac direct;
 
-	relayed_pci("198.51.100.1", 716, "10.1.2.3", 1, NULL);
-	relayed_pci("198.51.100.2", 716, "10.1.2.3", 2, RELAY_KEY);
+	relayed_start("198.51.100.1", 716, "10.1.2.3", 1, NULL);
+	relayed_start("198.51.100.2", 716, "10.1.2.3", 2, RELAY_KEY);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
 	/* A third for 10.1.2.3, whichever the path. */
 	tpac_init(&direct, "10.1.2.3", 3);
-	pci(&direct);
+	start_session(&direct);
 	ck_assert_uint_eq(paa_session_count(h.paa), 2);
-	ck_assert(ph_logged(&h, "PCI from 10.1.2.3:3 dropped: 2 sessions for "
-	    "that address, the maximum"));
+	ck_assert(ph_logged(&h, "PAN[S] from 10.1.2.3:3 dropped: 2 sessions "
+	    "for that address, the maximum"));
 }
 END_TEST
 
@@ -1290,6 +1353,7 @@ static const char good_conf[] =
     "max-sessions 10\n"
     "max-sessions-per-address 2\n"
     "idle-timeout 30\n"
+    "auth-timeout 7\n"
     "retransmit-initial-ms 50\n"
     "\n";
 
@@ -1308,6 +1372,7 @@ START_TEST(test_config_good)
 	ck_assert_uint_eq(c.paa.max_sessions, 10);
 	ck_assert_uint_eq(c.paa.max_per_addr, 2);
 	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
+	ck_assert_uint_eq(c.paa.auth_timeout_ms, 7000);
 	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
 	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
 	ck_assert_uint_eq(c.relay_key_len, 20);
@@ -1354,6 +1419,7 @@ START_TEST(test_config_bad_lines)
 		    "t.conf:1: relay-peer: key of 5 octets, not 16..128" },
 		{ "relay-paa 192.0.2.1 716 short\n",
 		    "t.conf:1: relay-paa: key of 5 octets, not 16..128" },
+		{ "auth-timeout 0\n", "t.conf:1: auth-timeout: 0 is out" },
 		{ "max-sessions-per-relay 0\n",
 		    "t.conf:1: max-sessions-per-relay: 0 is out" },
 	};
@@ -1766,6 +1832,208 @@ START_TEST(test_ptr_and_pnr_a_before_authentication_dropped)
 }
 END_TEST
 
+/* ------------------------------------------------ stateless start */
+
+START_TEST(test_pci_answered_without_state)
+{
+	struct tpac t;
+	struct pana_msg m;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	pci(&t);
+	ck_assert_int_eq(h.nout, 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_S);
+	ck_assert_uint_ne(m.hdr.session_id, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->pci_answered, 1);
+	/* Nothing to retransmit, nothing to expire. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), -1);
+	ph_advance(&h, 60000);
+	ck_assert_int_eq(h.nout, 1);
+}
+END_TEST
+
+START_TEST(test_repeated_pci_gets_the_same_par_s)
+{
+	struct tpac t, other;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	tpac_init(&other, "192.0.2.10", 40001);
+	pci(&t);
+	ph_advance(&h, 500);
+	pci(&t);
+	ck_assert_int_eq(h.nout, 2);
+	ck_assert_uint_eq(h.out[1].len, h.out[0].len);
+	ck_assert(memcmp(h.out[0].buf, h.out[1].buf, h.out[0].len) == 0);
+	/* Another path, another cookie. */
+	pci(&other);
+	ck_assert(memcmp(h.out[0].buf + 8, h.out[2].buf + 8, 8) != 0);
+}
+END_TEST
+
+START_TEST(test_pan_s_with_a_forged_cookie_dropped)
+{
+	struct tpac t;
+	struct pana_builder b;
+	uint8_t buf[128];
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	pci(&t);
+	t.sid = (uint32_t)h.out[0].buf[8] << 24 | h.out[0].buf[9] << 16 |
+	    h.out[0].buf[10] << 8 | h.out[0].buf[11];
+	t.par_seq = (uint32_t)h.out[0].buf[12] << 24 |
+	    h.out[0].buf[13] << 16 | h.out[0].buf[14] << 8 | h.out[0].buf[15];
+	/* The right session id, a guessed sequence number. */
+	tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, t.par_seq + 1);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA2_256);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
+	tpac_send(&t, &b, 0);
+	ck_assert_int_eq(h.nout, 1);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_cookie, 1);
+	ck_assert(ph_logged(&h, "PAN[S] from 192.0.2.10:40000 for session "));
+	ck_assert(ph_logged(&h, "not the cookie of a PAR[S] sent to it"));
+}
+END_TEST
+
+START_TEST(test_pan_s_from_another_path_dropped)
+{
+	struct tpac t, thief;
+	struct pana_builder b;
+	uint8_t buf[128];
+	struct pana_msg m;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	tpac_init(&thief, "192.0.2.66", 40000);
+	pci(&t);
+	last_out(&m);
+	/* Someone who saw the PAR[S] answers it from elsewhere. */
+	thief.sid = m.hdr.session_id;
+	tpac_begin(&thief, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, m.hdr.seq);
+	pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, PANA_PRF_HMAC_SHA2_256);
+	pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
+	tpac_send(&thief, &b, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_cookie, 1);
+}
+END_TEST
+
+START_TEST(test_cookie_outlives_one_rotation_not_two)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	h.now += 10000;		/* the secret of the PAR[S] is the last one */
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	tpac_init(&t, "192.0.2.11", 40000);
+	pci(&t);
+	h.now += 10000;		/* rotated once: still good */
+	{
+		struct pana_builder b;
+		struct pana_msg m;
+		uint8_t buf[128];
+
+		last_out(&m);
+		t.sid = m.hdr.session_id;
+		tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, m.hdr.seq);
+		pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, 5);
+		pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
+		tpac_send(&t, &b, 0);
+		ck_assert_uint_eq(paa_session_count(h.paa), 2);
+		/* A PAR[S] two rotations old is refused. */
+		tpac_init(&t, "192.0.2.12", 40000);
+		pci(&t);
+		last_out(&m);
+		h.now += 20000;
+		t.sid = m.hdr.session_id;
+		tpac_begin(&t, &b, buf, PANA_MSG_AUTH, PANA_FLAG_S, m.hdr.seq);
+		pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, 5);
+		pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, 12);
+		tpac_send(&t, &b, 0);
+		ck_assert_uint_eq(paa_stats(h.paa)->bad_cookie, 1);
+	}
+}
+END_TEST
+
+START_TEST(test_repeated_pan_s_resends_the_first_eap_par)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	n0 = h.nout;
+	/* The PAR[S] went out twice; the second PAN[S] arrives. */
+	ph_input(&h, &t.addr, t.i_pan, t.i_pan_len);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	ck_assert_uint_eq(h.out[n0].len, h.out[n0 - 1].len);
+	ck_assert(memcmp(h.out[n0].buf, h.out[n0 - 1].buf, h.out[n0].len)
+	    == 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_seq, 0);
+	/* And the exchange goes on. */
+	pan_eap(&t, 1);
+	ck_assert_int_eq(h.naaa, 1);
+}
+END_TEST
+
+START_TEST(test_unfinished_authentication_expires)
+{
+	struct tpac t;
+	struct pana_msg m;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	/* Busy, never idle, but not done within auth_timeout_ms. */
+	pan_eap(&t, 1);
+	ph_advance(&h, 1500);
+	ph_aaa(&h, t.sid, PAA_AAA_CHALLENGE, 0);
+	last_out(&m);
+	t.par_seq = m.hdr.seq;
+	ph_advance(&h, 400);
+	pan_eap(&t, 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 100);
+	ph_advance(&h, 100);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert(ph_logged(&h, "192.0.2.10:40000 did not complete "
+	    "authentication within 2000 ms: session removed"));
+}
+END_TEST
+
+START_TEST(test_pci_flood_keeps_no_state)
+{
+	struct tpac t;
+	char ip[32];
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16 & 0xff,
+		    i >> 8 & 0xff, i & 0xff);
+		tpac_init(&t, ip, 40000);
+		pci(&t);
+		ph_clear_sent(&h);
+		h.now++;
+	}
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->pci_answered, 20000);
+	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 0);
+	/* A PaC joining now is not locked out. */
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+}
+END_TEST
+
+static void
+setup_short_auth(void)
+{
+	setup_cfg();
+	h.cfg.auth_timeout_ms = 2000;
+	start();
+}
+
 Suite *
 check_suite(void)
 {
@@ -1798,7 +2066,7 @@ check_suite(void)
 	tcase_add_checked_fixture(tc, setup_caps, teardown);
 	tcase_add_test(tc, test_cap_per_address);
 	tcase_add_test(tc, test_cap_total);
-	tcase_add_test(tc, test_cap_repeated_pci_still_answered);
+	tcase_add_test(tc, test_cap_pci_still_answered_when_full);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("re-authentication");
@@ -1844,6 +2112,22 @@ check_suite(void)
 	tcase_add_test(tc, test_cap_per_relay);
 	tcase_add_test(tc,
 	    test_cap_per_address_counts_the_pac_inside_pac_information);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stateless start");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_pci_answered_without_state);
+	tcase_add_test(tc, test_repeated_pci_gets_the_same_par_s);
+	tcase_add_test(tc, test_pan_s_with_a_forged_cookie_dropped);
+	tcase_add_test(tc, test_pan_s_from_another_path_dropped);
+	tcase_add_test(tc, test_cookie_outlives_one_rotation_not_two);
+	tcase_add_test(tc, test_repeated_pan_s_resends_the_first_eap_par);
+	tcase_add_test(tc, test_pci_flood_keeps_no_state);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("authentication deadline");
+	tcase_add_checked_fixture(tc, setup_short_auth, teardown);
+	tcase_add_test(tc, test_unfinished_authentication_expires);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no relay-peer");
