@@ -408,7 +408,8 @@ shutdown_log(void)
 		log_info("PAA: %llu datagrams, %llu authenticated, %llu "
 		    "rejected, %llu malformed, %llu unknown session, %llu bad "
 		    "AUTH, %llu bad sequence, %llu repeats, %llu over the "
-		    "caps, %llu from untrusted relays, %llu retransmissions",
+		    "caps, %llu from untrusted relays, %llu PCIs answered "
+		    "without state, %llu bad cookies, %llu retransmissions",
 		    (unsigned long long)s->rx,
 		    (unsigned long long)s->sessions_open,
 		    (unsigned long long)s->sessions_rejected,
@@ -419,6 +420,8 @@ shutdown_log(void)
 		    (unsigned long long)s->duplicates,
 		    (unsigned long long)s->over_cap,
 		    (unsigned long long)s->untrusted_relay,
+		    (unsigned long long)s->pci_answered,
+		    (unsigned long long)s->bad_cookie,
 		    (unsigned long long)s->retransmits);
 	}
 	if (d.cfg.role_relay)
