@@ -283,6 +283,20 @@ answer(struct pac *p, uint16_t req_type, uint32_t seq, const uint8_t *buf,
 	queue_out(p, buf, len);
 }
 
+/* 16 random bits: the RAND of a retransmission timeout (RFC 5191 9). */
+static uint16_t
+rand16(struct pac *p)
+{
+	uint8_t	b[2] = { 0x80, 0x00 };
+
+	if (p->cfg.random != NULL) {
+		if (p->cfg.random(p->cfg.random_arg, b, sizeof(b)) != 0)
+			b[0] = 0x80;	/* RAND 0 */
+	} else if (RAND_bytes(b, sizeof(b)) != 1)
+		b[0] = 0x80;
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
 /* Sends a new request of the PaC's and arms its retransmission. */
 static void
 request(struct pac *p, uint16_t type, uint16_t flags, uint32_t seq,
@@ -293,7 +307,8 @@ request(struct pac *p, uint16_t type, uint16_t flags, uint32_t seq,
 	p->req_flags = flags;
 	p->req_seq = seq;
 	p->req_count = 1;
-	p->req_rt = p->cfg.rt_init_ms;
+	p->req_rt = (unsigned int)pana_rt_next(0, p->cfg.rt_init_ms,
+	    p->cfg.rt_max_ms, rand16(p));
 	p->req_deadline = p->now + p->req_rt;
 	memcpy(p->req.buf, buf, len);
 	p->req.len = len;
@@ -1126,9 +1141,9 @@ pac_timeout(struct pac *p, uint64_t now_ms)
 		    msg_name(p->req_type, PANA_FLAG_R), p->req_count);
 		return;
 	}
-	/* Exponential back-off, capped (RFC 5191 section 9, RFC 3315). */
-	p->req_rt = p->req_rt > p->cfg.rt_max_ms / 2 ? p->cfg.rt_max_ms :
-	    p->req_rt * 2;
+	/* Exponential back-off, randomised, capped (RFC 5191 9, RFC 3315). */
+	p->req_rt = (unsigned int)pana_rt_next(p->req_rt, p->cfg.rt_init_ms,
+	    p->cfg.rt_max_ms, rand16(p));
 	p->req_count++;
 	p->req_deadline = now_ms + p->req_rt;
 	plog(p, LOG_DEBUG, "retransmitting %s (%u)",

@@ -103,6 +103,13 @@ struct pac_cfg {
 	EVP_PKEY	*node_key;	/* opens the records; NULL: not opened */
 	EVP_PKEY *const	*servers;	/* the key server's public keys */
 	size_t		 nservers;
+	/*
+	 * Fill buf with len random octets, return 0; NULL: RAND_bytes().
+	 * For the RAND of the retransmission timers; the tests pass a
+	 * deterministic one.  Nonces always come from RAND_bytes().
+	 */
+	int		(*random)(void *arg, void *buf, size_t len);
+	void		*random_arg;
 	uint64_t	(*wall_clock)(void *arg); /* NULL: time(NULL) */
 	void		*clock_arg;
 	pac_log_fn	 log;		/* NULL: silent */

@@ -187,6 +187,16 @@ rnd(struct paa *p, void *buf, size_t len)
 		abort();
 }
 
+/* 16 random bits: the RAND of a retransmission timeout. */
+static uint16_t
+rand16(struct paa *p)
+{
+	uint8_t b[2];
+
+	rnd(p, b, sizeof(b));
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
 static void
 who_str(const struct sockaddr_storage *from, int relayed,
     const struct sockaddr_storage *pac, char *buf, size_t size)
@@ -366,7 +376,8 @@ send_request(struct paa *p, struct paa_session *s, uint64_t now,
 	s->req_kind = kind;
 	s->req_type = (uint16_t)((p->obuf[6] << 8) | p->obuf[7]);
 	s->req_pending = 1;
-	s->rt_cur = p->cfg.rt_initial_ms;
+	s->rt_cur = pana_rt_next(0, p->cfg.rt_initial_ms, p->cfg.rt_max_ms,
+	    rand16(p));
 	s->rt_next = now + s->rt_cur;
 	s->rt_count = 0;
 	xmit(p, s, kind, s->req.buf, s->req.len);
@@ -1537,9 +1548,8 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 		return;
 	}
 	s->rt_count++;
-	s->rt_cur *= 2;
-	if (s->rt_cur > p->cfg.rt_max_ms)
-		s->rt_cur = p->cfg.rt_max_ms;
+	s->rt_cur = pana_rt_next(s->rt_cur, p->cfg.rt_initial_ms,
+	    p->cfg.rt_max_ms, rand16(p));
 	s->rt_next = now + s->rt_cur;
 	p->stats.retransmits++;
 	log_debug("session %08x: retransmitting %s (%u)", s->id,

@@ -690,6 +690,9 @@ START_TEST(test_retransmission_and_giving_up)
 	int64_t to;
 	int n0;
 
+	/* RAND 0 (0x8080 is within 0.0004 of it): the bare back-off. */
+	h.rng_fixed = 1;
+	h.rng_byte = 0x80;
 	tpac_init(&t, "192.0.2.10", 40000);
 	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
 	n0 = h.nout;			/* the first EAP PAR is out */
@@ -1704,8 +1707,8 @@ START_TEST(test_pacs_par_before_its_nonce_dropped)
 	ck_assert_int_eq(h.naaa, 0);
 	ck_assert(ph_logged(&h, "PAR from the PaC before its PAN with the "
 	    "Nonce: dropped"));
-	/* The PAA's PAR is still outstanding: it comes again. */
-	ph_advance(&h, 100);
+	/* The PAA's PAR is still outstanding: it comes again (100 ms +-10%). */
+	ph_advance(&h, 110);
 	ck_assert_int_eq(h.nout, n0 + 1);
 	/* Then the PAN and the retransmitted PAR go through. */
 	pan_ack(&t, 1);
@@ -2034,6 +2037,73 @@ setup_short_auth(void)
 	start();
 }
 
+/* ------------------------------------------------ timer RAND */
+
+/*
+ * RFC 5191 section 9 takes RFC 3315's timers: RT = IRT + RAND*IRT, then
+ * 2*RTprev + RAND*RTprev, capped at MRT + RAND*MRT, RAND in [-0.1,
+ * +0.1].  The harness's random source is fixed at its extremes.
+ */
+static void
+assert_rt_sequence(uint8_t byte, const int64_t *rt, int n)
+{
+	struct tpac t;
+	int i;
+
+	h.rng_fixed = 1;
+	h.rng_byte = byte;
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(paa_next_timeout(h.paa, h.now), rt[i]);
+		ph_advance(&h, (uint64_t)rt[i]);
+	}
+}
+
+START_TEST(test_rt_rand_lowest)
+{
+	/* RAND -0.1: 90, 2*90-9, 2*171-17, then 400-40 for 2*325-32. */
+	static const int64_t rt[] = { 90, 171, 325, 360 };
+
+	assert_rt_sequence(0x00, rt, 4);
+}
+END_TEST
+
+START_TEST(test_rt_rand_highest)
+{
+	/* RAND +0.1: 110, 2*110+11, then 400+40 for 2*231+23. */
+	static const int64_t rt[] = { 110, 231, 440 };
+
+	assert_rt_sequence(0xff, rt, 3);
+}
+END_TEST
+
+START_TEST(test_rt_rand_spreads_retransmissions)
+{
+	struct tpac t;
+	int64_t first[8];
+	int i, j, distinct = 0;
+
+	/* Eight PAAs seeded apart: the first timeouts differ. */
+	for (i = 0; i < 8; i++) {
+		ph_stop(&h);
+		ph_start(&h, 0x12345678 + 977 * (uint32_t)i, 1000000);
+		tpac_init(&t, "192.0.2.10", 40000);
+		handshake(&t, PANA_PRF_HMAC_SHA2_256,
+		    PANA_AUTH_HMAC_SHA2_256_128);
+		first[i] = paa_next_timeout(h.paa, h.now);
+		ck_assert_int_ge(first[i], 90);
+		ck_assert_int_le(first[i], 110);
+	}
+	for (i = 0; i < 8; i++) {
+		for (j = 0; j < i && first[j] != first[i]; j++)
+			;
+		distinct += j == i;
+	}
+	ck_assert_int_ge(distinct, 4);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -2123,6 +2193,13 @@ check_suite(void)
 	tcase_add_test(tc, test_cookie_outlives_one_rotation_not_two);
 	tcase_add_test(tc, test_repeated_pan_s_resends_the_first_eap_par);
 	tcase_add_test(tc, test_pci_flood_keeps_no_state);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timer RAND");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rt_rand_lowest);
+	tcase_add_test(tc, test_rt_rand_highest);
+	tcase_add_test(tc, test_rt_rand_spreads_retransmissions);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("authentication deadline");

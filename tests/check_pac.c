@@ -123,6 +123,19 @@ static size_t		 out_len;
 static struct pana_msg	 outm;
 static EVP_PKEY		*node_key, *server_key;
 static int		 no_piggyback;	/* of the PaC setup() makes */
+/*
+ * The PaC's random source for the timers' RAND: every octet rt_byte.
+ * 0x80 (RAND 0.0004) keeps the bare back-off 100, 200, 400, 800 ms.
+ */
+static uint8_t		 rt_byte = 0x80;
+
+static int
+fixed_random(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	memset(buf, rt_byte, len);
+	return 0;
+}
 
 static uint64_t
 wall(void *arg)
@@ -143,6 +156,7 @@ make_pac(int sha1_only)
 	cfg.eap_ctx = &eap;
 	cfg.sha1_only = sha1_only;
 	cfg.no_piggyback = no_piggyback;
+	cfg.random = fixed_random;
 	cfg.rt_init_ms = 100;
 	cfg.rt_max_ms = 800;
 	cfg.rt_max_count = 5;
@@ -174,6 +188,7 @@ static void
 teardown(void)
 {
 	no_piggyback = 0;
+	rt_byte = 0x80;
 	pac_free(pac);
 	pac = NULL;
 	EVP_PKEY_free(node_key);
@@ -1209,6 +1224,44 @@ START_TEST(test_np_pan_with_auth_before_any_key_is_dropped)
 }
 END_TEST
 
+/* ---- RAND in the retransmission timers (RFC 5191 section 9) ---- */
+
+/* The PCI's timeouts with the random source at byte: rt[0..n-1]. */
+static void
+assert_pci_rt(uint8_t byte, const int64_t *rt, int n)
+{
+	int	i;
+
+	rt_byte = byte;
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(pac_next_timeout(pac, clk), rt[i]);
+		clk += (uint64_t)rt[i];
+		pac_timeout(pac, clk);
+		ck_assert_int_eq(drain(), 1);
+	}
+}
+
+START_TEST(test_rt_rand_lowest)
+{
+	/* RAND -0.1: 90, 171, 325, 618, then 800-80 for 2*618-61. */
+	static const int64_t	rt[] = { 90, 171, 325, 618, 720 };
+
+	assert_pci_rt(0x00, rt, 4);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), rt[4]);
+}
+END_TEST
+
+START_TEST(test_rt_rand_highest)
+{
+	/* RAND +0.1: 110, 231, 485, then 800+80 for 2*485+48. */
+	static const int64_t	rt[] = { 110, 231, 485, 880 };
+
+	assert_pci_rt(0xff, rt, 4);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1272,6 +1325,12 @@ check_suite(void)
 	    test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna);
 	tcase_add_test(tc, test_pnr_a_is_retransmitted_until_answered);
 	tcase_add_test(tc, test_reject_during_reauth_ends_the_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timer RAND");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rt_rand_lowest);
+	tcase_add_test(tc, test_rt_rand_highest);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no piggybacking");
