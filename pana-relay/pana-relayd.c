@@ -310,8 +310,8 @@ read_relay_paa(void)
 			return;
 		}
 		if (relay_from_paa(&d.relay, d.rxbuf, (size_t)n, relay_key(),
-		    d.cfg.relay_key_len, d.cfg.relay_listen.ss_family, &pac,
-		    &inner, &inner_len) != 0)
+		    d.cfg.relay_key_len, &d.cfg.relay_listen, &pac, &inner,
+		    &inner_len) != 0)
 			continue;
 		if (sendto(d.fd[FD_RELAY_PAC], inner, inner_len, 0,
 		    (struct sockaddr *)&pac, sa_len(&pac)) == -1)

@@ -72,9 +72,33 @@ paa_auth_ok(const uint8_t *buf, size_t len, const uint8_t *key,
 	return -1;
 }
 
+/*
+ * PaC-Information has no room for an IPv6 scope (RFC 6345): a link-local
+ * PaC is on the link of the relay's IoT side, so it takes that scope.
+ * 0, or -1 with why in err.
+ */
+static int
+set_scope(struct sockaddr_storage *pac, const struct sockaddr_storage *iot,
+    char *err, size_t errlen)
+{
+	struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)pac;
+	const struct sockaddr_in6 *i6 = (const struct sockaddr_in6 *)iot;
+
+	if (pac->ss_family != AF_INET6 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&p6->sin6_addr))
+		return 0;
+	if (!IN6_IS_ADDR_LINKLOCAL(&i6->sin6_addr) || i6->sin6_scope_id == 0) {
+		snprintf(err, errlen, "link-local PaC, but relay-listen is "
+		    "not a link-local address with an interface");
+		return -1;
+	}
+	p6->sin6_scope_id = i6->sin6_scope_id;
+	return 0;
+}
+
 int
 relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
-    const uint8_t *key, size_t keylen, int iot_family,
+    const uint8_t *key, size_t keylen, const struct sockaddr_storage *iot,
     struct sockaddr_storage *pac, const uint8_t **inner, size_t *inner_len)
 {
 	char err[PANA_ERRLEN];
@@ -89,7 +113,7 @@ relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
 	port = pac->ss_family == AF_INET ?
 	    ((struct sockaddr_in *)pac)->sin_port :
 	    ((struct sockaddr_in6 *)pac)->sin6_port;
-	if (pac->ss_family != iot_family) {
+	if (pac->ss_family != iot->ss_family) {
 		snprintf(err, sizeof(err), "PaC-Information of another "
 		    "address family than the PaC side");
 		goto drop;
@@ -98,6 +122,8 @@ relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
 		snprintf(err, sizeof(err), "PaC-Information with port 0");
 		goto drop;
 	}
+	if (set_scope(pac, iot, err, sizeof(err)) != 0)
+		goto drop;
 	st->from_paa++;
 	return 0;
  drop:

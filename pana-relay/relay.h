@@ -8,7 +8,11 @@
  * relay_from_pac() checks a datagram from the IoT side (a complete, well
  * formed PANA message that is not itself a PANA-Relay) and wraps it.
  * relay_from_paa() checks a PANA-Relay message from the PAA and returns
- * the PaC's address and the message to send there.  Anything else is
+ * the PaC's address and the message to send there.  iot is the relay's
+ * IoT-side address (relay-listen): the PaC must be of its family, and a
+ * link-local IPv6 PaC (PaC-Information carries no scope) is reached on
+ * its interface, so iot must then be link-local with a scope
+ * ("fe80::1%eth0"); otherwise the message is dropped.  Anything else is
  * counted, logged (rate-limited) and dropped; both return 0 to send, -1
  * to drop.
  *
@@ -42,8 +46,8 @@ int	relay_from_pac(struct relay_stats *, const struct sockaddr_storage *pac,
 	    const uint8_t *buf, size_t len, const uint8_t *key, size_t keylen,
 	    uint8_t *out, size_t outsize, size_t *outlen);
 int	relay_from_paa(struct relay_stats *, const uint8_t *buf, size_t len,
-	    const uint8_t *key, size_t keylen, int iot_family,
-	    struct sockaddr_storage *pac, const uint8_t **inner,
-	    size_t *inner_len);
+	    const uint8_t *key, size_t keylen,
+	    const struct sockaddr_storage *iot, struct sockaddr_storage *pac,
+	    const uint8_t **inner, size_t *inner_len);
 
 #endif /* GKEY_RELAY_H */

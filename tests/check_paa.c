@@ -1032,14 +1032,17 @@ START_TEST(test_relay_wrap_unwrap)
 	const uint8_t *inner;
 	size_t len, wlen, ilen;
 	uint8_t buf[64], w[256];
+	struct sockaddr_storage v4, v6;
 
+	ck_assert_int_eq(config_sockaddr("127.0.0.1", "716", &v4), 0);
+	ck_assert_int_eq(config_sockaddr("::1", "716", &v6), 0);
 	memset(&st, 0, sizeof(st));
 	tpac_init(&pac, "10.1.2.3", 5555);
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
 	pana_build_finish(&b, &len);
 	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, NULL, 0,
 	    w, sizeof(w), &wlen), 0);
-	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, AF_INET,
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &v4,
 	    &got, &inner, &ilen), 0);
 	ck_assert_uint_eq(ilen, len);
 	ck_assert(memcmp(inner, buf, len) == 0);
@@ -1049,9 +1052,9 @@ START_TEST(test_relay_wrap_unwrap)
 	    buf, sizeof(buf), &len), -1);
 	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, w, 10, NULL, 0,
 	    buf, sizeof(buf), &len), -1);
-	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, AF_INET6,
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &v6,
 	    &got, &inner, &ilen), -1);
-	ck_assert_int_eq(relay_from_paa(&st, buf, 16, NULL, 0, AF_INET,
+	ck_assert_int_eq(relay_from_paa(&st, buf, 16, NULL, 0, &v4,
 	    &got, &inner, &ilen), -1);
 	ck_assert_uint_eq(st.from_pac, 1);
 	ck_assert_uint_eq(st.from_paa, 1);
@@ -1283,7 +1286,9 @@ START_TEST(test_relay_side_signs_and_verifies)
 	const uint8_t *inner;
 	size_t len, wlen, ilen;
 	uint8_t buf[64], w[256];
+	struct sockaddr_storage v4;
 
+	ck_assert_int_eq(config_sockaddr("127.0.0.1", "716", &v4), 0);
 	memset(&st, 0, sizeof(st));
 	tpac_init(&pac, "10.1.2.3", 5555);
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_PCI, 0, 0, 0);
@@ -1294,17 +1299,75 @@ START_TEST(test_relay_side_signs_and_verifies)
 	ck_assert_int_eq(pana_relay_verify(w, wlen, key, sizeof(key) - 1), 0);
 	/* What the PAA sends back must carry it too, with the same key. */
 	ck_assert_int_eq(relay_from_paa(&st, w, wlen, key, sizeof(key) - 1,
-	    AF_INET, &got, &inner, &ilen), 0);
+	    &v4, &got, &inner, &ilen), 0);
 	ck_assert_int_eq(relay_from_paa(&st, w, wlen, other,
-	    sizeof(other) - 1, AF_INET, &got, &inner, &ilen), -1);
-	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, AF_INET, &got,
+	    sizeof(other) - 1, &v4, &got, &inner, &ilen), -1);
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &v4, &got,
 	    &inner, &ilen), -1);
 	ck_assert_int_eq(relay_from_pac(&st, &pac.addr, buf, len, NULL, 0,
 	    w, sizeof(w), &wlen), 0);
 	ck_assert_int_eq(relay_from_paa(&st, w, wlen, key, sizeof(key) - 1,
-	    AF_INET, &got, &inner, &ilen), -1);
+	    &v4, &got, &inner, &ilen), -1);
 	ck_assert_uint_eq(st.from_paa, 1);
 	ck_assert_uint_eq(st.dropped_paa, 3);
+}
+END_TEST
+
+/* A PANA-Relay from the PAA for the PaC at pac_ip, port 5555, in w. */
+static size_t
+paa_relay_to(const char *pac_ip, uint8_t *w, size_t size)
+{
+	struct sockaddr_storage pac;
+	struct pana_builder b;
+	uint8_t buf[64];
+	size_t len, wlen;
+
+	ck_assert_int_eq(config_sockaddr(pac_ip, "5555", &pac), 0);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_S, 7, 9);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_relay_push(buf, len, &pac, w, size, &wlen), 0);
+	return wlen;
+}
+
+START_TEST(test_relay_link_local_pac_takes_the_iot_scope)
+{
+	struct relay_stats st;
+	struct sockaddr_storage iot, got;
+	const uint8_t *inner;
+	size_t wlen, ilen;
+	uint8_t w[256];
+
+	memset(&st, 0, sizeof(st));
+	/* relay-listen fe80::1%1: the PaC is on interface 1's link. */
+	ck_assert_int_eq(config_sockaddr("fe80::1%1", "716", &iot), 0);
+	ck_assert_uint_eq(((struct sockaddr_in6 *)&iot)->sin6_scope_id, 1);
+	wlen = paa_relay_to("fe80::abcd", w, sizeof(w));
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &iot, &got,
+	    &inner, &ilen), 0);
+	ck_assert_uint_eq(((struct sockaddr_in6 *)&got)->sin6_scope_id, 1);
+	/* A global PaC address needs no scope, and gets none. */
+	wlen = paa_relay_to("2001:db8::5", w, sizeof(w));
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &iot, &got,
+	    &inner, &ilen), 0);
+	ck_assert_uint_eq(((struct sockaddr_in6 *)&got)->sin6_scope_id, 0);
+}
+END_TEST
+
+START_TEST(test_relay_link_local_pac_without_iot_scope_dropped)
+{
+	struct relay_stats st;
+	struct sockaddr_storage iot, got;
+	const uint8_t *inner;
+	size_t wlen, ilen;
+	uint8_t w[256];
+
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(config_sockaddr("2001:db8::1", "716", &iot), 0);
+	wlen = paa_relay_to("fe80::abcd", w, sizeof(w));
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &iot, &got,
+	    &inner, &ilen), -1);
+	ck_assert_uint_eq(st.dropped_paa, 1);
 }
 END_TEST
 
@@ -2168,6 +2231,9 @@ check_suite(void)
 	tcase_add_test(tc, test_relay_wrap_unwrap);
 	tcase_add_test(tc, test_relay_side_signs_and_verifies);
 	tcase_add_test(tc, test_relay_sign_bounds);
+	tcase_add_test(tc, test_relay_link_local_pac_takes_the_iot_scope);
+	tcase_add_test(tc,
+	    test_relay_link_local_pac_without_iot_scope_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("trusted relays");
