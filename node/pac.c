@@ -502,7 +502,12 @@ handle_par_start(struct pac *p, const struct pana_msg *m)
 	p->i_par_len = m->len;
 	p->i_pan_len = len;
 	p->session_id = m->hdr.session_id;
-	p->req_active = 0;		/* the PCI is answered */
+	/*
+	 * The PCI stays outstanding until the first EAP PAR: a PAA that
+	 * keeps no state before the PAN(S) (RFC 5191 section 4.1) never
+	 * retransmits its PAR(S), so a lost PAN(S) is recovered by the PCI
+	 * again, the same PAR(S) again and the stored PAN(S).
+	 */
 	p->state = PAC_ST_AUTH;
 	answer(p, PANA_MSG_AUTH, m->hdr.seq, buf, len);
 	plog(p, LOG_INFO, "session %u: PRF %u, integrity %u",
@@ -606,6 +611,8 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 		p->req_active = 0;
 	}
 	first = !p->have_paa_nonce;
+	if (p->req_active && p->req_type == PANA_MSG_PCI)
+		p->req_active = 0;	/* the PAA has our PAN(S) */
 	if (first) {
 		if (nonce->value == NULL) {
 			drop(p, &m->hdr, "first EAP PAR without Nonce");
@@ -952,6 +959,18 @@ is_par_success(const struct pana_msg *m)
 	    result == PANA_SUCCESS;
 }
 
+/* Forget the PAR(S)/PAN(S) of a start that no EAP PAR followed. */
+static void
+restart_start(struct pac *p)
+{
+	free(p->i_par);
+	free(p->i_pan);
+	p->i_par = p->i_pan = NULL;
+	p->i_par_len = p->i_pan_len = 0;
+	p->have_rx = 0;
+	p->last_ans.len = 0;
+}
+
 static void
 handle_request(struct pac *p, const struct pana_msg *m)
 {
@@ -967,6 +986,16 @@ handle_request(struct pac *p, const struct pana_msg *m)
 			drop(p, h, "waiting for PAR(S)");
 			return;
 		}
+		handle_par_start(p, m);
+		return;
+	}
+	if (p->state == PAC_ST_AUTH && p->req_active &&
+	    p->req_type == PANA_MSG_PCI && h->type == PANA_MSG_AUTH &&
+	    (h->flags & PANA_FLAG_S) && h->session_id != p->session_id) {
+		/* The PAA's cookie changed before our PAN(S) got through. */
+		plog(p, LOG_INFO, "new PAR(S) for session %u before any EAP: "
+		    "starting over with it", (unsigned int)h->session_id);
+		restart_start(p);
 		handle_par_start(p, m);
 		return;
 	}

@@ -1262,6 +1262,71 @@ START_TEST(test_rt_rand_highest)
 }
 END_TEST
 
+/* ---- a PAA that keeps no state before the PAN(S) ---- */
+
+START_TEST(test_pci_repeated_until_the_first_eap_par)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256,
+				    PANA_PRF_HMAC_SHA1 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128,
+				    PANA_AUTH_HMAC_SHA1_160 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	/* The PAN(S) was lost: no EAP PAR comes, the PCI goes again. */
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+	clk += 100;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_PCI);
+	/* The PAA's same PAR(S) gets the same PAN(S). */
+	paa.seq--;
+	len = par_start(buf, sizeof(buf), prfs, 2, integs, 2);
+	paa.seq++;
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(out_len, paa.i_pan_len);
+	ck_assert_mem_eq(out, paa.i_pan, out_len);
+	/* The first EAP PAR ends it. */
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), -1);
+}
+END_TEST
+
+START_TEST(test_new_par_s_before_eap_starts_over)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	/* The PAA's cookie secret rotated: another session id. */
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	buf[8] ^= 0x40;
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_S);
+	ck_assert_uint_eq(outm.hdr.session_id, SID ^ 0x40000000);
+	ck_assert_uint_eq(pac_session_id(pac), SID ^ 0x40000000);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+	/* Its PCI stays outstanding until that session's first EAP PAR. */
+	ck_assert_int_ge(pac_next_timeout(pac, clk), 0);
+}
+END_TEST
+
+START_TEST(test_new_par_s_once_eap_began_is_dropped)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	buf[8] ^= 0x40;
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_uint_eq(pac_session_id(pac), SID);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1287,6 +1352,8 @@ check_suite(void)
 	tc = tcase_create("negotiated");
 	tcase_add_checked_fixture(tc, setup_negotiated, teardown);
 	tcase_add_test(tc, test_first_pan_after_start_carries_a_nonce);
+	tcase_add_test(tc, test_pci_repeated_until_the_first_eap_par);
+	tcase_add_test(tc, test_new_par_s_before_eap_starts_over);
 	tcase_add_test(tc, test_first_eap_par_without_nonce_is_dropped);
 	tcase_add_test(tc, test_duplicate_par_is_answered_from_the_cache);
 	tcase_add_test(tc, test_wrong_session_id_is_dropped);
@@ -1300,6 +1367,7 @@ check_suite(void)
 	tcase_add_checked_fixture(tc, setup_eap_done, teardown);
 	tcase_add_test(tc, test_stale_and_future_seq_are_dropped);
 	tcase_add_test(tc, test_par_c_with_valid_auth_opens_the_session);
+	tcase_add_test(tc, test_new_par_s_once_eap_began_is_dropped);
 	tcase_add_test(tc, test_par_c_with_wrong_auth_is_dropped);
 	tcase_add_test(tc, test_par_c_from_another_msk_is_dropped);
 	tcase_add_test(tc, test_duplicate_par_c_gets_the_same_pan_c);
