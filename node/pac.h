@@ -13,8 +13,9 @@
  *
  *   PCI -> PAR(S)/PAN(S) (algorithm choice) -> PAR/PAN with EAP and the
  *   two Nonces (or, without piggybacking, PAR/PAN then the PaC's own
- *   PAR with the EAP-Response and the PAA's PAN) -> PAR(C) with Result-Code, Key-Id, Session-Lifetime, Key
- *   Records and AUTH -> PAN(C) -> open; then re-authentication (PNR(A)),
+ *   PAR with the EAP-Response and the PAA's PAN) -> PAR(C) with
+ *   Result-Code, Key-Id, Session-Lifetime, Key Records and AUTH ->
+ *   PAN(C) -> open; then re-authentication (PNR(A)),
  *   ping (PNR(P)) and termination (PTR), every message carrying AUTH.
  *
  * Time: now_ms is a monotonic clock in milliseconds (any origin), used for

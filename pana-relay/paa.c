@@ -32,7 +32,8 @@
 #define WHOLEN		(2 * ADDRPORTLEN + 16)
 #define EAP_REQ_ID_LEN	5	/* code, id, length(2), type */
 #define COOKIE_KEY_LEN	32
-#define PATH_LEN	(1 + 2 * (1 + 16 + 2))	/* relayed, 2 x (af, addr, port) */
+/* The path a cookie is bound to: relayed, then 2 x (af, addr, port). */
+#define PATH_LEN	(1 + 2 * (1 + 16 + 2))
 
 /* Algorithms offered in PAR[S], preferred first. */
 static const uint32_t prf_offer[] = {
@@ -100,7 +101,7 @@ struct paa_session {
 	uint8_t			 paa_nonce[PAA_NONCE_LEN];
 	uint8_t			 pac_nonce[64];
 	size_t			 pac_nonce_len;
-	int			 aaa_first;	/* next EAP-Response opens */
+	int			 aaa_first;	/* next EAP-Response: first */
 
 	/* The PANA SA. */
 	int			 have_key;

@@ -7,8 +7,8 @@
  * relayd_conf.c.
  *
  * Memory: struct pr_config is a plain value; config_clear() wipes the
- * RADIUS secrets and the relay keys (OPENSSL_cleanse).  Secrets are never written to an error
- * message.
+ * RADIUS secrets and the relay keys (OPENSSL_cleanse).  Secrets are
+ * never written to an error message.
  */
 #ifndef GKEY_RELAYD_CONF_H
 #define GKEY_RELAYD_CONF_H
