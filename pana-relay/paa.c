@@ -743,8 +743,7 @@ check_pan_s(const struct rx *r, uint32_t *prf, uint32_t *integ)
 		return "chose an algorithm not offered";
 	if (pana_msg_avp(&r->m, PANA_AVP_AUTH) != NULL)
 		return "with AUTH before any key";
-	if (r->m.count[PANA_AVP_EAP_PAYLOAD] != 0)
-		return "with EAP-Payload (no EAP in PAR[S] was offered)";
+	/* An EAP-Payload is ignored: the PAR[S] carried no EAP-Request. */
 	return NULL;
 }
 
