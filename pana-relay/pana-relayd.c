@@ -388,6 +388,10 @@ start_paa(void)
 	cb.aaa_free = paa_aaa_free;
 	if ((d.paa = paa_new(&d.cfg.paa, &cb)) == NULL)
 		fatalx("out of memory");
+	/* The PAA keeps its own copy of the relay keys. */
+	for (i = 0; i < d.cfg.paa.n_relays; i++)
+		OPENSSL_cleanse(d.cfg.paa.relays[i].key,
+		    sizeof(d.cfg.paa.relays[i].key));
 	d.fd[FD_PAA] = udp_socket(&d.cfg.paa_listen, 0, "PAA");
 }
 
