@@ -74,8 +74,9 @@ paa_auth_ok(const uint8_t *buf, size_t len, const uint8_t *key,
 
 /*
  * PaC-Information has no room for an IPv6 scope (RFC 6345): a link-local
- * PaC is on the link of the relay's IoT side, so it takes that scope.
- * 0, or -1 with why in err.
+ * PaC is on the link of the relay's IoT side, so it takes the scope
+ * (interface) of relay-listen, which must then have one.  0, or -1 with
+ * why in err.
  */
 static int
 set_scope(struct sockaddr_storage *pac, const struct sockaddr_storage *iot,
@@ -87,9 +88,9 @@ set_scope(struct sockaddr_storage *pac, const struct sockaddr_storage *iot,
 	if (pac->ss_family != AF_INET6 ||
 	    !IN6_IS_ADDR_LINKLOCAL(&p6->sin6_addr))
 		return 0;
-	if (!IN6_IS_ADDR_LINKLOCAL(&i6->sin6_addr) || i6->sin6_scope_id == 0) {
-		snprintf(err, errlen, "link-local PaC, but relay-listen is "
-		    "not a link-local address with an interface");
+	if (iot->ss_family != AF_INET6 || i6->sin6_scope_id == 0) {
+		snprintf(err, errlen, "link-local PaC, but relay-listen names "
+		    "no interface (ADDRESS%%IF)");
 		return -1;
 	}
 	p6->sin6_scope_id = i6->sin6_scope_id;

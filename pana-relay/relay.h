@@ -11,8 +11,8 @@
  * the PaC's address and the message to send there.  iot is the relay's
  * IoT-side address (relay-listen): the PaC must be of its family, and a
  * link-local IPv6 PaC (PaC-Information carries no scope) is reached on
- * its interface, so iot must then be link-local with a scope
- * ("fe80::1%eth0"); otherwise the message is dropped.  Anything else is
+ * the interface of iot, which must then name one ("fe80::1%eth0",
+ * "::%eth0"); otherwise the message is dropped.  Anything else is
  * counted, logged (rate-limited) and dropped; both return 0 to send, -1
  * to drop.
  *

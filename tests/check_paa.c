@@ -1346,6 +1346,12 @@ START_TEST(test_relay_link_local_pac_takes_the_iot_scope)
 	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &iot, &got,
 	    &inner, &ilen), 0);
 	ck_assert_uint_eq(((struct sockaddr_in6 *)&got)->sin6_scope_id, 1);
+	/* The wildcard address with an interface does as well. */
+	ck_assert_int_eq(config_sockaddr("::%1", "716", &iot), 0);
+	wlen = paa_relay_to("fe80::abcd", w, sizeof(w));
+	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &iot, &got,
+	    &inner, &ilen), 0);
+	ck_assert_uint_eq(((struct sockaddr_in6 *)&got)->sin6_scope_id, 1);
 	/* A global PaC address needs no scope, and gets none. */
 	wlen = paa_relay_to("2001:db8::5", w, sizeof(w));
 	ck_assert_int_eq(relay_from_paa(&st, w, wlen, NULL, 0, &iot, &got,
