@@ -21,10 +21,12 @@ echo "   PostgreSQL on 127.0.0.1:$PGPORT, FreeRADIUS on 127.0.0.1:$RADIUS_PORT"
 
 PAA_PORT=$(rig_free_port udp)
 RELAY_PORT=$(rig_free_port udp)
-relayd paa "$(paa_conf "$PAA_PORT" demo-paa)"
+# The PAA takes PANA-Relay only from this relay, with this relay key.
+RELAY_KEY=$(openssl rand -hex 16)
+relayd paa "$(paa_conf "$PAA_PORT" demo-paa "relay-peer 127.0.0.1 $RELAY_KEY")"
 relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
-relay-paa 127.0.0.1 $PAA_PORT"
+relay-paa 127.0.0.1 $PAA_PORT $RELAY_KEY"
 echo "   PANA: PAA on 127.0.0.1:$PAA_PORT, relay on 127.0.0.1:$RELAY_PORT"
 
 echo "== creating the application home-energy and enrolling two certificates"
