@@ -467,6 +467,7 @@ reload(char *err, size_t errlen)
 	struct pr_config n;
 	struct radius_client_cfg rcfg;
 	size_t i;
+	uint8_t relay_key_new[sizeof(n.relay_key)];
 	int rc = -1;
 
 	if (config_load(d.conffile, &n, err, errlen) != 0) {
@@ -497,9 +498,17 @@ reload(char *err, size_t errlen)
 			goto done;
 		paa_set_config(d.paa, &n.paa);
 	}
-	/* The client keeps its own copies of the secrets. */
+	/*
+	 * The RADIUS client and the PAA keep their own copies of their
+	 * secrets; the relay role signs with the configuration's relay-paa
+	 * key, which must survive the wipe.
+	 */
+	memcpy(relay_key_new, n.relay_key, sizeof(relay_key_new));
 	config_clear(&n);
+	OPENSSL_cleanse(d.cfg.relay_key, sizeof(d.cfg.relay_key));
 	d.cfg = n;
+	memcpy(d.cfg.relay_key, relay_key_new, sizeof(d.cfg.relay_key));
+	OPENSSL_cleanse(relay_key_new, sizeof(relay_key_new));
 	d.reloads++;
 	log_set_debug(d.verbose || d.cfg.log_debug);
 	log_info("reloaded %s", d.conffile);

@@ -997,7 +997,7 @@ START_TEST(test_set_config_lowers_the_cap_for_new_sessions)
 	paa_set_config(h.paa, &c);
 	ck_assert_uint_eq(paa_get_config(h.paa)->max_sessions, 1);
 	tpac_init(&b, "192.0.2.11", 40000);
-	pci(&b);
+	start_session(&b);
 	ck_assert_uint_eq(paa_session_count(h.paa), 1);
 	ck_assert_uint_eq(paa_stats(h.paa)->over_cap, 1);
 	ck_assert(ph_logged(&h, "sessions, the maximum"));
