@@ -42,6 +42,61 @@
 /* Longest info fed to LabeledExpand: kem_context in auth mode. */
 #define EXPAND_INFO_MAX	(3 * GKEY_HPKE_ENC_MAX)
 
+/* hpke.h says what is shared and who frees. */
+struct gkey_hpke_ctx {
+	OSSL_LIB_CTX	*libctx;	/* borrowed */
+	const char	*propq;		/* borrowed */
+	EVP_KDF		*hkdf;
+	EVP_CIPHER	*aead;		/* AES-128-GCM */
+	EVP_PKEY	*p256_params;	/* P-256 group, no key */
+};
+
+void
+gkey_hpke_ctx_free(struct gkey_hpke_ctx *hc)
+{
+	if (hc == NULL)
+		return;
+	EVP_KDF_free(hc->hkdf);
+	EVP_CIPHER_free(hc->aead);
+	EVP_PKEY_free(hc->p256_params);
+	OPENSSL_free(hc);
+}
+
+struct gkey_hpke_ctx *
+gkey_hpke_ctx_new(OSSL_LIB_CTX *libctx, const char *propq)
+{
+	struct gkey_hpke_ctx	*hc;
+	EVP_PKEY_CTX		*pctx = NULL;
+	int			 ok = 0;
+
+	if ((hc = OPENSSL_zalloc(sizeof(*hc))) == NULL)
+		goto done;
+	hc->libctx = libctx;
+	hc->propq = propq;
+	if ((hc->hkdf = EVP_KDF_fetch(libctx, OSSL_KDF_NAME_HKDF,
+	    propq)) == NULL ||
+	    (hc->aead = EVP_CIPHER_fetch(libctx, "AES-128-GCM",
+	    propq)) == NULL)
+		goto done;
+	if (EVP_CIPHER_get_key_length(hc->aead) != NK)
+		goto done;
+	/* Domain parameters only: keygen from them skips the name lookup. */
+	if ((pctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", propq)) == NULL ||
+	    EVP_PKEY_paramgen_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_group_name(pctx, SN_X9_62_prime256v1) != 1 ||
+	    EVP_PKEY_paramgen(pctx, &hc->p256_params) != 1)
+		goto done;
+	ok = 1;
+done:
+	EVP_PKEY_CTX_free(pctx);
+	if (!ok) {
+		gkey_hpke_ctx_free(hc);
+		hc = NULL;
+		ERR_clear_error();
+	}
+	return hc;
+}
+
 size_t
 gkey_kem_enc_len(enum gkey_kem kem)
 {
@@ -147,7 +202,8 @@ key_is_kem(EVP_PKEY *pk, enum gkey_kem kem)
 
 /* An EC key on P-256 from its group, optional private scalar and point. */
 static EVP_PKEY *
-p256_fromdata(const BIGNUM *priv, const uint8_t *pub, size_t pub_len)
+p256_fromdata(OSSL_LIB_CTX *libctx, const char *propq, const BIGNUM *priv,
+    const uint8_t *pub, size_t pub_len)
 {
 	OSSL_PARAM_BLD	*bld = NULL;
 	OSSL_PARAM	*params = NULL;
@@ -166,7 +222,7 @@ p256_fromdata(const BIGNUM *priv, const uint8_t *pub, size_t pub_len)
 		goto done;
 	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
 		goto done;
-	if ((pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	if ((pctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", propq)) == NULL ||
 	    EVP_PKEY_fromdata_init(pctx) != 1 ||
 	    EVP_PKEY_fromdata(pctx, &pkey, priv != NULL ? EVP_PKEY_KEYPAIR :
 	    EVP_PKEY_PUBLIC_KEY, params) != 1) {
@@ -211,7 +267,7 @@ p256_from_private(const uint8_t *sk, size_t sk_len)
 	    EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED,
 	    pub, sizeof(pub), bnctx) != sizeof(pub))
 		goto done;
-	pkey = p256_fromdata(priv, pub, sizeof(pub));
+	pkey = p256_fromdata(NULL, NULL, priv, pub, sizeof(pub));
 done:
 	BN_clear_free(priv);
 	BN_CTX_free(bnctx);
@@ -243,12 +299,30 @@ gkey_pkey_from_raw_private(enum gkey_kem kem, const uint8_t *sk,
 	return pkey;
 }
 
-EVP_PKEY *
-gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
-    size_t pk_len)
+/*
+ * The quick check (the point is on the curve, not at infinity) is the
+ * whole check for P-256: its cofactor is 1, so the full one's extra
+ * multiplication by the order can only repeat it, at the cost of a
+ * scalar multiplication.
+ */
+static int
+p256_public_ok(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *pkey)
+{
+	EVP_PKEY_CTX	*cctx;
+	int		 ok;
+
+	if ((cctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, propq)) == NULL)
+		return 0;
+	ok = EVP_PKEY_public_check_quick(cctx) == 1;
+	EVP_PKEY_CTX_free(cctx);
+	return ok;
+}
+
+static EVP_PKEY *
+raw_public(OSSL_LIB_CTX *libctx, const char *propq, enum gkey_kem kem,
+    const uint8_t *pk, size_t pk_len)
 {
 	EVP_PKEY	*pkey = NULL;
-	EVP_PKEY_CTX	*cctx = NULL;
 
 	if (pk == NULL)
 		return NULL;
@@ -257,25 +331,70 @@ gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
 		/* DeserializePublicKey takes the uncompressed form only. */
 		if (pk_len != 65 || pk[0] != 0x04)
 			break;
-		if ((pkey = p256_fromdata(NULL, pk, pk_len)) == NULL)
+		if ((pkey = p256_fromdata(libctx, propq, NULL, pk,
+		    pk_len)) == NULL)
 			break;
 		/* Decoding checks the point is on the curve; be explicit. */
-		if ((cctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey,
-		    NULL)) == NULL || EVP_PKEY_public_check(cctx) != 1) {
+		if (!p256_public_ok(libctx, propq, pkey)) {
 			EVP_PKEY_free(pkey);
 			pkey = NULL;
 		}
-		EVP_PKEY_CTX_free(cctx);
 		break;
 	case GKEY_KEM_X25519:
 		if (pk_len == X25519_LEN)
-			pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519",
-			    NULL, pk, pk_len);
+			pkey = EVP_PKEY_new_raw_public_key_ex(libctx, "X25519",
+			    propq, pk, pk_len);
 		break;
 	}
 	if (pkey == NULL)
 		ERR_clear_error();
 	return pkey;
+}
+
+EVP_PKEY *
+gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
+    size_t pk_len)
+{
+	return raw_public(NULL, NULL, kem, pk, pk_len);
+}
+
+EVP_PKEY *
+gkey_pkey_from_spki(const struct gkey_hpke_ctx *hc, const uint8_t *der,
+    size_t len, enum gkey_kem *kem)
+{
+	OSSL_LIB_CTX	*libctx = hc != NULL ? hc->libctx : NULL;
+	const char	*propq = hc != NULL ? hc->propq : NULL;
+	const uint8_t	*p = der;
+	EVP_PKEY	*pk;
+	enum gkey_kem	 k;
+
+	if (der == NULL || kem == NULL || len == 0 || len > LONG_MAX)
+		return NULL;
+	if (len == GKEY_P256_SPKI_PREFIX_LEN + 65 &&
+	    memcmp(der, gkey_p256_spki_prefix, GKEY_P256_SPKI_PREFIX_LEN) == 0) {
+		k = GKEY_KEM_P256;
+		pk = raw_public(libctx, propq, k, der +
+		    GKEY_P256_SPKI_PREFIX_LEN, 65);
+	} else if (len == sizeof(x25519_spki_prefix) + X25519_LEN &&
+	    memcmp(der, x25519_spki_prefix, sizeof(x25519_spki_prefix)) == 0) {
+		k = GKEY_KEM_X25519;
+		pk = raw_public(libctx, propq, k, der +
+		    sizeof(x25519_spki_prefix), X25519_LEN);
+	} else {
+		/* Another encoding (compressed point, ...): decode it. */
+		pk = d2i_PUBKEY_ex(NULL, &p, (long)len, libctx, propq);
+		if (pk != NULL && (p != der + len ||
+		    gkey_kem_of_pkey(pk, &k) != 0)) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+	}
+	if (pk == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	*kem = k;
+	return pk;
 }
 
 int
@@ -329,17 +448,20 @@ done:
 
 /* DH(sk, pk): the X25519 output or the P-256 x-coordinate, 32 octets. */
 static int
-dh(enum gkey_kem kem, EVP_PKEY *sk, EVP_PKEY *pk, uint8_t out[NDH])
+dh(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *sk,
+    EVP_PKEY *pk, uint8_t out[NDH])
 {
 	static const uint8_t	 zero[NDH];
 	EVP_PKEY_CTX		*ctx;
 	size_t			 len = NDH;
 	int			 ret = -1;
 
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, sk, NULL)) == NULL)
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(hc->libctx, sk,
+	    hc->propq)) == NULL)
 		return -1;
+	/* The peer was checked once by peer_ok(): not again per DH. */
 	if (EVP_PKEY_derive_init(ctx) != 1 ||
-	    EVP_PKEY_derive_set_peer(ctx, pk) != 1 ||
+	    EVP_PKEY_derive_set_peer_ex(ctx, pk, 0) != 1 ||
 	    EVP_PKEY_derive(ctx, out, &len) != 1 || len != NDH)
 		goto done;
 	/* RFC 9180 7.1.4: an all-zero X25519 output must abort. */
@@ -353,13 +475,21 @@ done:
 	return ret;
 }
 
+/* The peer key of both DHs of a seal or open is a point on the curve. */
+static int
+peer_ok(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pk)
+{
+	/* Every 32-octet string is an X25519 public key (RFC 7748). */
+	return kem != GKEY_KEM_P256 || p256_public_ok(hc->libctx, hc->propq,
+	    pk);
+}
+
 /* One HKDF step: mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY. */
 static int
-hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
+hkdf(const struct gkey_hpke_ctx *hc, int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
     size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out,
     size_t out_len)
 {
-	EVP_KDF		*kdf = NULL;
 	EVP_KDF_CTX	*kctx = NULL;
 	OSSL_PARAM	 params[6], *p = params;
 	char		 digest[] = "SHA256";
@@ -379,15 +509,13 @@ hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
 		    (void *)info, info_len);
 	*p = OSSL_PARAM_construct_end();
 
-	if ((kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL)) == NULL ||
-	    (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
+	if ((kctx = EVP_KDF_CTX_new(hc->hkdf)) == NULL)
 		goto done;
 	if (EVP_KDF_derive(kctx, out, out_len, params) != 1)
 		goto done;
 	ret = 0;
 done:
 	EVP_KDF_CTX_free(kctx);		/* clears its copy of the key */
-	EVP_KDF_free(kdf);
 	if (ret != 0)
 		OPENSSL_cleanse(out, out_len);
 	return ret;
@@ -395,7 +523,7 @@ done:
 
 /* LabeledExtract(salt, label, ikm) into prk[NH]. */
 static int
-labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt,
+labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite, size_t suite_len, const uint8_t *salt,
     size_t salt_len, const char *label, const uint8_t *ikm, size_t ikm_len,
     uint8_t prk[NH])
 {
@@ -416,7 +544,7 @@ labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt,
 		memcpy(buf + off, ikm, ikm_len);
 	off += ikm_len;
 
-	ret = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, off,
+	ret = hkdf(hc, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, off,
 	    NULL, 0, prk, NH);
 	OPENSSL_cleanse(buf, off);	/* ikm may be a DH output */
 	return ret;
@@ -424,7 +552,7 @@ labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt,
 
 /* LabeledExpand(prk, label, info, L) into out[L]. */
 static int
-labeled_expand(const uint8_t *suite, size_t suite_len, const uint8_t prk[NH],
+labeled_expand(const struct gkey_hpke_ctx *hc, const uint8_t *suite, size_t suite_len, const uint8_t prk[NH],
     const char *label, const uint8_t *info, size_t info_len, uint8_t *out,
     size_t out_len)
 {
@@ -448,13 +576,13 @@ labeled_expand(const uint8_t *suite, size_t suite_len, const uint8_t prk[NH],
 		memcpy(buf + off, info, info_len);
 	off += info_len;
 
-	return hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, NH, buf, off,
+	return hkdf(hc, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, NH, buf, off,
 	    out, out_len);
 }
 
 /* ExtractAndExpand(dh, kem_context) of DHKEM (RFC 9180 4.1). */
 static int
-extract_and_expand(enum gkey_kem kem, const uint8_t *dhv, size_t dh_len,
+extract_and_expand(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, const uint8_t *dhv, size_t dh_len,
     const uint8_t *kem_context, size_t kem_context_len,
     uint8_t shared_secret[NSECRET])
 {
@@ -463,10 +591,10 @@ extract_and_expand(enum gkey_kem kem, const uint8_t *dhv, size_t dh_len,
 	uint8_t	eae_prk[NH];
 	int	ret = -1;
 
-	if (labeled_extract(suite, sizeof(suite), NULL, 0, "eae_prk", dhv,
+	if (labeled_extract(hc, suite, sizeof(suite), NULL, 0, "eae_prk", dhv,
 	    dh_len, eae_prk) != 0)
 		goto done;
-	if (labeled_expand(suite, sizeof(suite), eae_prk, "shared_secret",
+	if (labeled_expand(hc, suite, sizeof(suite), eae_prk, "shared_secret",
 	    kem_context, kem_context_len, shared_secret, NSECRET) != 0)
 		goto done;
 	ret = 0;
@@ -480,7 +608,7 @@ done:
  * The exporter secret is not derived: nothing here exports.
  */
 static int
-key_schedule(enum gkey_kem kem, uint8_t mode,
+key_schedule(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, uint8_t mode,
     const uint8_t shared_secret[NSECRET], const uint8_t *info,
     size_t info_len, uint8_t key[NK], uint8_t base_nonce[NN])
 {
@@ -493,17 +621,17 @@ key_schedule(enum gkey_kem kem, uint8_t mode,
 	int	ret = -1;
 
 	context[0] = mode;
-	if (labeled_extract(suite, sizeof(suite), NULL, 0, "psk_id_hash",
+	if (labeled_extract(hc, suite, sizeof(suite), NULL, 0, "psk_id_hash",
 	    NULL, 0, context + 1) != 0 ||
-	    labeled_extract(suite, sizeof(suite), NULL, 0, "info_hash",
+	    labeled_extract(hc, suite, sizeof(suite), NULL, 0, "info_hash",
 	    info, info_len, context + 1 + NH) != 0)
 		goto done;
-	if (labeled_extract(suite, sizeof(suite), shared_secret, NSECRET,
+	if (labeled_extract(hc, suite, sizeof(suite), shared_secret, NSECRET,
 	    "secret", NULL, 0, secret) != 0)
 		goto done;
-	if (labeled_expand(suite, sizeof(suite), secret, "key", context,
+	if (labeled_expand(hc, suite, sizeof(suite), secret, "key", context,
 	    sizeof(context), key, NK) != 0 ||
-	    labeled_expand(suite, sizeof(suite), secret, "base_nonce",
+	    labeled_expand(hc, suite, sizeof(suite), secret, "base_nonce",
 	    context, sizeof(context), base_nonce, NN) != 0)
 		goto done;
 	ret = 0;
@@ -517,15 +645,28 @@ done:
 }
 
 static EVP_PKEY *
-generate_ephemeral(enum gkey_kem kem)
+generate_ephemeral(const struct gkey_hpke_ctx *hc, enum gkey_kem kem)
 {
+	EVP_PKEY_CTX	*gctx = NULL;
+	EVP_PKEY	*pkey = NULL;
+
 	switch (kem) {
 	case GKEY_KEM_P256:
-		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		gctx = EVP_PKEY_CTX_new_from_pkey(hc->libctx, hc->p256_params,
+		    hc->propq);
+		break;
 	case GKEY_KEM_X25519:
-		return EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+		gctx = EVP_PKEY_CTX_new_from_name(hc->libctx, "X25519",
+		    hc->propq);
+		break;
 	}
-	return NULL;
+	if (gctx == NULL || EVP_PKEY_keygen_init(gctx) != 1 ||
+	    EVP_PKEY_generate(gctx, &pkey) != 1) {
+		EVP_PKEY_free(pkey);	/* NULL unless generate half-failed */
+		pkey = NULL;
+	}
+	EVP_PKEY_CTX_free(gctx);
+	return pkey;
 }
 
 /* Common argument checks of seal and open. */
@@ -547,6 +688,28 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
     size_t enc_size, size_t *enc_len, uint8_t *ct, size_t ct_size,
     size_t *ct_len)
 {
+	struct gkey_hpke_ctx	*hc;
+	int			 ret;
+
+	if (enc_len != NULL)
+		*enc_len = 0;
+	if (ct_len != NULL)
+		*ct_len = 0;
+	if ((hc = gkey_hpke_ctx_new(NULL, NULL)) == NULL)
+		return -1;
+	ret = gkey_hpke_seal_ctx(hc, kem, pkR, skS, skE, info, info_len, aad,
+	    aad_len, pt, pt_len, enc, enc_size, enc_len, ct, ct_size, ct_len);
+	gkey_hpke_ctx_free(hc);
+	return ret;
+}
+
+int
+gkey_hpke_seal_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    EVP_PKEY *pkR, EVP_PKEY *skS, EVP_PKEY *skE, const uint8_t *info,
+    size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *pt,
+    size_t pt_len, uint8_t *enc, size_t enc_size, size_t *enc_len,
+    uint8_t *ct, size_t ct_size, size_t *ct_len)
+{
 	EVP_PKEY	*eph = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
@@ -554,8 +717,8 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
 	uint8_t		 mode;
 	int		 ret = -1;
 
-	if (npk == 0 || pkR == NULL || enc == NULL || enc_len == NULL ||
-	    ct == NULL || ct_len == NULL)
+	if (hc == NULL || npk == 0 || pkR == NULL || enc == NULL ||
+	    enc_len == NULL || ct == NULL || ct_len == NULL)
 		return -1;
 	*enc_len = 0;
 	*ct_len = 0;
@@ -569,8 +732,10 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
 		return -1;
 	mode = skS != NULL ? GKEY_HPKE_MODE_AUTH : GKEY_HPKE_MODE_BASE;
 
+	if (!peer_ok(hc, kem, pkR))
+		goto done;
 	if (skE == NULL) {
-		if ((eph = generate_ephemeral(kem)) == NULL)
+		if ((eph = generate_ephemeral(hc, kem)) == NULL)
 			goto done;
 		skE = eph;
 	}
@@ -590,24 +755,24 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
 	}
 
 	/* dh = DH(skE, pkR) (|| DH(skS, pkR)) */
-	if (dh(kem, skE, pkR, dhv) != 0)
+	if (dh(hc, kem, skE, pkR, dhv) != 0)
 		goto done;
 	dh_len = NDH;
 	if (skS != NULL) {
-		if (dh(kem, skS, pkR, dhv + NDH) != 0)
+		if (dh(hc, kem, skS, pkR, dhv + NDH) != 0)
 			goto done;
 		dh_len += NDH;
 	}
 
-	if (extract_and_expand(kem, dhv, dh_len, kem_context, off,
+	if (extract_and_expand(hc, kem, dhv, dh_len, kem_context, off,
 	    shared_secret) != 0)
 		goto done;
-	if (key_schedule(kem, mode, shared_secret, info, info_len, key,
+	if (key_schedule(hc, kem, mode, shared_secret, info, info_len, key,
 	    base_nonce) != 0)
 		goto done;
 	/* Sequence number 0: the nonce is base_nonce itself. */
-	if (gkey_gcm_seal(key, NK, base_nonce, aad, aad_len, pt, pt_len,
-	    ct) != 0)
+	if (gkey_gcm_seal_with(hc->aead, key, NK, base_nonce, aad, aad_len,
+	    pt, pt_len, ct) != 0)
 		goto done;
 
 	memcpy(enc, kem_context, npk);
@@ -631,6 +796,26 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
     const uint8_t *enc, size_t enc_len, const uint8_t *ct, size_t ct_len,
     uint8_t *pt, size_t pt_size, size_t *pt_len)
 {
+	struct gkey_hpke_ctx	*hc;
+	int			 ret;
+
+	if (pt_len != NULL)
+		*pt_len = 0;
+	if ((hc = gkey_hpke_ctx_new(NULL, NULL)) == NULL)
+		return -1;
+	ret = gkey_hpke_open_ctx(hc, kem, skR, pkS, info, info_len, aad,
+	    aad_len, enc, enc_len, ct, ct_len, pt, pt_size, pt_len);
+	gkey_hpke_ctx_free(hc);
+	return ret;
+}
+
+int
+gkey_hpke_open_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    EVP_PKEY *skR, EVP_PKEY *pkS, const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *enc, size_t enc_len,
+    const uint8_t *ct, size_t ct_len, uint8_t *pt, size_t pt_size,
+    size_t *pt_len)
+{
 	EVP_PKEY	*pkE = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
@@ -638,8 +823,8 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
 	uint8_t		 mode;
 	int		 ret = -1;
 
-	if (npk == 0 || skR == NULL || enc == NULL || ct == NULL ||
-	    pt_len == NULL)
+	if (hc == NULL || npk == 0 || skR == NULL || enc == NULL ||
+	    ct == NULL || pt_len == NULL)
 		return -1;
 	*pt_len = 0;
 	if (check_common(info, info_len, aad, aad_len) != 0)
@@ -653,7 +838,11 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
 		return -1;
 	mode = pkS != NULL ? GKEY_HPKE_MODE_AUTH : GKEY_HPKE_MODE_BASE;
 
-	if ((pkE = gkey_pkey_from_raw_public(kem, enc, enc_len)) == NULL)
+	/* raw_public() checks pkE; pkS is checked here. */
+	if ((pkE = raw_public(hc->libctx, hc->propq, kem, enc,
+	    enc_len)) == NULL)
+		goto done;
+	if (pkS != NULL && !peer_ok(hc, kem, pkS))
 		goto done;
 
 	memcpy(kem_context, enc, npk);
@@ -669,23 +858,23 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
 	}
 
 	/* dh = DH(skR, pkE) (|| DH(skR, pkS)) */
-	if (dh(kem, skR, pkE, dhv) != 0)
+	if (dh(hc, kem, skR, pkE, dhv) != 0)
 		goto done;
 	dh_len = NDH;
 	if (pkS != NULL) {
-		if (dh(kem, skR, pkS, dhv + NDH) != 0)
+		if (dh(hc, kem, skR, pkS, dhv + NDH) != 0)
 			goto done;
 		dh_len += NDH;
 	}
 
-	if (extract_and_expand(kem, dhv, dh_len, kem_context, off,
+	if (extract_and_expand(hc, kem, dhv, dh_len, kem_context, off,
 	    shared_secret) != 0)
 		goto done;
-	if (key_schedule(kem, mode, shared_secret, info, info_len, key,
+	if (key_schedule(hc, kem, mode, shared_secret, info, info_len, key,
 	    base_nonce) != 0)
 		goto done;
-	if (gkey_gcm_open(key, NK, base_nonce, aad, aad_len, ct, ct_len,
-	    pt) != 0)
+	if (gkey_gcm_open_with(hc->aead, key, NK, base_nonce, aad, aad_len,
+	    ct, ct_len, pt) != 0)
 		goto done;
 
 	*pt_len = ct_len - GKEY_HPKE_TAG_LEN;
