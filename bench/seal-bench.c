@@ -10,8 +10,12 @@
  * machine slows both sides alike.
  *
  * The seal is what rlm_gkey does per record: decode the enrolled key's
- * SubjectPublicKeyInfo, then seal an AES-128 GK for an 11-octet
- * application name to it with the key server's static key.  The
+ * SubjectPublicKeyInfo (gkey_pkey_from_spki()), then seal an AES-128 GK
+ * for an 11-octet application name to it with the key server's static
+ * key and the module's HPKE context (gkey_record_seal_ctx()).  The same
+ * with d2i_PUBKEY() and the one-shot gkey_record_seal(), as callers
+ * without a context do, is measured alongside ("seal-CURVE-oneshot").
+ * The
  * primitives are done with the same OpenSSL calls at their cheapest: a
  * key generation context made once, a derivation context per fresh key
  * and one reused for the static key, and no second validation of the
@@ -19,7 +23,8 @@
  * P-256, of cofactor 1, is all there is to check).
  *
  * Usage: seal-bench [-n ITERATIONS_PER_ROUND] [-r ROUNDS]
- * Prints "RESULT seal-p256 ratio=R ..." and "RESULT seal-x25519 ...".
+ * Prints "RESULT seal-p256 ratio=R ..." and "RESULT seal-x25519 ...",
+ * then the same for the one-shot path.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,14 +145,22 @@ primitives_once(struct curve *c)
 	EVP_PKEY_free(eph);
 }
 
-/* One Key Record, as rlm_gkey seals it per request. */
+static struct gkey_hpke_ctx	*hpke;
+
+/*
+ * One Key Record, as rlm_gkey seals it per request (oneshot = 0) or as a
+ * caller without a context would (oneshot = 1).
+ */
 static void
-seal_once(struct curve *c, const uint8_t *gk, uint8_t *out, size_t *out_len)
+seal_once(struct curve *c, int oneshot, const uint8_t *gk, uint8_t *out,
+    size_t *out_len)
 {
 	struct gkey_record_meta	 meta;
 	EVP_PKEY		*recipient;
+	enum gkey_kem		 kem;
 	const uint8_t		*p = c->spki;
 	char			 err[128];
+	int			 rc;
 
 	memset(&meta, 0, sizeof(meta));
 	meta.app_id = 7;
@@ -157,10 +170,20 @@ seal_once(struct curve *c, const uint8_t *gk, uint8_t *out, size_t *out_len)
 	meta.gk_alg = GKEY_GK_AES128;
 	meta.name = APP_NAME;
 	meta.name_len = sizeof(APP_NAME) - 1;
-	if ((recipient = d2i_PUBKEY(NULL, &p, c->spki_len)) == NULL)
-		die("d2i_PUBKEY");
-	if (gkey_record_seal(&meta, gk, 16, recipient, c->server, out,
-	    GKEY_RECORD_MAX_LEN, out_len, err, sizeof(err)) != 0) {
+	if (oneshot) {
+		if ((recipient = d2i_PUBKEY(NULL, &p, c->spki_len)) == NULL)
+			die("d2i_PUBKEY");
+		rc = gkey_record_seal(&meta, gk, 16, recipient, c->server, out,
+		    GKEY_RECORD_MAX_LEN, out_len, err, sizeof(err));
+	} else {
+		if ((recipient = gkey_pkey_from_spki(hpke, c->spki,
+		    (size_t)c->spki_len, &kem)) == NULL || kem != c->kem)
+			die("gkey_pkey_from_spki");
+		rc = gkey_record_seal_ctx(hpke, &meta, gk, 16, recipient,
+		    c->server, out, GKEY_RECORD_MAX_LEN, out_len, err,
+		    sizeof(err));
+	}
+	if (rc != 0) {
 		fprintf(stderr, "seal-bench: %s\n", err);
 		exit(1);
 	}
@@ -194,7 +217,7 @@ time_primitives(struct curve *c, int n)
 }
 
 static double
-time_seal(struct curve *c, int n, const uint8_t *gk)
+time_seal(struct curve *c, int oneshot, int n, const uint8_t *gk)
 {
 	uint8_t	rec[GKEY_RECORD_MAX_LEN];
 	size_t	len;
@@ -202,7 +225,7 @@ time_seal(struct curve *c, int n, const uint8_t *gk)
 	int	i;
 
 	for (i = 0; i < n; i++)
-		seal_once(c, gk, rec, &len);
+		seal_once(c, oneshot, gk, rec, &len);
 	if (len != gkey_record_len(c->kem == GKEY_KEM_P256 ? GKEY_SUITE_P256 :
 	    GKEY_SUITE_X25519, GKEY_GK_AES128, sizeof(APP_NAME) - 1))
 		die("record length");
@@ -213,10 +236,11 @@ int
 main(int argc, char **argv)
 {
 	static struct curve	curves[2];
-	double			prim[2][MAX_ROUNDS], seal[2][MAX_ROUNDS];
-	double			ratio[2][MAX_ROUNDS];
+	/* [curve][0: with the context, 1: one-shot] */
+	double			prim[2][MAX_ROUNDS], seal[2][2][MAX_ROUNDS];
+	double			ratio[2][2][MAX_ROUNDS];
 	uint8_t			gk[16];
-	int			n = 1000, rounds = 11, opt, r, k;
+	int			n = 1000, rounds = 11, opt, r, k, o;
 
 	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
 		switch (opt) {
@@ -238,39 +262,49 @@ main(int argc, char **argv)
 		return 2;
 	}
 	memset(gk, 0x5a, sizeof(gk));
+	if ((hpke = gkey_hpke_ctx_new(NULL, NULL)) == NULL)
+		die("gkey_hpke_ctx_new");
 	curve_init(&curves[0], "p256", GKEY_KEM_P256);
 	curve_init(&curves[1], "x25519", GKEY_KEM_X25519);
 
 	/* Warm-up: first fetches, page faults, CPU frequency. */
 	for (k = 0; k < 2; k++) {
 		(void)time_primitives(&curves[k], n / 10 + 1);
-		(void)time_seal(&curves[k], n / 10 + 1, gk);
+		(void)time_seal(&curves[k], 0, n / 10 + 1, gk);
+		(void)time_seal(&curves[k], 1, n / 10 + 1, gk);
 	}
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 2; k++) {
 			/* Alternate the order so neither side runs warmer. */
 			if (r % 2 == 0) {
 				prim[k][r] = time_primitives(&curves[k], n);
-				seal[k][r] = time_seal(&curves[k], n, gk);
+				seal[k][0][r] = time_seal(&curves[k], 0, n, gk);
+				seal[k][1][r] = time_seal(&curves[k], 1, n, gk);
 			} else {
-				seal[k][r] = time_seal(&curves[k], n, gk);
+				seal[k][1][r] = time_seal(&curves[k], 1, n, gk);
+				seal[k][0][r] = time_seal(&curves[k], 0, n, gk);
 				prim[k][r] = time_primitives(&curves[k], n);
 			}
-			ratio[k][r] = seal[k][r] / prim[k][r];
+			for (o = 0; o < 2; o++)
+				ratio[k][o][r] = seal[k][o][r] / prim[k][r];
 		}
 	}
 
 	printf("%d rounds of %d iterations, OpenSSL %s\n", rounds, n,
 	    OpenSSL_version(OPENSSL_VERSION_STRING));
-	for (k = 0; k < 2; k++) {
-		double	rm = median(ratio[k], rounds);
-		double	sm = median(seal[k], rounds);
-		double	pm = median(prim[k], rounds);
+	for (o = 0; o < 2; o++) {
+		for (k = 0; k < 2; k++) {
+			double	rm = median(ratio[k][o], rounds);
+			double	sm = median(seal[k][o], rounds);
+			double	pm = median(prim[k], rounds);
 
-		printf("RESULT seal-%s ratio=%.2f seal_us=%.1f "
-		    "primitives_us=%.1f\n", curves[k].name, rm, sm, pm);
+			printf("RESULT seal-%s%s ratio=%.2f seal_us=%.1f "
+			    "primitives_us=%.1f\n", curves[k].name,
+			    o ? "-oneshot" : "", rm, sm, pm);
+		}
 	}
 	curve_free(&curves[0]);
 	curve_free(&curves[1]);
+	gkey_hpke_ctx_free(hpke);
 	return 0;
 }

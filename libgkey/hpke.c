@@ -22,6 +22,7 @@
 
 #include "aesgcm.h"
 #include "hpke.h"
+#include "hpke_int.h"
 
 #define NH		32	/* HKDF-SHA256 output, Nh */
 #define NSECRET		32	/* Nsecret of both DHKEMs */
@@ -139,8 +140,7 @@ const uint8_t gkey_p256_spki_prefix[GKEY_P256_SPKI_PREFIX_LEN] = {
 	0x42, 0x00,
 };
 
-/* DER prefix of an X25519 SPKI (RFC 8410); the 32-octet key follows. */
-static const uint8_t x25519_spki_prefix[] = {
+const uint8_t gkey_x25519_spki_prefix[GKEY_X25519_SPKI_PREFIX_LEN] = {
 	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
 	0x6e, 0x03, 0x21, 0x00,
 };
@@ -160,8 +160,9 @@ gkey_spki_kem(const uint8_t *der, size_t len, enum gkey_kem *kem)
 		*kem = GKEY_KEM_P256;
 		return 0;
 	}
-	if (len == sizeof(x25519_spki_prefix) + 32 &&
-	    memcmp(der, x25519_spki_prefix, sizeof(x25519_spki_prefix)) == 0) {
+	if (len == GKEY_X25519_SPKI_PREFIX_LEN + 32 &&
+	    memcmp(der, gkey_x25519_spki_prefix,
+	    GKEY_X25519_SPKI_PREFIX_LEN) == 0) {
 		*kem = GKEY_KEM_X25519;
 		return 0;
 	}
@@ -375,11 +376,12 @@ gkey_pkey_from_spki(const struct gkey_hpke_ctx *hc, const uint8_t *der,
 		k = GKEY_KEM_P256;
 		pk = raw_public(libctx, propq, k, der +
 		    GKEY_P256_SPKI_PREFIX_LEN, 65);
-	} else if (len == sizeof(x25519_spki_prefix) + X25519_LEN &&
-	    memcmp(der, x25519_spki_prefix, sizeof(x25519_spki_prefix)) == 0) {
+	} else if (len == GKEY_X25519_SPKI_PREFIX_LEN + X25519_LEN &&
+	    memcmp(der, gkey_x25519_spki_prefix,
+	    GKEY_X25519_SPKI_PREFIX_LEN) == 0) {
 		k = GKEY_KEM_X25519;
 		pk = raw_public(libctx, propq, k, der +
-		    sizeof(x25519_spki_prefix), X25519_LEN);
+		    GKEY_X25519_SPKI_PREFIX_LEN, X25519_LEN);
 	} else {
 		/* Another encoding (compressed point, ...): decode it. */
 		pk = d2i_PUBKEY_ex(NULL, &p, (long)len, libctx, propq);
@@ -418,10 +420,20 @@ gkey_pkey_raw_public(enum gkey_kem kem, EVP_PKEY *pk, uint8_t *out,
 		break;
 	case GKEY_KEM_P256:
 		/*
-		 * Build the uncompressed point from the coordinates: the
-		 * encoded-point parameter follows the key's conversion form,
-		 * which is "compressed" for keys read from such a SPKI.
+		 * The encoded point follows the key's conversion form: most
+		 * keys have the uncompressed one, which is one conversion
+		 * from the internal form instead of one per coordinate.
 		 */
+		len = 0;
+		if (EVP_PKEY_get_octet_string_param(pk,
+		    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out, out_size,
+		    &len) == 1 && len == 65 && out[0] == 0x04)
+			break;
+		/*
+		 * Else ("compressed", as for keys read from such a SPKI)
+		 * build the uncompressed point from the coordinates.
+		 */
+		ERR_clear_error();
 		if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X,
 		    &x) != 1 ||
 		    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y,
@@ -486,9 +498,9 @@ peer_ok(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pk)
 
 /* One HKDF step: mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY. */
 static int
-hkdf(const struct gkey_hpke_ctx *hc, int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
-    size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out,
-    size_t out_len)
+hkdf(const struct gkey_hpke_ctx *hc, int mode, const uint8_t *salt,
+    size_t salt_len, const uint8_t *key, size_t key_len, const uint8_t *info,
+    size_t info_len, uint8_t *out, size_t out_len)
 {
 	EVP_KDF_CTX	*kctx = NULL;
 	OSSL_PARAM	 params[6], *p = params;
@@ -523,9 +535,9 @@ done:
 
 /* LabeledExtract(salt, label, ikm) into prk[NH]. */
 static int
-labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite, size_t suite_len, const uint8_t *salt,
-    size_t salt_len, const char *label, const uint8_t *ikm, size_t ikm_len,
-    uint8_t prk[NH])
+labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
+    size_t suite_len, const uint8_t *salt, size_t salt_len, const char *label,
+    const uint8_t *ikm, size_t ikm_len, uint8_t prk[NH])
 {
 	uint8_t	buf[VERSION_LEN + HPKE_SUITE_LEN + LABEL_MAX + IKM_MAX];
 	size_t	label_len = strlen(label), off = 0;
@@ -552,9 +564,9 @@ labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite, size_t sui
 
 /* LabeledExpand(prk, label, info, L) into out[L]. */
 static int
-labeled_expand(const struct gkey_hpke_ctx *hc, const uint8_t *suite, size_t suite_len, const uint8_t prk[NH],
-    const char *label, const uint8_t *info, size_t info_len, uint8_t *out,
-    size_t out_len)
+labeled_expand(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
+    size_t suite_len, const uint8_t prk[NH], const char *label,
+    const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
 	uint8_t	buf[2 + VERSION_LEN + HPKE_SUITE_LEN + LABEL_MAX +
 		    EXPAND_INFO_MAX];
@@ -582,9 +594,9 @@ labeled_expand(const struct gkey_hpke_ctx *hc, const uint8_t *suite, size_t suit
 
 /* ExtractAndExpand(dh, kem_context) of DHKEM (RFC 9180 4.1). */
 static int
-extract_and_expand(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, const uint8_t *dhv, size_t dh_len,
-    const uint8_t *kem_context, size_t kem_context_len,
-    uint8_t shared_secret[NSECRET])
+extract_and_expand(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    const uint8_t *dhv, size_t dh_len, const uint8_t *kem_context,
+    size_t kem_context_len, uint8_t shared_secret[NSECRET])
 {
 	uint8_t	suite[KEM_SUITE_LEN] = { 'K', 'E', 'M',
 		    (uint8_t)(kem >> 8), (uint8_t)kem };
@@ -681,6 +693,12 @@ check_common(const uint8_t *info, size_t info_len, const uint8_t *aad,
 	return 0;
 }
 
+static int	seal_core(const struct gkey_hpke_ctx *, enum gkey_kem,
+		    EVP_PKEY *, const uint8_t *, int, EVP_PKEY *,
+		    const uint8_t *, EVP_PKEY *, const uint8_t *, size_t,
+		    const uint8_t *, size_t, const uint8_t *, size_t,
+		    uint8_t *, size_t, size_t *, uint8_t *, size_t, size_t *);
+
 int
 gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
     EVP_PKEY *skE, const uint8_t *info, size_t info_len, const uint8_t *aad,
@@ -710,6 +728,38 @@ gkey_hpke_seal_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
     size_t pt_len, uint8_t *enc, size_t enc_size, size_t *enc_len,
     uint8_t *ct, size_t ct_size, size_t *ct_len)
 {
+	return seal_core(hc, kem, pkR, NULL, 0, skS, NULL, skE, info,
+	    info_len, aad, aad_len, pt, pt_len, enc, enc_size, enc_len, ct,
+	    ct_size, ct_len);
+}
+
+int
+gkey_hpke_seal_prepared(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    EVP_PKEY *pkR, const uint8_t *pkRm, EVP_PKEY *skS, const uint8_t *pkSm,
+    const uint8_t *info, size_t info_len, const uint8_t *aad,
+    size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *enc,
+    size_t enc_size, size_t *enc_len, uint8_t *ct, size_t ct_size,
+    size_t *ct_len)
+{
+	if (pkRm == NULL || skS == NULL || pkSm == NULL)
+		return -1;
+	return seal_core(hc, kem, pkR, pkRm, 1, skS, pkSm, NULL, info,
+	    info_len, aad, aad_len, pt, pt_len, enc, enc_size, enc_len, ct,
+	    ct_size, ct_len);
+}
+
+/*
+ * pkRm, pkSm: the serialised public keys when the caller has them
+ * (else NULL: computed here); pkR_checked: pkR was made by raw_public().
+ */
+static int
+seal_core(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pkR,
+    const uint8_t *pkRm, int pkR_checked, EVP_PKEY *skS, const uint8_t *pkSm,
+    EVP_PKEY *skE, const uint8_t *info, size_t info_len, const uint8_t *aad,
+    size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *enc,
+    size_t enc_size, size_t *enc_len, uint8_t *ct, size_t ct_size,
+    size_t *ct_len)
+{
 	EVP_PKEY	*eph = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
@@ -732,7 +782,7 @@ gkey_hpke_seal_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
 		return -1;
 	mode = skS != NULL ? GKEY_HPKE_MODE_AUTH : GKEY_HPKE_MODE_BASE;
 
-	if (!peer_ok(hc, kem, pkR))
+	if (!pkR_checked && !peer_ok(hc, kem, pkR))
 		goto done;
 	if (skE == NULL) {
 		if ((eph = generate_ephemeral(hc, kem)) == NULL)
@@ -744,14 +794,19 @@ gkey_hpke_seal_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
 	if (gkey_pkey_raw_public(kem, skE, kem_context, npk, &len) != 0)
 		goto done;
 	off += len;
-	if (gkey_pkey_raw_public(kem, pkR, kem_context + off, npk, &len) != 0)
+	if (pkRm != NULL)
+		memcpy(kem_context + off, pkRm, npk);
+	else if (gkey_pkey_raw_public(kem, pkR, kem_context + off, npk,
+	    &len) != 0)
 		goto done;
-	off += len;
+	off += npk;
 	if (skS != NULL) {
-		if (gkey_pkey_raw_public(kem, skS, kem_context + off, npk,
+		if (pkSm != NULL)
+			memcpy(kem_context + off, pkSm, npk);
+		else if (gkey_pkey_raw_public(kem, skS, kem_context + off, npk,
 		    &len) != 0)
 			goto done;
-		off += len;
+		off += npk;
 	}
 
 	/* dh = DH(skE, pkR) (|| DH(skS, pkR)) */

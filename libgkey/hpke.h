@@ -64,6 +64,9 @@ int	gkey_spki_kem(const uint8_t *der, size_t len, enum gkey_kem *kem);
 /* DER prefix of a canonical P-256 SPKI; the 65-octet point follows. */
 #define GKEY_P256_SPKI_PREFIX_LEN	26
 extern const uint8_t gkey_p256_spki_prefix[GKEY_P256_SPKI_PREFIX_LEN];
+/* DER prefix of an X25519 SPKI (RFC 8410); the 32-octet key follows. */
+#define GKEY_X25519_SPKI_PREFIX_LEN	12
+extern const uint8_t gkey_x25519_spki_prefix[GKEY_X25519_SPKI_PREFIX_LEN];
 
 /*
  * Build a key from its RFC 9180 serialisation: a 32-octet scalar (P-256,

@@ -140,25 +140,32 @@ gkey_key_id(EVP_PKEY *pk, uint8_t id[GKEY_KEY_ID_LEN])
 	enum gkey_kem	 kem;
 	uint8_t		 spki[sizeof(gkey_p256_spki_prefix) + GKEY_HPKE_ENC_MAX];
 	uint8_t		 md[EVP_MAX_MD_SIZE], *der = NULL;
+	const uint8_t	*prefix;
 	unsigned int	 mdlen;
-	size_t		 raw_len;
+	size_t		 raw_len, prefix_len;
 	int		 der_len, ret = -1;
 
 	if (pk == NULL || id == NULL)
 		return -1;
-	if (gkey_kem_of_pkey(pk, &kem) == 0 && kem == GKEY_KEM_P256) {
+	if (gkey_kem_of_pkey(pk, &kem) == 0) {
 		/*
 		 * One id per P-256 key however its SPKI was encoded
 		 * (compressed point, explicit form): hash the canonical
-		 * named-curve, uncompressed SPKI, built here.
+		 * named-curve, uncompressed SPKI, built here.  An X25519
+		 * SPKI has one encoding (RFC 8410), the one i2d_PUBKEY()
+		 * writes; building it is much cheaper than the encoder.
 		 */
-		memcpy(spki, gkey_p256_spki_prefix, sizeof(gkey_p256_spki_prefix));
-		if (gkey_pkey_raw_public(kem, pk, spki +
-		    sizeof(gkey_p256_spki_prefix), GKEY_HPKE_ENC_MAX,
-		    &raw_len) != 0 || raw_len != 65)
+		prefix = kem == GKEY_KEM_P256 ? gkey_p256_spki_prefix :
+		    gkey_x25519_spki_prefix;
+		prefix_len = kem == GKEY_KEM_P256 ? GKEY_P256_SPKI_PREFIX_LEN :
+		    GKEY_X25519_SPKI_PREFIX_LEN;
+		memcpy(spki, prefix, prefix_len);
+		if (gkey_pkey_raw_public(kem, pk, spki + prefix_len,
+		    GKEY_HPKE_ENC_MAX, &raw_len) != 0 ||
+		    raw_len != gkey_kem_enc_len(kem))
 			goto done;
-		if (EVP_Digest(spki, sizeof(spki), md, &mdlen, EVP_sha256(),
-		    NULL) != 1)
+		if (EVP_Digest(spki, prefix_len + raw_len, md, &mdlen,
+		    EVP_sha256(), NULL) != 1)
 			goto done;
 	} else {
 		if ((der_len = i2d_PUBKEY(pk, &der)) <= 0)
@@ -194,13 +201,34 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
     size_t gk_len, EVP_PKEY *recipient, EVP_PKEY *server_key, uint8_t *out,
     size_t out_size, size_t *out_len, char *err, size_t errlen)
 {
+	struct gkey_hpke_ctx	*hc;
+	int			 ret;
+
+	if (out_len != NULL)
+		*out_len = 0;
+	if ((hc = gkey_hpke_ctx_new(NULL, NULL)) == NULL) {
+		gkey_seterr(err, errlen, "cannot set up HPKE");
+		return -1;
+	}
+	ret = gkey_record_seal_ctx(hc, meta, gk, gk_len, recipient, server_key,
+	    out, out_size, out_len, err, errlen);
+	gkey_hpke_ctx_free(hc);
+	return ret;
+}
+
+int
+gkey_record_seal_ctx(const struct gkey_hpke_ctx *hc,
+    const struct gkey_record_meta *meta, const uint8_t *gk, size_t gk_len,
+    EVP_PKEY *recipient, EVP_PKEY *server_key, uint8_t *out,
+    size_t out_size, size_t *out_len, char *err, size_t errlen)
+{
 	unsigned int	suite, server_suite;
 	size_t		need, n, npk, off, enc_len, ct_len;
 	uint8_t		rid[GKEY_KEY_ID_LEN], sid[GKEY_KEY_ID_LEN];
 
 	if (out_len != NULL)
 		*out_len = 0;
-	if (meta == NULL || gk == NULL || recipient == NULL ||
+	if (hc == NULL || meta == NULL || gk == NULL || recipient == NULL ||
 	    server_key == NULL || out == NULL || out_len == NULL) {
 		gkey_seterr(err, errlen, "missing argument");
 		return -1;
@@ -258,7 +286,8 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 	memcpy(out + GKEY_RECORD_HDR_LEN, meta->name, n);
 
 	/* need <= out_size, so enc and ct fit exactly after the header. */
-	if (gkey_hpke_seal(suite_kem(suite), recipient, server_key, NULL,
+	if (gkey_hpke_seal_ctx(hc, suite_kem(suite), recipient, server_key,
+	    NULL,
 	    (const uint8_t *)GKEY_RECORD_INFO, sizeof(GKEY_RECORD_INFO) - 1,
 	    out, off, gk, gk_len, out + off, npk, &enc_len, out + off + npk,
 	    gk_len + TAG_LEN, &ct_len) != 0) {

@@ -32,6 +32,8 @@
 
 #include <openssl/evp.h>
 
+#include "hpke.h"
+
 #define GKEY_RECORD_VERSION	1
 #define GKEY_RECORD_HDR_LEN	44
 #define GKEY_RECORD_NAME_MAX	64
@@ -131,6 +133,16 @@ int	gkey_record_parse(const uint8_t *buf, size_t len,
  * GKEY_RECORD_MAX_LEN) and its length into *out_len.
  */
 int	gkey_record_seal(const struct gkey_record_meta *meta,
+	    const uint8_t *gk, size_t gk_len, EVP_PKEY *recipient,
+	    EVP_PKEY *server_key, uint8_t *out, size_t out_size,
+	    size_t *out_len, char *err, size_t errlen);
+
+/*
+ * gkey_record_seal() with an HPKE context (hpke.h: made once, shared by
+ * every thread); gkey_record_seal() makes one for the one call.
+ */
+int	gkey_record_seal_ctx(const struct gkey_hpke_ctx *hctx,
+	    const struct gkey_record_meta *meta,
 	    const uint8_t *gk, size_t gk_len, EVP_PKEY *recipient,
 	    EVP_PKEY *server_key, uint8_t *out, size_t out_size,
 	    size_t *out_len, char *err, size_t errlen);
