@@ -9,10 +9,10 @@
  * median over rounds of seal / primitives: a ratio, so that a loaded
  * machine slows both sides alike.
  *
- * The seal is what rlm_gkey does per record: decode the enrolled key's
- * SubjectPublicKeyInfo (gkey_pkey_from_spki()), then seal an AES-128 GK
- * for an 11-octet application name to it with the key server's static
- * key and the module's HPKE context (gkey_record_seal_ctx()).  The same
+ * The seal is what rlm_gkey does per record: seal an AES-128 GK for an
+ * 11-octet application name to the enrolled key's SubjectPublicKeyInfo
+ * (decoding it included) with the key server's static key, prepared
+ * once, and the module's HPKE context (gkey_record_seal_spki()).  The same
  * with d2i_PUBKEY() and the one-shot gkey_record_seal(), as callers
  * without a context do, is measured alongside ("seal-CURVE-oneshot").
  * The
@@ -52,6 +52,7 @@ struct curve {
 	int		 spki_len;
 	EVP_PKEY_CTX	*gen;		/* keygen context, made once */
 	EVP_PKEY_CTX	*stat;		/* derive context of the static key */
+	struct gkey_record_sender sender;	/* server, prepared once */
 };
 
 static double
@@ -101,6 +102,8 @@ curve_init(struct curve *c, const char *name, enum gkey_kem kem)
 	if ((c->node = d2i_PUBKEY(NULL, &p, c->spki_len)) == NULL)
 		die("d2i_PUBKEY");
 	EVP_PKEY_free(node_priv);
+	if (gkey_record_sender_init(&c->sender, c->server) != 0)
+		die("gkey_record_sender_init");
 
 	if ((c->gen = EVP_PKEY_CTX_new_from_pkey(NULL, c->server,
 	    NULL)) == NULL || EVP_PKEY_keygen_init(c->gen) != 1)
@@ -157,7 +160,6 @@ seal_once(struct curve *c, int oneshot, const uint8_t *gk, uint8_t *out,
 {
 	struct gkey_record_meta	 meta;
 	EVP_PKEY		*recipient;
-	enum gkey_kem		 kem;
 	const uint8_t		*p = c->spki;
 	char			 err[128];
 	int			 rc;
@@ -175,19 +177,15 @@ seal_once(struct curve *c, int oneshot, const uint8_t *gk, uint8_t *out,
 			die("d2i_PUBKEY");
 		rc = gkey_record_seal(&meta, gk, 16, recipient, c->server, out,
 		    GKEY_RECORD_MAX_LEN, out_len, err, sizeof(err));
-	} else {
-		if ((recipient = gkey_pkey_from_spki(hpke, c->spki,
-		    (size_t)c->spki_len, &kem)) == NULL || kem != c->kem)
-			die("gkey_pkey_from_spki");
-		rc = gkey_record_seal_ctx(hpke, &meta, gk, 16, recipient,
-		    c->server, out, GKEY_RECORD_MAX_LEN, out_len, err,
-		    sizeof(err));
-	}
+		EVP_PKEY_free(recipient);
+	} else
+		rc = gkey_record_seal_spki(hpke, &meta, gk, 16, c->spki,
+		    (size_t)c->spki_len, &c->sender, out, GKEY_RECORD_MAX_LEN,
+		    out_len, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "seal-bench: %s\n", err);
 		exit(1);
 	}
-	EVP_PKEY_free(recipient);
 }
 
 static int

@@ -319,10 +319,35 @@ p256_public_ok(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *pkey)
 	return ok;
 }
 
+/*
+ * With a context, a copy of its P-256 parameters gets the point: that
+ * reuses the group instead of building one from its name.  Setting the
+ * point decodes it, which refuses a point that is not on the curve.
+ */
 static EVP_PKEY *
-raw_public(OSSL_LIB_CTX *libctx, const char *propq, enum gkey_kem kem,
+p256_public(const struct gkey_hpke_ctx *hc, const uint8_t *pk,
+    size_t pk_len)
+{
+	EVP_PKEY	*pkey;
+
+	if (hc == NULL)
+		return p256_fromdata(NULL, NULL, NULL, pk, pk_len);
+	if ((pkey = EVP_PKEY_dup(hc->p256_params)) == NULL)
+		return NULL;
+	if (EVP_PKEY_set1_encoded_public_key(pkey, pk, pk_len) != 1) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	return pkey;
+}
+
+/* DeserializePublicKey(); hc may be NULL (the default library context). */
+static EVP_PKEY *
+raw_public(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
     const uint8_t *pk, size_t pk_len)
 {
+	OSSL_LIB_CTX	*libctx = hc != NULL ? hc->libctx : NULL;
+	const char	*propq = hc != NULL ? hc->propq : NULL;
 	EVP_PKEY	*pkey = NULL;
 
 	if (pk == NULL)
@@ -332,8 +357,7 @@ raw_public(OSSL_LIB_CTX *libctx, const char *propq, enum gkey_kem kem,
 		/* DeserializePublicKey takes the uncompressed form only. */
 		if (pk_len != 65 || pk[0] != 0x04)
 			break;
-		if ((pkey = p256_fromdata(libctx, propq, NULL, pk,
-		    pk_len)) == NULL)
+		if ((pkey = p256_public(hc, pk, pk_len)) == NULL)
 			break;
 		/* Decoding checks the point is on the curve; be explicit. */
 		if (!p256_public_ok(libctx, propq, pkey)) {
@@ -356,7 +380,7 @@ EVP_PKEY *
 gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
     size_t pk_len)
 {
-	return raw_public(NULL, NULL, kem, pk, pk_len);
+	return raw_public(NULL, kem, pk, pk_len);
 }
 
 EVP_PKEY *
@@ -374,14 +398,13 @@ gkey_pkey_from_spki(const struct gkey_hpke_ctx *hc, const uint8_t *der,
 	if (len == GKEY_P256_SPKI_PREFIX_LEN + 65 &&
 	    memcmp(der, gkey_p256_spki_prefix, GKEY_P256_SPKI_PREFIX_LEN) == 0) {
 		k = GKEY_KEM_P256;
-		pk = raw_public(libctx, propq, k, der +
-		    GKEY_P256_SPKI_PREFIX_LEN, 65);
+		pk = raw_public(hc, k, der + GKEY_P256_SPKI_PREFIX_LEN, 65);
 	} else if (len == GKEY_X25519_SPKI_PREFIX_LEN + X25519_LEN &&
 	    memcmp(der, gkey_x25519_spki_prefix,
 	    GKEY_X25519_SPKI_PREFIX_LEN) == 0) {
 		k = GKEY_KEM_X25519;
-		pk = raw_public(libctx, propq, k, der +
-		    GKEY_X25519_SPKI_PREFIX_LEN, X25519_LEN);
+		pk = raw_public(hc, k, der + GKEY_X25519_SPKI_PREFIX_LEN,
+		    X25519_LEN);
 	} else {
 		/* Another encoding (compressed point, ...): decode it. */
 		pk = d2i_PUBKEY_ex(NULL, &p, (long)len, libctx, propq);
@@ -894,8 +917,7 @@ gkey_hpke_open_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
 	mode = pkS != NULL ? GKEY_HPKE_MODE_AUTH : GKEY_HPKE_MODE_BASE;
 
 	/* raw_public() checks pkE; pkS is checked here. */
-	if ((pkE = raw_public(hc->libctx, hc->propq, kem, enc,
-	    enc_len)) == NULL)
+	if ((pkE = raw_public(hc, kem, enc, enc_len)) == NULL)
 		goto done;
 	if (pkS != NULL && !peer_ok(hc, kem, pkS))
 		goto done;
