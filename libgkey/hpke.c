@@ -359,8 +359,11 @@ raw_public(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
 			break;
 		if ((pkey = p256_public(hc, pk, pk_len)) == NULL)
 			break;
-		/* Decoding checks the point is on the curve; be explicit. */
-		if (!p256_public_ok(libctx, propq, pkey)) {
+		/*
+		 * Decoding checks the point is on the curve; without a
+		 * context (fromdata) be explicit.
+		 */
+		if (hc == NULL && !p256_public_ok(libctx, propq, pkey)) {
 			EVP_PKEY_free(pkey);
 			pkey = NULL;
 		}
@@ -519,46 +522,77 @@ peer_ok(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pk)
 	    pk);
 }
 
-/* One HKDF step: mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY. */
+/*
+ * The HKDF context of one seal or open, its digest set once: naming the
+ * digest is a method lookup, which the seven HKDF steps of a seal then
+ * do not repeat.  The caller frees it with kdf_free().
+ */
+static EVP_KDF_CTX *
+kdf_new(const struct gkey_hpke_ctx *hc)
+{
+	EVP_KDF_CTX	*kctx;
+	OSSL_PARAM	 params[2];
+	char		 digest[] = "SHA256";
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((kctx = EVP_KDF_CTX_new(hc->hkdf)) == NULL)
+		return NULL;
+	if (EVP_KDF_CTX_set_params(kctx, params) != 1) {
+		EVP_KDF_CTX_free(kctx);
+		return NULL;
+	}
+	return kctx;
+}
+
+static void
+kdf_free(EVP_KDF_CTX *kctx)
+{
+	EVP_KDF_CTX_free(kctx);		/* clears its copy of the key */
+}
+
+/*
+ * One HKDF step: mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY.
+ * kctx keeps what earlier steps set, so every step sets the key and the
+ * salt (extract reads it) and expand sets the info, which replaces the
+ * earlier one; extract ignores the info and expand the salt.
+ */
 static int
-hkdf(const struct gkey_hpke_ctx *hc, int mode, const uint8_t *salt,
+hkdf(EVP_KDF_CTX *kctx, int mode, const uint8_t *salt,
     size_t salt_len, const uint8_t *key, size_t key_len, const uint8_t *info,
     size_t info_len, uint8_t *out, size_t out_len)
 {
-	EVP_KDF_CTX	*kctx = NULL;
-	OSSL_PARAM	 params[6], *p = params;
-	char		 digest[] = "SHA256";
-	int		 ret = -1;
+	static const uint8_t	 zero_salt[NH];
+	OSSL_PARAM		 params[5], *p = params;
 
+	if (mode == EVP_KDF_HKDF_MODE_EXPAND_ONLY && info_len == 0)
+		return -1;	/* every LabeledExpand has an info */
+	/* An absent salt is HashLen zeros (RFC 5869 2.2). */
+	if (salt_len == 0) {
+		salt = zero_salt;
+		salt_len = sizeof(zero_salt);
+	}
 	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    digest, 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
 	    (void *)key, key_len);
-	/* An absent salt is HashLen zeros (RFC 5869), as HMAC pads keys. */
-	if (salt_len != 0)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-		    (void *)salt, salt_len);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+	    (void *)salt, salt_len);
 	if (info_len != 0)
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
 		    (void *)info, info_len);
 	*p = OSSL_PARAM_construct_end();
 
-	if ((kctx = EVP_KDF_CTX_new(hc->hkdf)) == NULL)
-		goto done;
-	if (EVP_KDF_derive(kctx, out, out_len, params) != 1)
-		goto done;
-	ret = 0;
-done:
-	EVP_KDF_CTX_free(kctx);		/* clears its copy of the key */
-	if (ret != 0)
+	if (EVP_KDF_derive(kctx, out, out_len, params) != 1) {
 		OPENSSL_cleanse(out, out_len);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* LabeledExtract(salt, label, ikm) into prk[NH]. */
 static int
-labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
+labeled_extract(EVP_KDF_CTX *kctx, const uint8_t *suite,
     size_t suite_len, const uint8_t *salt, size_t salt_len, const char *label,
     const uint8_t *ikm, size_t ikm_len, uint8_t prk[NH])
 {
@@ -579,7 +613,7 @@ labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
 		memcpy(buf + off, ikm, ikm_len);
 	off += ikm_len;
 
-	ret = hkdf(hc, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, off,
+	ret = hkdf(kctx, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, off,
 	    NULL, 0, prk, NH);
 	OPENSSL_cleanse(buf, off);	/* ikm may be a DH output */
 	return ret;
@@ -587,7 +621,7 @@ labeled_extract(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
 
 /* LabeledExpand(prk, label, info, L) into out[L]. */
 static int
-labeled_expand(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
+labeled_expand(EVP_KDF_CTX *kctx, const uint8_t *suite,
     size_t suite_len, const uint8_t prk[NH], const char *label,
     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
@@ -611,13 +645,13 @@ labeled_expand(const struct gkey_hpke_ctx *hc, const uint8_t *suite,
 		memcpy(buf + off, info, info_len);
 	off += info_len;
 
-	return hkdf(hc, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, NH, buf, off,
+	return hkdf(kctx, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, NH, buf, off,
 	    out, out_len);
 }
 
 /* ExtractAndExpand(dh, kem_context) of DHKEM (RFC 9180 4.1). */
 static int
-extract_and_expand(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+extract_and_expand(EVP_KDF_CTX *kctx, enum gkey_kem kem,
     const uint8_t *dhv, size_t dh_len, const uint8_t *kem_context,
     size_t kem_context_len, uint8_t shared_secret[NSECRET])
 {
@@ -626,10 +660,10 @@ extract_and_expand(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
 	uint8_t	eae_prk[NH];
 	int	ret = -1;
 
-	if (labeled_extract(hc, suite, sizeof(suite), NULL, 0, "eae_prk", dhv,
+	if (labeled_extract(kctx, suite, sizeof(suite), NULL, 0, "eae_prk", dhv,
 	    dh_len, eae_prk) != 0)
 		goto done;
-	if (labeled_expand(hc, suite, sizeof(suite), eae_prk, "shared_secret",
+	if (labeled_expand(kctx, suite, sizeof(suite), eae_prk, "shared_secret",
 	    kem_context, kem_context_len, shared_secret, NSECRET) != 0)
 		goto done;
 	ret = 0;
@@ -643,7 +677,7 @@ done:
  * The exporter secret is not derived: nothing here exports.
  */
 static int
-key_schedule(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, uint8_t mode,
+key_schedule(EVP_KDF_CTX *kctx, enum gkey_kem kem, uint8_t mode,
     const uint8_t shared_secret[NSECRET], const uint8_t *info,
     size_t info_len, uint8_t key[NK], uint8_t base_nonce[NN])
 {
@@ -656,17 +690,17 @@ key_schedule(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, uint8_t mode,
 	int	ret = -1;
 
 	context[0] = mode;
-	if (labeled_extract(hc, suite, sizeof(suite), NULL, 0, "psk_id_hash",
+	if (labeled_extract(kctx, suite, sizeof(suite), NULL, 0, "psk_id_hash",
 	    NULL, 0, context + 1) != 0 ||
-	    labeled_extract(hc, suite, sizeof(suite), NULL, 0, "info_hash",
+	    labeled_extract(kctx, suite, sizeof(suite), NULL, 0, "info_hash",
 	    info, info_len, context + 1 + NH) != 0)
 		goto done;
-	if (labeled_extract(hc, suite, sizeof(suite), shared_secret, NSECRET,
+	if (labeled_extract(kctx, suite, sizeof(suite), shared_secret, NSECRET,
 	    "secret", NULL, 0, secret) != 0)
 		goto done;
-	if (labeled_expand(hc, suite, sizeof(suite), secret, "key", context,
+	if (labeled_expand(kctx, suite, sizeof(suite), secret, "key", context,
 	    sizeof(context), key, NK) != 0 ||
-	    labeled_expand(hc, suite, sizeof(suite), secret, "base_nonce",
+	    labeled_expand(kctx, suite, sizeof(suite), secret, "base_nonce",
 	    context, sizeof(context), base_nonce, NN) != 0)
 		goto done;
 	ret = 0;
@@ -784,6 +818,7 @@ seal_core(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pkR,
     size_t *ct_len)
 {
 	EVP_PKEY	*eph = NULL;
+	EVP_KDF_CTX	*kctx = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
 	size_t		 npk = gkey_kem_enc_len(kem), len, off = 0, dh_len;
@@ -842,10 +877,12 @@ seal_core(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pkR,
 		dh_len += NDH;
 	}
 
-	if (extract_and_expand(hc, kem, dhv, dh_len, kem_context, off,
+	if ((kctx = kdf_new(hc)) == NULL)
+		goto done;
+	if (extract_and_expand(kctx, kem, dhv, dh_len, kem_context, off,
 	    shared_secret) != 0)
 		goto done;
-	if (key_schedule(hc, kem, mode, shared_secret, info, info_len, key,
+	if (key_schedule(kctx, kem, mode, shared_secret, info, info_len, key,
 	    base_nonce) != 0)
 		goto done;
 	/* Sequence number 0: the nonce is base_nonce itself. */
@@ -862,6 +899,7 @@ done:
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(base_nonce, sizeof(base_nonce));
+	kdf_free(kctx);
 	EVP_PKEY_free(eph);
 	if (ret != 0)
 		ERR_clear_error();
@@ -895,6 +933,7 @@ gkey_hpke_open_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
     size_t *pt_len)
 {
 	EVP_PKEY	*pkE = NULL;
+	EVP_KDF_CTX	*kctx = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
 	size_t		 npk = gkey_kem_enc_len(kem), len, off = 0, dh_len;
@@ -944,10 +983,12 @@ gkey_hpke_open_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
 		dh_len += NDH;
 	}
 
-	if (extract_and_expand(hc, kem, dhv, dh_len, kem_context, off,
+	if ((kctx = kdf_new(hc)) == NULL)
+		goto done;
+	if (extract_and_expand(kctx, kem, dhv, dh_len, kem_context, off,
 	    shared_secret) != 0)
 		goto done;
-	if (key_schedule(hc, kem, mode, shared_secret, info, info_len, key,
+	if (key_schedule(kctx, kem, mode, shared_secret, info, info_len, key,
 	    base_nonce) != 0)
 		goto done;
 	if (gkey_gcm_open_with(hc->aead, key, NK, base_nonce, aad, aad_len,
@@ -961,6 +1002,7 @@ done:
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(base_nonce, sizeof(base_nonce));
+	kdf_free(kctx);
 	EVP_PKEY_free(pkE);
 	if (ret != 0)
 		ERR_clear_error();

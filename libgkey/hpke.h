@@ -14,10 +14,12 @@
  * on failure no OpenSSL error is left on the thread's error queue (callers
  * such as FreeRADIUS's TLS code inspect that queue).
  *
- * Peer keys are checked when they are built (decoding a P-256 point
- * checks it is on the curve) and quickly once more per seal or open;
- * the derivations themselves do not validate them again, since for
- * P-256 (cofactor 1) a point on the curve is all there is to check.
+ * Peer keys are checked once: the recipient key of a seal and the sender
+ * key of an open, which the caller made, get OpenSSL's quick check (the
+ * point is on the curve); the enc of an open and keys from
+ * gkey_pkey_from_spki() are checked as they are decoded.  The
+ * derivations do not validate them again, since for P-256 (cofactor 1)
+ * a point on the curve is all there is to check.
  */
 #ifndef GKEY_HPKE_H
 #define GKEY_HPKE_H
