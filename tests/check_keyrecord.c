@@ -2,6 +2,7 @@
  * check_keyrecord.c - Key Record v1 (doc/key-record.md): what the key
  * server seals, what a node accepts, and what the parser refuses.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -897,6 +898,78 @@ START_TEST(test_seal_ctx_record_opens)
 }
 END_TEST
 
+/* One context and sender shared by threads, as rlm_gkey's threads do. */
+#define THREADS		4
+#define SEALS_PER_THREAD	25
+
+struct shared_seal {
+	const struct gkey_hpke_ctx	*hc;
+	const struct gkey_record_sender	*sender;
+	struct world			*w;
+	const uint8_t			*spki;
+	size_t				 spki_len;
+	uint8_t				 rec[SEALS_PER_THREAD][GKEY_RECORD_MAX_LEN];
+	size_t				 rec_len[SEALS_PER_THREAD];
+	int				 failed;
+};
+
+static void *
+seal_many(void *arg)
+{
+	struct shared_seal	*t = arg;
+	struct gkey_record_meta	 m;
+	char			 err[128];
+	int			 i;
+
+	meta_default(&m, GKEY_GK_AES128);
+	for (i = 0; i < SEALS_PER_THREAD; i++)
+		if (gkey_record_seal_spki(t->hc, &m, t->w->gk, t->w->gk_len,
+		    t->spki, t->spki_len, t->sender, t->rec[i],
+		    GKEY_RECORD_MAX_LEN, &t->rec_len[i], err,
+		    sizeof(err)) != 0)
+			t->failed++;
+	return NULL;
+}
+
+START_TEST(test_one_context_serves_many_threads_at_once)
+{
+	struct gkey_hpke_ctx		*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct gkey_record_sender	 sender;
+	static struct shared_seal	 t[THREADS];
+	pthread_t			 tid[THREADS];
+	struct world			 w;
+	uint8_t				*spki;
+	size_t				 spki_len;
+	int				 i, j;
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, kems[_i], GKEY_GK_AES128);
+	ck_assert_int_eq(gkey_record_sender_init(&sender, w.server), 0);
+	spki = spki_of(w.node_pub, &spki_len);
+	for (i = 0; i < THREADS; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].hc = hc;
+		t[i].sender = &sender;
+		t[i].w = &w;
+		t[i].spki = spki;
+		t[i].spki_len = spki_len;
+		ck_assert_int_eq(pthread_create(&tid[i], NULL, seal_many,
+		    &t[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(t[i].failed, 0);
+		for (j = 0; j < SEALS_PER_THREAD; j++)
+			ck_assert_str_eq(open_as(&w, t[i].rec[j],
+			    t[i].rec_len[j], w.node, w.server_pub, NOW), "");
+	}
+	OPENSSL_free(spki);
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -949,6 +1022,8 @@ check_suite(void)
 	tcase_add_test(tc,
 	    test_seal_spki_refuses_an_off_curve_or_malformed_spki);
 	tcase_add_loop_test(tc, test_seal_ctx_record_opens, 0, 2);
+	tcase_add_loop_test(tc,
+	    test_one_context_serves_many_threads_at_once, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parser");
