@@ -17,6 +17,8 @@
 #
 #   RESULT nd-attach median_ms=T ratio=R
 #
+# T is the ND attach median in ms, R = T / the radclient median.
+#
 # Needs a built tree (bash scripts/build.sh; tests/nd_peer comes from
 # `make check` or `make tests/nd_peer`), root and network namespaces.
 set -euo pipefail
