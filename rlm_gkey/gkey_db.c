@@ -166,6 +166,23 @@ finish:
 	return rc;
 }
 
+/*
+ *	Whether the server takes no writes in this session: a hot standby
+ *	(in_hot_standby) or default_transaction_read_only on. PostgreSQL
+ *	14 and later report both at start-up and whenever they change
+ *	(promotion included), so this costs no round trip; an older
+ *	server reports neither and counts as writable.
+ */
+static bool session_read_only(PGconn *pg)
+{
+	char const *v;
+
+	v = PQparameterStatus(pg, "in_hot_standby");
+	if (v && strcmp(v, "on") == 0) return true;
+	v = PQparameterStatus(pg, "default_transaction_read_only");
+	return v && strcmp(v, "on") == 0;
+}
+
 void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 {
 	gkey_db_config_t *cfg = opaque;
@@ -206,6 +223,23 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 	}
 	PQsetNoticeProcessor(conn->pg, notice_discard, NULL);
 
+	/*
+	 *	Every Access-Accept needs its issuance log row written, so a
+	 *	read-only session is as useless as none: refuse it now with
+	 *	the reason, rather than answer lookups and fail at the log.
+	 *	libpq skips such servers itself with target_session_attrs =
+	 *	read-write; this catches a conninfo without it (a single
+	 *	host that is now a standby, a fail-back mistake).
+	 */
+	if (session_read_only(conn->pg)) {
+		ERROR("rlm_gkey (%s): PostgreSQL at %s port %s is read-only (a standby, or "
+		      "default_transaction_read_only): the module needs the primary; list every server "
+		      "in conninfo with target_session_attrs=read-write", cfg->name,
+		      PQhost(conn->pg), PQport(conn->pg));
+		talloc_free(conn);
+		return NULL;
+	}
+
 	for (i = 0; i < STMT_COUNT; i++) {
 		PGresult *res;
 
@@ -245,6 +279,11 @@ static char const *conn_error(gkey_db_conn_t const *conn, char *buf, size_t len)
  *	Whether a failed query found its connection broken: SQLSTATE class
  *	08 (connection exception), 57P (operator intervention, e.g. the
  *	server shutting down), no result at all, or a dead connection.
+ *	25006 (read_only_sql_transaction) too: the server this connection
+ *	reached no longer takes writes (fenced with
+ *	default_transaction_read_only during a switch-over), so it is
+ *	replaced, and a multi-host conninfo with target_session_attrs =
+ *	read-write lets libpq pick the server that is the primary now.
  */
 static bool conn_broken(gkey_db_conn_t const *conn, PGresult const *res)
 {
@@ -253,7 +292,8 @@ static bool conn_broken(gkey_db_conn_t const *conn, PGresult const *res)
 	if (PQstatus(conn->pg) != CONNECTION_OK) return true;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (!state) return true;
-	return (strncmp(state, "08", 2) == 0) || (strncmp(state, "57P", 3) == 0);
+	return (strncmp(state, "08", 2) == 0) || (strncmp(state, "57P", 3) == 0) ||
+	       (strcmp(state, "25006") == 0);
 }
 
 static char const *error_field(PGresult const *res, int field)

@@ -8,11 +8,13 @@
  * connection pool: gkey_db_conn_create() is its create callback.
  *
  * A query whose connection turns out broken (SQLSTATE class 08 or 57P,
- * or a dead link) is run once more on a connection the pool reopens
- * (fr_connection_reconnect()); a second failure is final. Failures are
- * logged against the request at ERROR level, with the SQLSTATE and
- * libpq's message: no parameter is secret (key material travels sealed
- * under the KEK), and the connection string is never logged.
+ * 25006 on a server that turned read-only, or a dead link) is run once
+ * more on a connection the pool reopens (fr_connection_reconnect());
+ * a second failure is final. A new connection to a read-only server (a
+ * standby) is refused. Failures are logged against the request at ERROR
+ * level, with the SQLSTATE and libpq's message: no parameter is secret
+ * (key material travels sealed under the KEK), and the connection
+ * string is never logged.
  *
  * Return codes of the query functions:
  *	GKEY_DB_OK		the query ran (results filled in)
