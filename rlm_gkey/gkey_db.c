@@ -79,9 +79,24 @@ static int conn_destructor(gkey_db_conn_t *conn)
 	return 0;
 }
 
-/* Keep libpq's notices (e.g. "relation exists") out of the server log. */
-static void notice_discard(UNUSED void *arg, UNUSED char const *msg)
+/*
+ *	libpq's notices (e.g. "relation exists") stay out of the server log,
+ *	but a WARNING is remembered for the statement it came with: a commit
+ *	whose wait for the synchronous standby was cancelled
+ *	(pg_cancel_backend) is reported as done, with only a WARNING that it
+ *	may not be on the standby. None of the module's functions warns
+ *	otherwise.
+ */
+static void notice_receive(void *arg, PGresult const *res)
 {
+	gkey_db_conn_t *conn = arg;
+	char const *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	char const *msg;
+
+	if (!severity || strcmp(severity, "WARNING") != 0 || conn->warned) return;
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	strlcpy(conn->warning, msg ? msg : "?", sizeof(conn->warning));
+	conn->warned = true;
 }
 
 /* One run of gkey.kek_check on a fresh connection; NULL on error (logged). */
@@ -221,7 +236,7 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 		talloc_free(conn);
 		return NULL;
 	}
-	PQsetNoticeProcessor(conn->pg, notice_discard, NULL);
+	PQsetNoticeReceiver(conn->pg, notice_receive, conn);
 
 	/*
 	 *	Every Access-Accept needs its issuance log row written, so a
@@ -318,11 +333,22 @@ static try_t stmt_try(gkey_db_t *db, stmt_t stmt, char const * const *values,
 	PGresult *res;
 	try_t rc;
 
+	db->conn->warned = false;
 	res = PQexecPrepared(db->conn->pg, stmts[stmt].name, stmts[stmt].nparams,
 			     values, lengths, formats, 0);
 	if (res && PQresultStatus(res) == want) {
-		*out = res;
-		return TRY_OK;
+		if (!db->conn->warned) {
+			*out = res;
+			return TRY_OK;
+		}
+		/*
+		 *	Done, but perhaps not everywhere it must be before
+		 *	an answer may depend on it (see notice_receive): fail.
+		 */
+		RERROR("%s: PostgreSQL warned: %s; failing the request, as what it wrote may not be "
+		       "on the synchronous standby", stmts[stmt].name, db->conn->warning);
+		PQclear(res);
+		return TRY_FAILED;
 	}
 	if (conn_broken(db->conn, res)) {
 		rc = TRY_BROKEN;

@@ -41,6 +41,8 @@ typedef enum {
 
 typedef struct gkey_db_conn {
 	PGconn		*pg;
+	bool		warned;		/* a WARNING came with the last statement */
+	char		warning[256];	/* its primary message */
 } gkey_db_conn_t;
 
 /*
