@@ -11,7 +11,8 @@
  * 25006 on a server that turned read-only, or a dead link) is run once
  * more on a connection the pool reopens (fr_connection_reconnect());
  * a second failure is final. A new connection to a read-only server (a
- * standby) is refused. Failures are logged against the request at ERROR
+ * standby) is refused. A statement that succeeds with a WARNING fails
+ * (a cancelled wait for the synchronous standby ends so). Failures are logged against the request at ERROR
  * level, with the SQLSTATE and libpq's message: no parameter is secret
  * (key material travels sealed under the KEK), and the connection
  * string is never logged.
