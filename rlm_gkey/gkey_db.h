@@ -12,10 +12,10 @@
  * more on a connection the pool reopens (fr_connection_reconnect());
  * a second failure is final. A new connection to a read-only server (a
  * standby) is refused. A statement that succeeds with a WARNING fails
- * (a cancelled wait for the synchronous standby ends so). Failures are logged against the request at ERROR
- * level, with the SQLSTATE and libpq's message: no parameter is secret
- * (key material travels sealed under the KEK), and the connection
- * string is never logged.
+ * (a cancelled wait for the synchronous standby ends so). Failures are
+ * logged against the request at ERROR level, with the SQLSTATE and
+ * libpq's message: no parameter is secret (key material travels sealed
+ * under the KEK), and the connection string is never logged.
  *
  * Return codes of the query functions:
  *	GKEY_DB_OK		the query ran (results filled in)
