@@ -45,7 +45,7 @@
 #include "ard_radius.h"
 #include "keys.h"
 #include "nd_crypto.h"
-#include "nd_log.h"
+#include "plog.h"
 #include "nd_msg.h"
 
 #define RX_BURST	64		/* packets read per wake-up */
@@ -147,21 +147,21 @@ load_credentials(void)
 	int n;
 
 	if ((fp = fopen(d.cfg.certificate, "r")) == NULL)
-		nd_fatal("%s", d.cfg.certificate);
+		fatal("%s", d.cfg.certificate);
 	x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (x == NULL)
-		nd_fatalx("%s: no PEM certificate", d.cfg.certificate);
+		fatalx("%s: no PEM certificate", d.cfg.certificate);
 	if ((d.key = gkey_load_private_key(d.cfg.private_key, err,
 	    sizeof(err))) == NULL)
-		nd_fatalx("%s: %s", d.cfg.private_key, err);
+		fatalx("%s: %s", d.cfg.private_key, err);
 	if (!nd_key_is_p256(d.key))
-		nd_fatalx("%s: the key is not P-256", d.cfg.private_key);
+		fatalx("%s: the key is not P-256", d.cfg.private_key);
 	if (X509_check_private_key(x, d.key) != 1)
-		nd_fatalx("%s does not match %s", d.cfg.private_key,
+		fatalx("%s does not match %s", d.cfg.private_key,
 		    d.cfg.certificate);
 	if ((n = i2d_X509(x, &der)) <= 0)
-		nd_fatalx("%s: cannot encode", d.cfg.certificate);
+		fatalx("%s: cannot encode", d.cfg.certificate);
 	d.cert = der;
 	d.cert_len = (size_t)n;
 	X509_free(x);
@@ -212,11 +212,11 @@ open_icmp(void)
 	int fd, on = 1, hops = 255, off = 0;
 
 	if ((d.ifindex = if_nametoindex(d.cfg.interface)) == 0)
-		nd_fatal("interface %s", d.cfg.interface);
+		fatal("interface %s", d.cfg.interface);
 	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    IPPROTO_ICMPV6);
 	if (fd == -1)
-		nd_fatal("raw ICMPv6 socket");
+		fatal("raw ICMPv6 socket");
 	ICMP6_FILTER_SETBLOCKALL(&filt);
 	ICMP6_FILTER_SETPASS(ND_TYPE_RS, &filt);
 	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
@@ -231,21 +231,21 @@ open_icmp(void)
 	    sizeof(hops)) == -1 ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off,
 	    sizeof(off)) == -1)
-		nd_fatal("ICMPv6 socket options");
+		fatal("ICMPv6 socket options");
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d.cfg.interface,
 	    (socklen_t)strlen(d.cfg.interface)) == -1)
-		nd_fatal("SO_BINDTODEVICE %s", d.cfg.interface);
+		fatal("SO_BINDTODEVICE %s", d.cfg.interface);
 	/* ff02::2: joined by the kernel only when forwarding is on. */
 	memset(&mreq, 0, sizeof(mreq));
 	inet_pton(AF_INET6, "ff02::2", &mreq.ipv6mr_multiaddr);
 	mreq.ipv6mr_interface = d.ifindex;
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq,
 	    sizeof(mreq)) == -1 && errno != EADDRINUSE)
-		nd_fatal("joining ff02::2 on %s", d.cfg.interface);
+		fatal("joining ff02::2 on %s", d.cfg.interface);
 	find_mac(fd);
 	d.fd[FD_ICMP] = fd;
 	if (find_lladdr() != 0)
-		nd_log_warnx("%s has no link-local address yet",
+		log_warnx("%s has no link-local address yet",
 		    d.cfg.interface);
 }
 
@@ -260,7 +260,7 @@ start_radius(void)
 
 	if (ard_radius_init(d.cfg.dictdir, d.cfg.dictionary, err,
 	    sizeof(err)) != 0)
-		nd_fatalx("RADIUS dictionaries: %s", err);
+		fatalx("RADIUS dictionaries: %s", err);
 	memset(&rc, 0, sizeof(rc));
 	for (i = 0; i < d.cfg.n_radius; i++) {
 		rc.server[i].host = d.cfg.radius[i].host;
@@ -273,9 +273,9 @@ start_radius(void)
 	rc.nas_identifier = d.cfg.nas_identifier;
 	rc.cb = radius_result;
 	if ((d.rad = ard_radius_new(&rc, err, sizeof(err))) == NULL)
-		nd_fatalx("RADIUS client: %s", err);
+		fatalx("RADIUS client: %s", err);
 	for (i = 0; i < d.cfg.n_radius; i++)
-		nd_log_info("RADIUS server %s port %u", d.cfg.radius[i].host,
+		log_info("RADIUS server %s port %u", d.cfg.radius[i].host,
 		    d.cfg.radius[i].port);
 	/* The client keeps its own copies. */
 	ard_config_clear(&d.cfg);
@@ -289,24 +289,24 @@ drop_privileges(const char *user)
 
 	if (geteuid() != 0) {
 		if (user[0] != '\0')
-			nd_log_info("not running as root: staying uid %u",
+			log_info("not running as root: staying uid %u",
 			    (unsigned int)geteuid());
 		return;
 	}
 	if (user[0] == '\0') {
-		nd_log_warnx("running as root: set 'user' in the "
+		log_warnx("running as root: set 'user' in the "
 		    "configuration");
 		return;
 	}
 	if ((pw = getpwnam(user)) == NULL)
-		nd_fatalx("user '%s' does not exist", user);
+		fatalx("user '%s' does not exist", user);
 	if (setgroups(1, &pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		nd_fatal("cannot drop privileges to %s", user);
+		fatal("cannot drop privileges to %s", user);
 	if (setuid(0) != -1 || geteuid() == 0)
-		nd_fatalx("privileges not dropped");
-	nd_log_info("running as %s", user);
+		fatalx("privileges not dropped");
+	log_info("running as %s", user);
 }
 
 /* ------------------------------------------------------------ answers */
@@ -351,7 +351,7 @@ send_answer(const struct in6_addr *to)
 		pi->ipi6_ifindex = d.ifindex;
 		if (sendmsg(d.fd[FD_ICMP], &msg, 0) == -1) {
 			d.st.send_errors++;
-			nd_log_warnx_rl("RA to %s: %s", addr_str(to, a,
+			log_warnx_rl("RA to %s: %s", addr_str(to, a,
 			    sizeof(a)), strerror(errno));
 			continue;
 		}
@@ -387,7 +387,7 @@ answer(struct pending *p, const struct ard_radius_result *r)
 		    r->session_timeout, r->records, r->record_len,
 		    r->n_records, (uint64_t)ts.tv_sec);
 		if (r->records_dropped > 0)
-			nd_log_warnx_rl("%s: %zu records beyond %d dropped", a,
+			log_warnx_rl("%s: %zu records beyond %d dropped", a,
 			    r->records_dropped, ARD_RADIUS_MAX_RECORDS);
 		break;
 	case ARD_REJECT:
@@ -403,13 +403,13 @@ answer(struct pending *p, const struct ard_radius_result *r)
 		break;
 	}
 	if (!d.have_lladdr && find_lladdr() != 0) {
-		nd_log_warnx_rl("%s: no link-local address on %s, no answer",
+		log_warnx_rl("%s: no link-local address on %s, no answer",
 		    a, d.cfg.interface);
 		return;
 	}
 	if (ard_answer_build(&d.tmpl, &in, d.key, &d.lladdr, &p->src,
 	    &d.answer, err, sizeof(err)) != 0) {
-		nd_log_warnx_rl("%s: cannot answer: %s", a, err);
+		log_warnx_rl("%s: cannot answer: %s", a, err);
 		/* e.g. a Reply-Message that is not UTF-8: say less. */
 		if (in.status != ND_STATUS_REFUSED || r->reply_message == NULL)
 			return;
@@ -418,7 +418,7 @@ answer(struct pending *p, const struct ard_radius_result *r)
 		    &d.answer, err, sizeof(err)) != 0)
 			return;
 	}
-	nd_log_info("%s: %s, %zu records in %zu RAs", a,
+	log_info("%s: %s, %zu records in %zu RAs", a,
 	    r->outcome == ARD_ACCEPT ? "accepted" : r->outcome == ARD_REJECT ?
 	    "refused" : "key server unavailable", in.n_records, d.answer.n);
 	send_answer(&p->src);
@@ -493,7 +493,7 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 		 */
 		if (CRYPTO_memcmp(p->digest, digest, 32) != 0) {
 			d.st.busy++;
-			nd_log_warnx_rl("%s: RS dropped: another request from "
+			log_warnx_rl("%s: RS dropped: another request from "
 			    "this address is waiting for RADIUS", srcs);
 			return;
 		}
@@ -504,7 +504,7 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	}
 	if (slot == NULL) {
 		d.st.table_full++;
-		nd_log_warnx_rl("%s: RS dropped: %u RADIUS requests "
+		log_warnx_rl("%s: RS dropped: %u RADIUS requests "
 		    "outstanding", srcs, d.cfg.max_pending);
 		return;
 	}
@@ -522,7 +522,7 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	q.arg = (void *)(uintptr_t)(slot - d.pend);
 	if ((h = ard_radius_send(d.rad, &q, now_ms())) < 0) {
 		d.st.table_full++;
-		nd_log_warnx_rl("%s: RADIUS request not sent: %s", srcs,
+		log_warnx_rl("%s: RADIUS request not sent: %s", srcs,
 		    ard_radius_error(d.rad));
 		return;
 	}
@@ -532,7 +532,7 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	memcpy(slot->nonce, m->nonce, m->nonce_len);
 	slot->nonce_len = m->nonce_len;
 	memcpy(slot->digest, digest, 32);
-	nd_log_debug("%s: RS verified, asking RADIUS (%zu applications)",
+	log_debug("%s: RS verified, asking RADIUS (%zu applications)",
 	    srcs, q.n_apps);
 }
 
@@ -549,7 +549,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	addr_str(src, srcs, sizeof(srcs));
 	if (nd_msg_parse(d.rx, len, &m, err, sizeof(err)) != 0) {
 		d.st.dropped++;
-		nd_log_warnx_rl("%s: RS dropped: malformed: %s", srcs, err);
+		log_warnx_rl("%s: RS dropped: malformed: %s", srcs, err);
 		return;
 	}
 	if (!m.has_gkey) {
@@ -559,7 +559,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	/* RFC 4861 6.2.6: an RS from :: gets multicast RAs, not ours. */
 	if (IN6_IS_ADDR_UNSPECIFIED(src) || IN6_IS_ADDR_MULTICAST(src)) {
 		d.st.dropped++;
-		nd_log_warnx_rl("%s: RS dropped: no unicast answer possible to "
+		log_warnx_rl("%s: RS dropped: no unicast answer possible to "
 		    "this source", srcs);
 		return;
 	}
@@ -567,12 +567,12 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	switch (ard_limits_take(&d.limits, src, now_ms())) {
 	case 1:
 		d.st.rate_source++;
-		nd_log_warnx_rl("%s: RS dropped: over the per-source rate",
+		log_warnx_rl("%s: RS dropped: over the per-source rate",
 		    srcs);
 		return;
 	case 2:
 		d.st.rate_total++;
-		nd_log_warnx_rl("%s: RS dropped: over the total rate", srcs);
+		log_warnx_rl("%s: RS dropped: over the total rate", srcs);
 		return;
 	default:
 		break;
@@ -581,12 +581,12 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	    d.cfg.timestamp_window, &m, err, sizeof(err));
 	if (rc != ARD_RS_OK) {
 		d.st.dropped++;
-		nd_log_warnx_rl("%s: RS dropped: %s", srcs, err);
+		log_warnx_rl("%s: RS dropped: %s", srcs, err);
 		return;
 	}
 	if (m.nonce_len > NONCE_STORE) {
 		d.st.dropped++;
-		nd_log_warnx_rl("%s: RS dropped: nonce of %zu octets, at most "
+		log_warnx_rl("%s: RS dropped: nonce of %zu octets, at most "
 		    "%d", srcs, m.nonce_len, NONCE_STORE);
 		return;
 	}
@@ -595,7 +595,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	    (uint64_t)ts.tv_sec, d.cfg.timestamp_window);
 	if (rc != 0) {
 		d.st.replay++;
-		nd_log_warnx_rl("%s: RS dropped: %s", srcs, rc > 0 ?
+		log_warnx_rl("%s: RS dropped: %s", srcs, rc > 0 ?
 		    "nonce already seen from this source" :
 		    "replay cache full");
 		return;
@@ -631,12 +631,12 @@ read_icmp(void)
 		msg.msg_controllen = sizeof(cbuf.buf);
 		if ((n = recvmsg(d.fd[FD_ICMP], &msg, 0)) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
-				nd_log_warnx_rl("recvmsg: %s", strerror(errno));
+				log_warnx_rl("recvmsg: %s", strerror(errno));
 			return;
 		}
 		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 			d.st.dropped++;
-			nd_log_warnx_rl("RS dropped: truncated on receipt");
+			log_warnx_rl("RS dropped: truncated on receipt");
 			continue;
 		}
 		hop = -1;
@@ -660,7 +660,7 @@ read_icmp(void)
 		}
 		if (!have_dst || msg.msg_namelen < sizeof(from)) {
 			d.st.dropped++;
-			nd_log_warnx_rl("RS dropped: no destination address");
+			log_warnx_rl("RS dropped: no destination address");
 			continue;
 		}
 		handle_rs((size_t)n, &from.sin6_addr, &dst, hop);
@@ -678,7 +678,7 @@ read_radius(void)
 			return;
 		case -1:
 			d.st.radius_dropped++;
-			nd_log_warnx_rl("RADIUS reply dropped: %s",
+			log_warnx_rl("RADIUS reply dropped: %s",
 			    ard_radius_error(d.rad));
 			break;
 		default:
@@ -690,7 +690,7 @@ read_radius(void)
 static void
 shutdown_log(void)
 {
-	nd_log_info("%llu RSs, %llu plain, %llu dropped (checks), %llu "
+	log_info("%llu RSs, %llu plain, %llu dropped (checks), %llu "
 	    "replayed, %llu over the source rate, %llu over the total rate, "
 	    "%llu busy, %llu table full; RADIUS %llu accepted, %llu refused, "
 	    "%llu unanswered, %llu replies dropped; %llu RAs sent, %llu send "
@@ -705,7 +705,7 @@ shutdown_log(void)
 	    (unsigned long long)d.st.radius_dropped,
 	    (unsigned long long)d.st.ra_sent,
 	    (unsigned long long)d.st.send_errors,
-	    (unsigned long long)nd_log_rl_suppressed());
+	    (unsigned long long)log_rl_suppressed());
 }
 
 /*
@@ -729,18 +729,18 @@ setup(void)
 	char err[ARD_ERRLEN];
 
 	if (RAND_status() != 1)
-		nd_fatalx("the random number generator is not seeded");
+		fatalx("the random number generator is not seeded");
 	d.fd[FD_ICMP] = d.fd[FD_RADIUS] = -1;
 	load_credentials();
 	open_icmp();
 	if (ard_ra_tmpl_init(&d.tmpl, &d.cfg, d.mac, d.mac_len, d.cert,
 	    d.cert_len, err, sizeof(err)) != 0)
-		nd_fatalx("%s", err);
+		fatalx("%s", err);
 	if (ard_replay_init(&d.replay, replay_size(&d.cfg)) != 0 ||
 	    ard_limits_init(&d.limits, &d.cfg.rate_source, &d.cfg.rate_total,
 	    d.cfg.max_sources) != 0 ||
 	    (d.pend = calloc(d.cfg.max_pending, sizeof(*d.pend))) == NULL)
-		nd_fatalx("out of memory");
+		fatalx("out of memory");
 	start_radius();
 }
 
@@ -760,7 +760,7 @@ loop(void)
 		if (poll(pfd, FD_MAX, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
-			nd_fatal("poll");
+			fatal("poll");
 		}
 		if (pfd[FD_ICMP].revents & POLLIN)
 			read_icmp();
@@ -798,9 +798,9 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	nd_log_init(1, verbose, "gkey-ard");
+	log_init(1, verbose, "gkey-ard");
 	if (ard_config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
-		nd_fatalx("%s", err);
+		fatalx("%s", err);
 	if (noaction) {
 		fprintf(stderr, "configuration OK\n");
 		ard_config_clear(&d.cfg);
@@ -809,9 +809,9 @@ main(int argc, char *argv[])
 	setup();
 	drop_privileges(d.cfg.user);
 	if (!foreground) {
-		nd_log_init(0, verbose, "gkey-ard");
+		log_init(0, verbose, "gkey-ard");
 		if (daemon(0, 0) == -1)
-			nd_fatal("daemon");
+			fatal("daemon");
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -820,7 +820,7 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	nd_log_info("started (interface %s, %zu-octet certificate)",
+	log_info("started (interface %s, %zu-octet certificate)",
 	    d.cfg.interface, d.cert_len);
 	loop();
 	shutdown_log();

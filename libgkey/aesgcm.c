@@ -24,10 +24,25 @@ gkey_gcm_seal(const uint8_t *key, size_t key_len,
     const uint8_t nonce[GKEY_GCM_NONCE_LEN], const uint8_t *aad,
     size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *ct)
 {
+	return gkey_gcm_seal_with(NULL, key, key_len, nonce, aad, aad_len, pt,
+	    pt_len, ct);
+}
+
+int
+gkey_gcm_seal_with(const EVP_CIPHER *fetched, const uint8_t *key,
+    size_t key_len, const uint8_t nonce[GKEY_GCM_NONCE_LEN],
+    const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len,
+    uint8_t *ct)
+{
 	const EVP_CIPHER	*cipher = gcm_cipher(key_len);
 	EVP_CIPHER_CTX		*c = NULL;
 	int			 outl, finl, ret = -1;
 
+	if (fetched != NULL) {
+		if ((size_t)EVP_CIPHER_get_key_length(fetched) != key_len)
+			return -1;
+		cipher = fetched;
+	}
 	if (cipher == NULL || key == NULL || nonce == NULL || ct == NULL)
 		return -1;
 	if ((aad == NULL && aad_len != 0) || (pt == NULL && pt_len != 0))
@@ -66,12 +81,27 @@ gkey_gcm_open(const uint8_t *key, size_t key_len,
     const uint8_t nonce[GKEY_GCM_NONCE_LEN], const uint8_t *aad,
     size_t aad_len, const uint8_t *ct, size_t ct_len, uint8_t *pt)
 {
+	return gkey_gcm_open_with(NULL, key, key_len, nonce, aad, aad_len, ct,
+	    ct_len, pt);
+}
+
+int
+gkey_gcm_open_with(const EVP_CIPHER *fetched, const uint8_t *key,
+    size_t key_len, const uint8_t nonce[GKEY_GCM_NONCE_LEN],
+    const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len,
+    uint8_t *pt)
+{
 	const EVP_CIPHER	*cipher = gcm_cipher(key_len);
 	EVP_CIPHER_CTX		*c = NULL;
 	uint8_t			 tag[GKEY_GCM_TAG_LEN];
 	size_t			 pt_len;
 	int			 outl, finl, ret = -1;
 
+	if (fetched != NULL) {
+		if ((size_t)EVP_CIPHER_get_key_length(fetched) != key_len)
+			return -1;
+		cipher = fetched;
+	}
 	if (cipher == NULL || key == NULL || nonce == NULL || ct == NULL)
 		return -1;
 	if (ct_len < GKEY_GCM_TAG_LEN)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #define GKEY_GCM_NONCE_LEN	12
 #define GKEY_GCM_TAG_LEN	16
 /* Longest plaintext or AAD accepted: the EVP interface takes an int. */
@@ -27,6 +29,21 @@ int	gkey_gcm_seal(const uint8_t *key, size_t key_len,
 	    const uint8_t *pt, size_t pt_len, uint8_t *ct);
 int	gkey_gcm_open(const uint8_t *key, size_t key_len,
 	    const uint8_t nonce[GKEY_GCM_NONCE_LEN],
+	    const uint8_t *aad, size_t aad_len,
+	    const uint8_t *ct, size_t ct_len, uint8_t *pt);
+
+/*
+ * The same with a cipher the caller fetched once (EVP_CIPHER_fetch
+ * "AES-128-GCM" or "AES-256-GCM", borrowed; its key length must be
+ * key_len), which saves the implicit fetch of every call.  NULL picks
+ * the cipher from key_len as above.
+ */
+int	gkey_gcm_seal_with(const EVP_CIPHER *cipher, const uint8_t *key,
+	    size_t key_len, const uint8_t nonce[GKEY_GCM_NONCE_LEN],
+	    const uint8_t *aad, size_t aad_len,
+	    const uint8_t *pt, size_t pt_len, uint8_t *ct);
+int	gkey_gcm_open_with(const EVP_CIPHER *cipher, const uint8_t *key,
+	    size_t key_len, const uint8_t nonce[GKEY_GCM_NONCE_LEN],
 	    const uint8_t *aad, size_t aad_len,
 	    const uint8_t *ct, size_t ct_len, uint8_t *pt);
 

@@ -22,6 +22,7 @@
 
 #include "aesgcm.h"
 #include "hpke.h"
+#include "hpke_int.h"
 
 #define NH		32	/* HKDF-SHA256 output, Nh */
 #define NSECRET		32	/* Nsecret of both DHKEMs */
@@ -41,6 +42,61 @@
 #define IKM_MAX		GKEY_HPKE_INFO_MAX
 /* Longest info fed to LabeledExpand: kem_context in auth mode. */
 #define EXPAND_INFO_MAX	(3 * GKEY_HPKE_ENC_MAX)
+
+/* hpke.h says what is shared and who frees. */
+struct gkey_hpke_ctx {
+	OSSL_LIB_CTX	*libctx;	/* borrowed */
+	const char	*propq;		/* borrowed */
+	EVP_KDF		*hkdf;
+	EVP_CIPHER	*aead;		/* AES-128-GCM */
+	EVP_PKEY	*p256_params;	/* P-256 group, no key */
+};
+
+void
+gkey_hpke_ctx_free(struct gkey_hpke_ctx *hc)
+{
+	if (hc == NULL)
+		return;
+	EVP_KDF_free(hc->hkdf);
+	EVP_CIPHER_free(hc->aead);
+	EVP_PKEY_free(hc->p256_params);
+	OPENSSL_free(hc);
+}
+
+struct gkey_hpke_ctx *
+gkey_hpke_ctx_new(OSSL_LIB_CTX *libctx, const char *propq)
+{
+	struct gkey_hpke_ctx	*hc;
+	EVP_PKEY_CTX		*pctx = NULL;
+	int			 ok = 0;
+
+	if ((hc = OPENSSL_zalloc(sizeof(*hc))) == NULL)
+		goto done;
+	hc->libctx = libctx;
+	hc->propq = propq;
+	if ((hc->hkdf = EVP_KDF_fetch(libctx, OSSL_KDF_NAME_HKDF,
+	    propq)) == NULL ||
+	    (hc->aead = EVP_CIPHER_fetch(libctx, "AES-128-GCM",
+	    propq)) == NULL)
+		goto done;
+	if (EVP_CIPHER_get_key_length(hc->aead) != NK)
+		goto done;
+	/* Domain parameters only: keygen from them skips the name lookup. */
+	if ((pctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", propq)) == NULL ||
+	    EVP_PKEY_paramgen_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_group_name(pctx, SN_X9_62_prime256v1) != 1 ||
+	    EVP_PKEY_paramgen(pctx, &hc->p256_params) != 1)
+		goto done;
+	ok = 1;
+done:
+	EVP_PKEY_CTX_free(pctx);
+	if (!ok) {
+		gkey_hpke_ctx_free(hc);
+		hc = NULL;
+		ERR_clear_error();
+	}
+	return hc;
+}
 
 size_t
 gkey_kem_enc_len(enum gkey_kem kem)
@@ -84,8 +140,7 @@ const uint8_t gkey_p256_spki_prefix[GKEY_P256_SPKI_PREFIX_LEN] = {
 	0x42, 0x00,
 };
 
-/* DER prefix of an X25519 SPKI (RFC 8410); the 32-octet key follows. */
-static const uint8_t x25519_spki_prefix[] = {
+const uint8_t gkey_x25519_spki_prefix[GKEY_X25519_SPKI_PREFIX_LEN] = {
 	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
 	0x6e, 0x03, 0x21, 0x00,
 };
@@ -105,8 +160,9 @@ gkey_spki_kem(const uint8_t *der, size_t len, enum gkey_kem *kem)
 		*kem = GKEY_KEM_P256;
 		return 0;
 	}
-	if (len == sizeof(x25519_spki_prefix) + 32 &&
-	    memcmp(der, x25519_spki_prefix, sizeof(x25519_spki_prefix)) == 0) {
+	if (len == GKEY_X25519_SPKI_PREFIX_LEN + 32 &&
+	    memcmp(der, gkey_x25519_spki_prefix,
+	    GKEY_X25519_SPKI_PREFIX_LEN) == 0) {
 		*kem = GKEY_KEM_X25519;
 		return 0;
 	}
@@ -147,7 +203,8 @@ key_is_kem(EVP_PKEY *pk, enum gkey_kem kem)
 
 /* An EC key on P-256 from its group, optional private scalar and point. */
 static EVP_PKEY *
-p256_fromdata(const BIGNUM *priv, const uint8_t *pub, size_t pub_len)
+p256_fromdata(OSSL_LIB_CTX *libctx, const char *propq, const BIGNUM *priv,
+    const uint8_t *pub, size_t pub_len)
 {
 	OSSL_PARAM_BLD	*bld = NULL;
 	OSSL_PARAM	*params = NULL;
@@ -166,7 +223,7 @@ p256_fromdata(const BIGNUM *priv, const uint8_t *pub, size_t pub_len)
 		goto done;
 	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
 		goto done;
-	if ((pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	if ((pctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", propq)) == NULL ||
 	    EVP_PKEY_fromdata_init(pctx) != 1 ||
 	    EVP_PKEY_fromdata(pctx, &pkey, priv != NULL ? EVP_PKEY_KEYPAIR :
 	    EVP_PKEY_PUBLIC_KEY, params) != 1) {
@@ -211,7 +268,7 @@ p256_from_private(const uint8_t *sk, size_t sk_len)
 	    EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED,
 	    pub, sizeof(pub), bnctx) != sizeof(pub))
 		goto done;
-	pkey = p256_fromdata(priv, pub, sizeof(pub));
+	pkey = p256_fromdata(NULL, NULL, priv, pub, sizeof(pub));
 done:
 	BN_clear_free(priv);
 	BN_CTX_free(bnctx);
@@ -243,12 +300,55 @@ gkey_pkey_from_raw_private(enum gkey_kem kem, const uint8_t *sk,
 	return pkey;
 }
 
-EVP_PKEY *
-gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
+/*
+ * The quick check (the point is on the curve, not at infinity) is the
+ * whole check for P-256: its cofactor is 1, so the full one's extra
+ * multiplication by the order can only repeat it, at the cost of a
+ * scalar multiplication.
+ */
+static int
+p256_public_ok(OSSL_LIB_CTX *libctx, const char *propq, EVP_PKEY *pkey)
+{
+	EVP_PKEY_CTX	*cctx;
+	int		 ok;
+
+	if ((cctx = EVP_PKEY_CTX_new_from_pkey(libctx, pkey, propq)) == NULL)
+		return 0;
+	ok = EVP_PKEY_public_check_quick(cctx) == 1;
+	EVP_PKEY_CTX_free(cctx);
+	return ok;
+}
+
+/*
+ * With a context, a copy of its P-256 parameters gets the point: that
+ * reuses the group instead of building one from its name.  Setting the
+ * point decodes it, which refuses a point that is not on the curve.
+ */
+static EVP_PKEY *
+p256_public(const struct gkey_hpke_ctx *hc, const uint8_t *pk,
     size_t pk_len)
 {
+	EVP_PKEY	*pkey;
+
+	if (hc == NULL)
+		return p256_fromdata(NULL, NULL, NULL, pk, pk_len);
+	if ((pkey = EVP_PKEY_dup(hc->p256_params)) == NULL)
+		return NULL;
+	if (EVP_PKEY_set1_encoded_public_key(pkey, pk, pk_len) != 1) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	return pkey;
+}
+
+/* DeserializePublicKey(); hc may be NULL (the default library context). */
+static EVP_PKEY *
+raw_public(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    const uint8_t *pk, size_t pk_len)
+{
+	OSSL_LIB_CTX	*libctx = hc != NULL ? hc->libctx : NULL;
+	const char	*propq = hc != NULL ? hc->propq : NULL;
 	EVP_PKEY	*pkey = NULL;
-	EVP_PKEY_CTX	*cctx = NULL;
 
 	if (pk == NULL)
 		return NULL;
@@ -257,25 +357,72 @@ gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
 		/* DeserializePublicKey takes the uncompressed form only. */
 		if (pk_len != 65 || pk[0] != 0x04)
 			break;
-		if ((pkey = p256_fromdata(NULL, pk, pk_len)) == NULL)
+		if ((pkey = p256_public(hc, pk, pk_len)) == NULL)
 			break;
-		/* Decoding checks the point is on the curve; be explicit. */
-		if ((cctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey,
-		    NULL)) == NULL || EVP_PKEY_public_check(cctx) != 1) {
+		/*
+		 * Decoding checks the point is on the curve; without a
+		 * context (fromdata) be explicit.
+		 */
+		if (hc == NULL && !p256_public_ok(libctx, propq, pkey)) {
 			EVP_PKEY_free(pkey);
 			pkey = NULL;
 		}
-		EVP_PKEY_CTX_free(cctx);
 		break;
 	case GKEY_KEM_X25519:
 		if (pk_len == X25519_LEN)
-			pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519",
-			    NULL, pk, pk_len);
+			pkey = EVP_PKEY_new_raw_public_key_ex(libctx, "X25519",
+			    propq, pk, pk_len);
 		break;
 	}
 	if (pkey == NULL)
 		ERR_clear_error();
 	return pkey;
+}
+
+EVP_PKEY *
+gkey_pkey_from_raw_public(enum gkey_kem kem, const uint8_t *pk,
+    size_t pk_len)
+{
+	return raw_public(NULL, kem, pk, pk_len);
+}
+
+EVP_PKEY *
+gkey_pkey_from_spki(const struct gkey_hpke_ctx *hc, const uint8_t *der,
+    size_t len, enum gkey_kem *kem)
+{
+	OSSL_LIB_CTX	*libctx = hc != NULL ? hc->libctx : NULL;
+	const char	*propq = hc != NULL ? hc->propq : NULL;
+	const uint8_t	*p = der;
+	EVP_PKEY	*pk;
+	enum gkey_kem	 k;
+
+	if (der == NULL || kem == NULL || len == 0 || len > LONG_MAX)
+		return NULL;
+	if (len == GKEY_P256_SPKI_PREFIX_LEN + 65 &&
+	    memcmp(der, gkey_p256_spki_prefix, GKEY_P256_SPKI_PREFIX_LEN) == 0) {
+		k = GKEY_KEM_P256;
+		pk = raw_public(hc, k, der + GKEY_P256_SPKI_PREFIX_LEN, 65);
+	} else if (len == GKEY_X25519_SPKI_PREFIX_LEN + X25519_LEN &&
+	    memcmp(der, gkey_x25519_spki_prefix,
+	    GKEY_X25519_SPKI_PREFIX_LEN) == 0) {
+		k = GKEY_KEM_X25519;
+		pk = raw_public(hc, k, der + GKEY_X25519_SPKI_PREFIX_LEN,
+		    X25519_LEN);
+	} else {
+		/* Another encoding (compressed point, ...): decode it. */
+		pk = d2i_PUBKEY_ex(NULL, &p, (long)len, libctx, propq);
+		if (pk != NULL && (p != der + len ||
+		    gkey_kem_of_pkey(pk, &k) != 0)) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+	}
+	if (pk == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	*kem = k;
+	return pk;
 }
 
 int
@@ -299,10 +446,20 @@ gkey_pkey_raw_public(enum gkey_kem kem, EVP_PKEY *pk, uint8_t *out,
 		break;
 	case GKEY_KEM_P256:
 		/*
-		 * Build the uncompressed point from the coordinates: the
-		 * encoded-point parameter follows the key's conversion form,
-		 * which is "compressed" for keys read from such a SPKI.
+		 * The encoded point follows the key's conversion form: most
+		 * keys have the uncompressed one, which is one conversion
+		 * from the internal form instead of one per coordinate.
 		 */
+		len = 0;
+		if (EVP_PKEY_get_octet_string_param(pk,
+		    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out, out_size,
+		    &len) == 1 && len == 65 && out[0] == 0x04)
+			break;
+		/*
+		 * Else ("compressed", as for keys read from such a SPKI)
+		 * build the uncompressed point from the coordinates.
+		 */
+		ERR_clear_error();
 		if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X,
 		    &x) != 1 ||
 		    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y,
@@ -329,17 +486,20 @@ done:
 
 /* DH(sk, pk): the X25519 output or the P-256 x-coordinate, 32 octets. */
 static int
-dh(enum gkey_kem kem, EVP_PKEY *sk, EVP_PKEY *pk, uint8_t out[NDH])
+dh(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *sk,
+    EVP_PKEY *pk, uint8_t out[NDH])
 {
 	static const uint8_t	 zero[NDH];
 	EVP_PKEY_CTX		*ctx;
 	size_t			 len = NDH;
 	int			 ret = -1;
 
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, sk, NULL)) == NULL)
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(hc->libctx, sk,
+	    hc->propq)) == NULL)
 		return -1;
+	/* The peer was checked once by peer_ok(): not again per DH. */
 	if (EVP_PKEY_derive_init(ctx) != 1 ||
-	    EVP_PKEY_derive_set_peer(ctx, pk) != 1 ||
+	    EVP_PKEY_derive_set_peer_ex(ctx, pk, 0) != 1 ||
 	    EVP_PKEY_derive(ctx, out, &len) != 1 || len != NDH)
 		goto done;
 	/* RFC 9180 7.1.4: an all-zero X25519 output must abort. */
@@ -353,51 +513,88 @@ done:
 	return ret;
 }
 
-/* One HKDF step: mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY. */
+/* The peer key of both DHs of a seal or open is a point on the curve. */
 static int
-hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
-    size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out,
-    size_t out_len)
+peer_ok(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pk)
 {
-	EVP_KDF		*kdf = NULL;
-	EVP_KDF_CTX	*kctx = NULL;
-	OSSL_PARAM	 params[6], *p = params;
-	char		 digest[] = "SHA256";
-	int		 ret = -1;
+	/* Every 32-octet string is an X25519 public key (RFC 7748). */
+	return kem != GKEY_KEM_P256 || p256_public_ok(hc->libctx, hc->propq,
+	    pk);
+}
 
-	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+/*
+ * The HKDF context of one seal or open, its digest set once: naming the
+ * digest is a method lookup, which the seven HKDF steps of a seal then
+ * do not repeat.  The caller frees it with kdf_free().
+ */
+static EVP_KDF_CTX *
+kdf_new(const struct gkey_hpke_ctx *hc)
+{
+	EVP_KDF_CTX	*kctx;
+	OSSL_PARAM	 params[2];
+	char		 digest[] = "SHA256";
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((kctx = EVP_KDF_CTX_new(hc->hkdf)) == NULL)
+		return NULL;
+	if (EVP_KDF_CTX_set_params(kctx, params) != 1) {
+		EVP_KDF_CTX_free(kctx);
+		return NULL;
+	}
+	return kctx;
+}
+
+static void
+kdf_free(EVP_KDF_CTX *kctx)
+{
+	EVP_KDF_CTX_free(kctx);		/* clears its copy of the key */
+}
+
+/*
+ * One HKDF step: mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY.
+ * kctx keeps what earlier steps set, so every step sets the key and the
+ * salt (extract reads it) and expand sets the info, which replaces the
+ * earlier one; extract ignores the info and expand the salt.
+ */
+static int
+hkdf(EVP_KDF_CTX *kctx, int mode, const uint8_t *salt,
+    size_t salt_len, const uint8_t *key, size_t key_len, const uint8_t *info,
+    size_t info_len, uint8_t *out, size_t out_len)
+{
+	static const uint8_t	 zero_salt[NH];
+	OSSL_PARAM		 params[5], *p = params;
+
+	if (mode == EVP_KDF_HKDF_MODE_EXPAND_ONLY && info_len == 0)
+		return -1;	/* every LabeledExpand has an info */
+	/* An absent salt is HashLen zeros (RFC 5869 2.2). */
+	if (salt_len == 0) {
+		salt = zero_salt;
+		salt_len = sizeof(zero_salt);
+	}
+	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
 	    (void *)key, key_len);
-	/* An absent salt is HashLen zeros (RFC 5869), as HMAC pads keys. */
-	if (salt_len != 0)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-		    (void *)salt, salt_len);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+	    (void *)salt, salt_len);
 	if (info_len != 0)
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
 		    (void *)info, info_len);
 	*p = OSSL_PARAM_construct_end();
 
-	if ((kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL)) == NULL ||
-	    (kctx = EVP_KDF_CTX_new(kdf)) == NULL)
-		goto done;
-	if (EVP_KDF_derive(kctx, out, out_len, params) != 1)
-		goto done;
-	ret = 0;
-done:
-	EVP_KDF_CTX_free(kctx);		/* clears its copy of the key */
-	EVP_KDF_free(kdf);
-	if (ret != 0)
+	if (EVP_KDF_derive(kctx, out, out_len, params) != 1) {
 		OPENSSL_cleanse(out, out_len);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* LabeledExtract(salt, label, ikm) into prk[NH]. */
 static int
-labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt,
-    size_t salt_len, const char *label, const uint8_t *ikm, size_t ikm_len,
-    uint8_t prk[NH])
+labeled_extract(EVP_KDF_CTX *kctx, const uint8_t *suite,
+    size_t suite_len, const uint8_t *salt, size_t salt_len, const char *label,
+    const uint8_t *ikm, size_t ikm_len, uint8_t prk[NH])
 {
 	uint8_t	buf[VERSION_LEN + HPKE_SUITE_LEN + LABEL_MAX + IKM_MAX];
 	size_t	label_len = strlen(label), off = 0;
@@ -416,7 +613,7 @@ labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt,
 		memcpy(buf + off, ikm, ikm_len);
 	off += ikm_len;
 
-	ret = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, off,
+	ret = hkdf(kctx, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, buf, off,
 	    NULL, 0, prk, NH);
 	OPENSSL_cleanse(buf, off);	/* ikm may be a DH output */
 	return ret;
@@ -424,9 +621,9 @@ labeled_extract(const uint8_t *suite, size_t suite_len, const uint8_t *salt,
 
 /* LabeledExpand(prk, label, info, L) into out[L]. */
 static int
-labeled_expand(const uint8_t *suite, size_t suite_len, const uint8_t prk[NH],
-    const char *label, const uint8_t *info, size_t info_len, uint8_t *out,
-    size_t out_len)
+labeled_expand(EVP_KDF_CTX *kctx, const uint8_t *suite,
+    size_t suite_len, const uint8_t prk[NH], const char *label,
+    const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
 	uint8_t	buf[2 + VERSION_LEN + HPKE_SUITE_LEN + LABEL_MAX +
 		    EXPAND_INFO_MAX];
@@ -448,25 +645,25 @@ labeled_expand(const uint8_t *suite, size_t suite_len, const uint8_t prk[NH],
 		memcpy(buf + off, info, info_len);
 	off += info_len;
 
-	return hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, NH, buf, off,
+	return hkdf(kctx, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk, NH, buf, off,
 	    out, out_len);
 }
 
 /* ExtractAndExpand(dh, kem_context) of DHKEM (RFC 9180 4.1). */
 static int
-extract_and_expand(enum gkey_kem kem, const uint8_t *dhv, size_t dh_len,
-    const uint8_t *kem_context, size_t kem_context_len,
-    uint8_t shared_secret[NSECRET])
+extract_and_expand(EVP_KDF_CTX *kctx, enum gkey_kem kem,
+    const uint8_t *dhv, size_t dh_len, const uint8_t *kem_context,
+    size_t kem_context_len, uint8_t shared_secret[NSECRET])
 {
 	uint8_t	suite[KEM_SUITE_LEN] = { 'K', 'E', 'M',
 		    (uint8_t)(kem >> 8), (uint8_t)kem };
 	uint8_t	eae_prk[NH];
 	int	ret = -1;
 
-	if (labeled_extract(suite, sizeof(suite), NULL, 0, "eae_prk", dhv,
+	if (labeled_extract(kctx, suite, sizeof(suite), NULL, 0, "eae_prk", dhv,
 	    dh_len, eae_prk) != 0)
 		goto done;
-	if (labeled_expand(suite, sizeof(suite), eae_prk, "shared_secret",
+	if (labeled_expand(kctx, suite, sizeof(suite), eae_prk, "shared_secret",
 	    kem_context, kem_context_len, shared_secret, NSECRET) != 0)
 		goto done;
 	ret = 0;
@@ -480,7 +677,7 @@ done:
  * The exporter secret is not derived: nothing here exports.
  */
 static int
-key_schedule(enum gkey_kem kem, uint8_t mode,
+key_schedule(EVP_KDF_CTX *kctx, enum gkey_kem kem, uint8_t mode,
     const uint8_t shared_secret[NSECRET], const uint8_t *info,
     size_t info_len, uint8_t key[NK], uint8_t base_nonce[NN])
 {
@@ -493,17 +690,17 @@ key_schedule(enum gkey_kem kem, uint8_t mode,
 	int	ret = -1;
 
 	context[0] = mode;
-	if (labeled_extract(suite, sizeof(suite), NULL, 0, "psk_id_hash",
+	if (labeled_extract(kctx, suite, sizeof(suite), NULL, 0, "psk_id_hash",
 	    NULL, 0, context + 1) != 0 ||
-	    labeled_extract(suite, sizeof(suite), NULL, 0, "info_hash",
+	    labeled_extract(kctx, suite, sizeof(suite), NULL, 0, "info_hash",
 	    info, info_len, context + 1 + NH) != 0)
 		goto done;
-	if (labeled_extract(suite, sizeof(suite), shared_secret, NSECRET,
+	if (labeled_extract(kctx, suite, sizeof(suite), shared_secret, NSECRET,
 	    "secret", NULL, 0, secret) != 0)
 		goto done;
-	if (labeled_expand(suite, sizeof(suite), secret, "key", context,
+	if (labeled_expand(kctx, suite, sizeof(suite), secret, "key", context,
 	    sizeof(context), key, NK) != 0 ||
-	    labeled_expand(suite, sizeof(suite), secret, "base_nonce",
+	    labeled_expand(kctx, suite, sizeof(suite), secret, "base_nonce",
 	    context, sizeof(context), base_nonce, NN) != 0)
 		goto done;
 	ret = 0;
@@ -517,15 +714,28 @@ done:
 }
 
 static EVP_PKEY *
-generate_ephemeral(enum gkey_kem kem)
+generate_ephemeral(const struct gkey_hpke_ctx *hc, enum gkey_kem kem)
 {
+	EVP_PKEY_CTX	*gctx = NULL;
+	EVP_PKEY	*pkey = NULL;
+
 	switch (kem) {
 	case GKEY_KEM_P256:
-		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		gctx = EVP_PKEY_CTX_new_from_pkey(hc->libctx, hc->p256_params,
+		    hc->propq);
+		break;
 	case GKEY_KEM_X25519:
-		return EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+		gctx = EVP_PKEY_CTX_new_from_name(hc->libctx, "X25519",
+		    hc->propq);
+		break;
 	}
-	return NULL;
+	if (gctx == NULL || EVP_PKEY_keygen_init(gctx) != 1 ||
+	    EVP_PKEY_generate(gctx, &pkey) != 1) {
+		EVP_PKEY_free(pkey);	/* NULL unless generate half-failed */
+		pkey = NULL;
+	}
+	EVP_PKEY_CTX_free(gctx);
+	return pkey;
 }
 
 /* Common argument checks of seal and open. */
@@ -540,6 +750,12 @@ check_common(const uint8_t *info, size_t info_len, const uint8_t *aad,
 	return 0;
 }
 
+static int	seal_core(const struct gkey_hpke_ctx *, enum gkey_kem,
+		    EVP_PKEY *, const uint8_t *, int, EVP_PKEY *,
+		    const uint8_t *, EVP_PKEY *, const uint8_t *, size_t,
+		    const uint8_t *, size_t, const uint8_t *, size_t,
+		    uint8_t *, size_t, size_t *, uint8_t *, size_t, size_t *);
+
 int
 gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
     EVP_PKEY *skE, const uint8_t *info, size_t info_len, const uint8_t *aad,
@@ -547,15 +763,70 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
     size_t enc_size, size_t *enc_len, uint8_t *ct, size_t ct_size,
     size_t *ct_len)
 {
+	struct gkey_hpke_ctx	*hc;
+	int			 ret;
+
+	if (enc_len != NULL)
+		*enc_len = 0;
+	if (ct_len != NULL)
+		*ct_len = 0;
+	if ((hc = gkey_hpke_ctx_new(NULL, NULL)) == NULL)
+		return -1;
+	ret = gkey_hpke_seal_ctx(hc, kem, pkR, skS, skE, info, info_len, aad,
+	    aad_len, pt, pt_len, enc, enc_size, enc_len, ct, ct_size, ct_len);
+	gkey_hpke_ctx_free(hc);
+	return ret;
+}
+
+int
+gkey_hpke_seal_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    EVP_PKEY *pkR, EVP_PKEY *skS, EVP_PKEY *skE, const uint8_t *info,
+    size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *pt,
+    size_t pt_len, uint8_t *enc, size_t enc_size, size_t *enc_len,
+    uint8_t *ct, size_t ct_size, size_t *ct_len)
+{
+	return seal_core(hc, kem, pkR, NULL, 0, skS, NULL, skE, info,
+	    info_len, aad, aad_len, pt, pt_len, enc, enc_size, enc_len, ct,
+	    ct_size, ct_len);
+}
+
+int
+gkey_hpke_seal_prepared(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    EVP_PKEY *pkR, const uint8_t *pkRm, EVP_PKEY *skS, const uint8_t *pkSm,
+    const uint8_t *info, size_t info_len, const uint8_t *aad,
+    size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *enc,
+    size_t enc_size, size_t *enc_len, uint8_t *ct, size_t ct_size,
+    size_t *ct_len)
+{
+	if (pkRm == NULL || skS == NULL || pkSm == NULL)
+		return -1;
+	return seal_core(hc, kem, pkR, pkRm, 1, skS, pkSm, NULL, info,
+	    info_len, aad, aad_len, pt, pt_len, enc, enc_size, enc_len, ct,
+	    ct_size, ct_len);
+}
+
+/*
+ * pkRm, pkSm: the serialised public keys when the caller has them
+ * (else NULL: computed here); pkR_checked: pkR was made by raw_public().
+ */
+static int
+seal_core(const struct gkey_hpke_ctx *hc, enum gkey_kem kem, EVP_PKEY *pkR,
+    const uint8_t *pkRm, int pkR_checked, EVP_PKEY *skS, const uint8_t *pkSm,
+    EVP_PKEY *skE, const uint8_t *info, size_t info_len, const uint8_t *aad,
+    size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *enc,
+    size_t enc_size, size_t *enc_len, uint8_t *ct, size_t ct_size,
+    size_t *ct_len)
+{
 	EVP_PKEY	*eph = NULL;
+	EVP_KDF_CTX	*kctx = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
 	size_t		 npk = gkey_kem_enc_len(kem), len, off = 0, dh_len;
 	uint8_t		 mode;
 	int		 ret = -1;
 
-	if (npk == 0 || pkR == NULL || enc == NULL || enc_len == NULL ||
-	    ct == NULL || ct_len == NULL)
+	if (hc == NULL || npk == 0 || pkR == NULL || enc == NULL ||
+	    enc_len == NULL || ct == NULL || ct_len == NULL)
 		return -1;
 	*enc_len = 0;
 	*ct_len = 0;
@@ -569,8 +840,10 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
 		return -1;
 	mode = skS != NULL ? GKEY_HPKE_MODE_AUTH : GKEY_HPKE_MODE_BASE;
 
+	if (!pkR_checked && !peer_ok(hc, kem, pkR))
+		goto done;
 	if (skE == NULL) {
-		if ((eph = generate_ephemeral(kem)) == NULL)
+		if ((eph = generate_ephemeral(hc, kem)) == NULL)
 			goto done;
 		skE = eph;
 	}
@@ -579,35 +852,42 @@ gkey_hpke_seal(enum gkey_kem kem, EVP_PKEY *pkR, EVP_PKEY *skS,
 	if (gkey_pkey_raw_public(kem, skE, kem_context, npk, &len) != 0)
 		goto done;
 	off += len;
-	if (gkey_pkey_raw_public(kem, pkR, kem_context + off, npk, &len) != 0)
+	if (pkRm != NULL)
+		memcpy(kem_context + off, pkRm, npk);
+	else if (gkey_pkey_raw_public(kem, pkR, kem_context + off, npk,
+	    &len) != 0)
 		goto done;
-	off += len;
+	off += npk;
 	if (skS != NULL) {
-		if (gkey_pkey_raw_public(kem, skS, kem_context + off, npk,
+		if (pkSm != NULL)
+			memcpy(kem_context + off, pkSm, npk);
+		else if (gkey_pkey_raw_public(kem, skS, kem_context + off, npk,
 		    &len) != 0)
 			goto done;
-		off += len;
+		off += npk;
 	}
 
 	/* dh = DH(skE, pkR) (|| DH(skS, pkR)) */
-	if (dh(kem, skE, pkR, dhv) != 0)
+	if (dh(hc, kem, skE, pkR, dhv) != 0)
 		goto done;
 	dh_len = NDH;
 	if (skS != NULL) {
-		if (dh(kem, skS, pkR, dhv + NDH) != 0)
+		if (dh(hc, kem, skS, pkR, dhv + NDH) != 0)
 			goto done;
 		dh_len += NDH;
 	}
 
-	if (extract_and_expand(kem, dhv, dh_len, kem_context, off,
+	if ((kctx = kdf_new(hc)) == NULL)
+		goto done;
+	if (extract_and_expand(kctx, kem, dhv, dh_len, kem_context, off,
 	    shared_secret) != 0)
 		goto done;
-	if (key_schedule(kem, mode, shared_secret, info, info_len, key,
+	if (key_schedule(kctx, kem, mode, shared_secret, info, info_len, key,
 	    base_nonce) != 0)
 		goto done;
 	/* Sequence number 0: the nonce is base_nonce itself. */
-	if (gkey_gcm_seal(key, NK, base_nonce, aad, aad_len, pt, pt_len,
-	    ct) != 0)
+	if (gkey_gcm_seal_with(hc->aead, key, NK, base_nonce, aad, aad_len,
+	    pt, pt_len, ct) != 0)
 		goto done;
 
 	memcpy(enc, kem_context, npk);
@@ -619,6 +899,7 @@ done:
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(base_nonce, sizeof(base_nonce));
+	kdf_free(kctx);
 	EVP_PKEY_free(eph);
 	if (ret != 0)
 		ERR_clear_error();
@@ -631,15 +912,36 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
     const uint8_t *enc, size_t enc_len, const uint8_t *ct, size_t ct_len,
     uint8_t *pt, size_t pt_size, size_t *pt_len)
 {
+	struct gkey_hpke_ctx	*hc;
+	int			 ret;
+
+	if (pt_len != NULL)
+		*pt_len = 0;
+	if ((hc = gkey_hpke_ctx_new(NULL, NULL)) == NULL)
+		return -1;
+	ret = gkey_hpke_open_ctx(hc, kem, skR, pkS, info, info_len, aad,
+	    aad_len, enc, enc_len, ct, ct_len, pt, pt_size, pt_len);
+	gkey_hpke_ctx_free(hc);
+	return ret;
+}
+
+int
+gkey_hpke_open_ctx(const struct gkey_hpke_ctx *hc, enum gkey_kem kem,
+    EVP_PKEY *skR, EVP_PKEY *pkS, const uint8_t *info, size_t info_len,
+    const uint8_t *aad, size_t aad_len, const uint8_t *enc, size_t enc_len,
+    const uint8_t *ct, size_t ct_len, uint8_t *pt, size_t pt_size,
+    size_t *pt_len)
+{
 	EVP_PKEY	*pkE = NULL;
+	EVP_KDF_CTX	*kctx = NULL;
 	uint8_t		 dhv[2 * NDH], kem_context[3 * GKEY_HPKE_ENC_MAX];
 	uint8_t		 shared_secret[NSECRET], key[NK], base_nonce[NN];
 	size_t		 npk = gkey_kem_enc_len(kem), len, off = 0, dh_len;
 	uint8_t		 mode;
 	int		 ret = -1;
 
-	if (npk == 0 || skR == NULL || enc == NULL || ct == NULL ||
-	    pt_len == NULL)
+	if (hc == NULL || npk == 0 || skR == NULL || enc == NULL ||
+	    ct == NULL || pt_len == NULL)
 		return -1;
 	*pt_len = 0;
 	if (check_common(info, info_len, aad, aad_len) != 0)
@@ -653,7 +955,10 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
 		return -1;
 	mode = pkS != NULL ? GKEY_HPKE_MODE_AUTH : GKEY_HPKE_MODE_BASE;
 
-	if ((pkE = gkey_pkey_from_raw_public(kem, enc, enc_len)) == NULL)
+	/* raw_public() checks pkE; pkS is checked here. */
+	if ((pkE = raw_public(hc, kem, enc, enc_len)) == NULL)
+		goto done;
+	if (pkS != NULL && !peer_ok(hc, kem, pkS))
 		goto done;
 
 	memcpy(kem_context, enc, npk);
@@ -669,23 +974,25 @@ gkey_hpke_open(enum gkey_kem kem, EVP_PKEY *skR, EVP_PKEY *pkS,
 	}
 
 	/* dh = DH(skR, pkE) (|| DH(skR, pkS)) */
-	if (dh(kem, skR, pkE, dhv) != 0)
+	if (dh(hc, kem, skR, pkE, dhv) != 0)
 		goto done;
 	dh_len = NDH;
 	if (pkS != NULL) {
-		if (dh(kem, skR, pkS, dhv + NDH) != 0)
+		if (dh(hc, kem, skR, pkS, dhv + NDH) != 0)
 			goto done;
 		dh_len += NDH;
 	}
 
-	if (extract_and_expand(kem, dhv, dh_len, kem_context, off,
+	if ((kctx = kdf_new(hc)) == NULL)
+		goto done;
+	if (extract_and_expand(kctx, kem, dhv, dh_len, kem_context, off,
 	    shared_secret) != 0)
 		goto done;
-	if (key_schedule(kem, mode, shared_secret, info, info_len, key,
+	if (key_schedule(kctx, kem, mode, shared_secret, info, info_len, key,
 	    base_nonce) != 0)
 		goto done;
-	if (gkey_gcm_open(key, NK, base_nonce, aad, aad_len, ct, ct_len,
-	    pt) != 0)
+	if (gkey_gcm_open_with(hc->aead, key, NK, base_nonce, aad, aad_len,
+	    ct, ct_len, pt) != 0)
 		goto done;
 
 	*pt_len = ct_len - GKEY_HPKE_TAG_LEN;
@@ -695,6 +1002,7 @@ done:
 	OPENSSL_cleanse(shared_secret, sizeof(shared_secret));
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(base_nonce, sizeof(base_nonce));
+	kdf_free(kctx);
 	EVP_PKEY_free(pkE);
 	if (ret != 0)
 		ERR_clear_error();

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "hpke.h"
+#include "hpke_int.h"
 #include "keyrecord.h"
 #include "utf8.h"
 #include "errbuf.h"
@@ -140,25 +141,32 @@ gkey_key_id(EVP_PKEY *pk, uint8_t id[GKEY_KEY_ID_LEN])
 	enum gkey_kem	 kem;
 	uint8_t		 spki[sizeof(gkey_p256_spki_prefix) + GKEY_HPKE_ENC_MAX];
 	uint8_t		 md[EVP_MAX_MD_SIZE], *der = NULL;
+	const uint8_t	*prefix;
 	unsigned int	 mdlen;
-	size_t		 raw_len;
+	size_t		 raw_len, prefix_len;
 	int		 der_len, ret = -1;
 
 	if (pk == NULL || id == NULL)
 		return -1;
-	if (gkey_kem_of_pkey(pk, &kem) == 0 && kem == GKEY_KEM_P256) {
+	if (gkey_kem_of_pkey(pk, &kem) == 0) {
 		/*
 		 * One id per P-256 key however its SPKI was encoded
 		 * (compressed point, explicit form): hash the canonical
-		 * named-curve, uncompressed SPKI, built here.
+		 * named-curve, uncompressed SPKI, built here.  An X25519
+		 * SPKI has one encoding (RFC 8410), the one i2d_PUBKEY()
+		 * writes; building it is much cheaper than the encoder.
 		 */
-		memcpy(spki, gkey_p256_spki_prefix, sizeof(gkey_p256_spki_prefix));
-		if (gkey_pkey_raw_public(kem, pk, spki +
-		    sizeof(gkey_p256_spki_prefix), GKEY_HPKE_ENC_MAX,
-		    &raw_len) != 0 || raw_len != 65)
+		prefix = kem == GKEY_KEM_P256 ? gkey_p256_spki_prefix :
+		    gkey_x25519_spki_prefix;
+		prefix_len = kem == GKEY_KEM_P256 ? GKEY_P256_SPKI_PREFIX_LEN :
+		    GKEY_X25519_SPKI_PREFIX_LEN;
+		memcpy(spki, prefix, prefix_len);
+		if (gkey_pkey_raw_public(kem, pk, spki + prefix_len,
+		    GKEY_HPKE_ENC_MAX, &raw_len) != 0 ||
+		    raw_len != gkey_kem_enc_len(kem))
 			goto done;
-		if (EVP_Digest(spki, sizeof(spki), md, &mdlen, EVP_sha256(),
-		    NULL) != 1)
+		if (EVP_Digest(spki, prefix_len + raw_len, md, &mdlen,
+		    EVP_sha256(), NULL) != 1)
 			goto done;
 	} else {
 		if ((der_len = i2d_PUBKEY(pk, &der)) <= 0)
@@ -194,35 +202,35 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
     size_t gk_len, EVP_PKEY *recipient, EVP_PKEY *server_key, uint8_t *out,
     size_t out_size, size_t *out_len, char *err, size_t errlen)
 {
-	unsigned int	suite, server_suite;
-	size_t		need, n, npk, off, enc_len, ct_len;
-	uint8_t		rid[GKEY_KEY_ID_LEN], sid[GKEY_KEY_ID_LEN];
+	struct gkey_hpke_ctx	*hc;
+	int			 ret;
 
 	if (out_len != NULL)
 		*out_len = 0;
-	if (meta == NULL || gk == NULL || recipient == NULL ||
-	    server_key == NULL || out == NULL || out_len == NULL) {
-		gkey_seterr(err, errlen, "missing argument");
+	if ((hc = gkey_hpke_ctx_new(NULL, NULL)) == NULL) {
+		gkey_seterr(err, errlen, "cannot set up HPKE");
 		return -1;
 	}
-	if (recipient_suite(recipient, &suite) != 0) {
-		gkey_seterr(err, errlen, "unsupported key type");
-		return -1;
-	}
-	if (recipient_suite(server_key, &server_suite) != 0 ||
-	    server_suite != suite) {
-		gkey_seterr(err, errlen, "no key server key for the recipient's "
-		    "key type");
-		return -1;
-	}
+	ret = gkey_record_seal_ctx(hc, meta, gk, gk_len, recipient, server_key,
+	    out, out_size, out_len, err, errlen);
+	gkey_hpke_ctx_free(hc);
+	return ret;
+}
+
+/* The checks of what goes in a header; *need is the record length. */
+static int
+meta_check(const struct gkey_record_meta *meta, size_t gk_len,
+    unsigned int suite, size_t out_size, size_t *need, char *err,
+    size_t errlen)
+{
 	if (gkey_gk_alg_len(meta->gk_alg) == 0 ||
 	    gk_len != gkey_gk_alg_len(meta->gk_alg)) {
 		gkey_seterr(err, errlen, "GK length %zu does not match GK "
 		    "algorithm %u", gk_len, (unsigned int)meta->gk_alg);
 		return -1;
 	}
-	n = meta->name_len;
-	if (!gkey_record_name_valid((const uint8_t *)meta->name, n)) {
+	if (!gkey_record_name_valid((const uint8_t *)meta->name,
+	    meta->name_len)) {
 		gkey_seterr(err, errlen, "application name must be 1..%d octets "
 		    "of UTF-8 text", GKEY_RECORD_NAME_MAX);
 		return -1;
@@ -231,19 +239,33 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 		gkey_seterr(err, errlen, "validity period is empty");
 		return -1;
 	}
-	need = gkey_record_len(suite, meta->gk_alg, n);
-	if (out_size < need) {
+	*need = gkey_record_len(suite, meta->gk_alg, meta->name_len);
+	if (out_size < *need) {
 		gkey_seterr(err, errlen, "record buffer too small (%zu < %zu)",
-		    out_size, need);
+		    out_size, *need);
 		return -1;
 	}
-	if (gkey_key_id(recipient, rid) != 0 ||
-	    gkey_key_id(server_key, sid) != 0) {
-		gkey_seterr(err, errlen, "cannot compute key id");
-		return -1;
-	}
+	return 0;
+}
 
-	npk = gkey_kem_enc_len(suite_kem(suite));
+/*
+ * Write the header and seal after it, meta_check() passed and out holds
+ * need octets.  pkRm and pkSm: the serialised keys if the caller has
+ * them (then recipient was built from pkRm and checked), else NULL.
+ */
+static int
+seal_record(const struct gkey_hpke_ctx *hc,
+    const struct gkey_record_meta *meta, const uint8_t *gk, size_t gk_len,
+    unsigned int suite, EVP_PKEY *recipient, const uint8_t *pkRm,
+    const uint8_t rid[GKEY_KEY_ID_LEN], EVP_PKEY *server_key,
+    const uint8_t *pkSm, const uint8_t sid[GKEY_KEY_ID_LEN], uint8_t *out,
+    size_t need, size_t *out_len, char *err, size_t errlen)
+{
+	enum gkey_kem	kem = suite_kem(suite);
+	size_t		n = meta->name_len, npk, off, enc_len, ct_len;
+	int		rc;
+
+	npk = gkey_kem_enc_len(kem);
 	off = GKEY_RECORD_HDR_LEN + n;
 	out[0] = GKEY_RECORD_VERSION;
 	out[1] = (uint8_t)suite;
@@ -258,10 +280,19 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 	memcpy(out + GKEY_RECORD_HDR_LEN, meta->name, n);
 
 	/* need <= out_size, so enc and ct fit exactly after the header. */
-	if (gkey_hpke_seal(suite_kem(suite), recipient, server_key, NULL,
-	    (const uint8_t *)GKEY_RECORD_INFO, sizeof(GKEY_RECORD_INFO) - 1,
-	    out, off, gk, gk_len, out + off, npk, &enc_len, out + off + npk,
-	    gk_len + TAG_LEN, &ct_len) != 0) {
+	if (pkRm != NULL && pkSm != NULL)
+		rc = gkey_hpke_seal_prepared(hc, kem, recipient, pkRm,
+		    server_key, pkSm, (const uint8_t *)GKEY_RECORD_INFO,
+		    sizeof(GKEY_RECORD_INFO) - 1, out, off, gk, gk_len,
+		    out + off, npk, &enc_len, out + off + npk,
+		    gk_len + TAG_LEN, &ct_len);
+	else
+		rc = gkey_hpke_seal_ctx(hc, kem, recipient, server_key, NULL,
+		    (const uint8_t *)GKEY_RECORD_INFO,
+		    sizeof(GKEY_RECORD_INFO) - 1, out, off, gk, gk_len,
+		    out + off, npk, &enc_len, out + off + npk,
+		    gk_len + TAG_LEN, &ct_len);
+	if (rc != 0) {
 		OPENSSL_cleanse(out, need);
 		gkey_seterr(err, errlen, "HPKE seal failed");
 		return -1;
@@ -273,6 +304,131 @@ gkey_record_seal(const struct gkey_record_meta *meta, const uint8_t *gk,
 	}
 	*out_len = need;
 	return 0;
+}
+
+int
+gkey_record_seal_ctx(const struct gkey_hpke_ctx *hc,
+    const struct gkey_record_meta *meta, const uint8_t *gk, size_t gk_len,
+    EVP_PKEY *recipient, EVP_PKEY *server_key, uint8_t *out,
+    size_t out_size, size_t *out_len, char *err, size_t errlen)
+{
+	unsigned int	suite, server_suite;
+	size_t		need;
+	uint8_t		rid[GKEY_KEY_ID_LEN], sid[GKEY_KEY_ID_LEN];
+
+	if (out_len != NULL)
+		*out_len = 0;
+	if (hc == NULL || meta == NULL || gk == NULL || recipient == NULL ||
+	    server_key == NULL || out == NULL || out_len == NULL) {
+		gkey_seterr(err, errlen, "missing argument");
+		return -1;
+	}
+	if (recipient_suite(recipient, &suite) != 0) {
+		gkey_seterr(err, errlen, "unsupported key type");
+		return -1;
+	}
+	if (recipient_suite(server_key, &server_suite) != 0 ||
+	    server_suite != suite) {
+		gkey_seterr(err, errlen, "no key server key for the recipient's "
+		    "key type");
+		return -1;
+	}
+	if (meta_check(meta, gk_len, suite, out_size, &need, err, errlen) != 0)
+		return -1;
+	if (gkey_key_id(recipient, rid) != 0 ||
+	    gkey_key_id(server_key, sid) != 0) {
+		gkey_seterr(err, errlen, "cannot compute key id");
+		return -1;
+	}
+	return seal_record(hc, meta, gk, gk_len, suite, recipient, NULL, rid,
+	    server_key, NULL, sid, out, need, out_len, err, errlen);
+}
+
+int
+gkey_record_sender_init(struct gkey_record_sender *s, EVP_PKEY *server_key)
+{
+	size_t	len;
+
+	if (s == NULL)
+		return -1;
+	memset(s, 0, sizeof(*s));
+	if (server_key == NULL || gkey_kem_of_pkey(server_key, &s->kem) != 0 ||
+	    gkey_pkey_raw_public(s->kem, server_key, s->pub, sizeof(s->pub),
+	    &len) != 0 || len != gkey_kem_enc_len(s->kem) ||
+	    gkey_key_id(server_key, s->id) != 0) {
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	s->key = server_key;
+	return 0;
+}
+
+int
+gkey_record_seal_spki(const struct gkey_hpke_ctx *hc,
+    const struct gkey_record_meta *meta, const uint8_t *gk, size_t gk_len,
+    const uint8_t *spki, size_t spki_len,
+    const struct gkey_record_sender *sender, uint8_t *out, size_t out_size,
+    size_t *out_len, char *err, size_t errlen)
+{
+	EVP_PKEY	*recipient = NULL;
+	enum gkey_kem	 kem;
+	unsigned int	 suite;
+	const uint8_t	*pkRm = NULL;
+	uint8_t		 rid[GKEY_KEY_ID_LEN], md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+	size_t		 need, prefix_len;
+	int		 ret = -1;
+
+	if (out_len != NULL)
+		*out_len = 0;
+	if (hc == NULL || meta == NULL || gk == NULL || spki == NULL ||
+	    sender == NULL || sender->key == NULL || out == NULL ||
+	    out_len == NULL) {
+		gkey_seterr(err, errlen, "missing argument");
+		return -1;
+	}
+	if ((recipient = gkey_pkey_from_spki(hc, spki, spki_len,
+	    &kem)) == NULL) {
+		gkey_seterr(err, errlen, "unsupported key type");
+		return -1;
+	}
+	suite = kem == GKEY_KEM_P256 ? GKEY_SUITE_P256 : GKEY_SUITE_X25519;
+	if (sender->kem != kem) {
+		gkey_seterr(err, errlen, "no key server key for the recipient's "
+		    "key type");
+		goto done;
+	}
+	if (meta_check(meta, gk_len, suite, out_size, &need, err, errlen) != 0)
+		goto done;
+
+	/*
+	 * A canonical SPKI (the form gkey_pkey_from_spki() takes apart)
+	 * holds the serialised key, and is what the key id hashes; any
+	 * other encoding goes the long way.
+	 */
+	prefix_len = kem == GKEY_KEM_P256 ? GKEY_P256_SPKI_PREFIX_LEN :
+	    GKEY_X25519_SPKI_PREFIX_LEN;
+	if (spki_len == prefix_len + gkey_kem_enc_len(kem) &&
+	    memcmp(spki, kem == GKEY_KEM_P256 ? gkey_p256_spki_prefix :
+	    gkey_x25519_spki_prefix, prefix_len) == 0) {
+		if (EVP_Digest(spki, spki_len, md, &mdlen, EVP_sha256(),
+		    NULL) != 1 || mdlen < GKEY_KEY_ID_LEN) {
+			ERR_clear_error();
+			gkey_seterr(err, errlen, "cannot compute key id");
+			goto done;
+		}
+		memcpy(rid, md, GKEY_KEY_ID_LEN);
+		pkRm = spki + prefix_len;
+	} else if (gkey_key_id(recipient, rid) != 0) {
+		gkey_seterr(err, errlen, "cannot compute key id");
+		goto done;
+	}
+	ret = seal_record(hc, meta, gk, gk_len, suite, recipient, pkRm, rid,
+	    sender->key, pkRm != NULL ? sender->pub : NULL, sender->id, out,
+	    need, out_len, err, errlen);
+done:
+	EVP_PKEY_free(recipient);
+	return ret;
 }
 
 int

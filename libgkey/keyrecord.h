@@ -32,6 +32,8 @@
 
 #include <openssl/evp.h>
 
+#include "hpke.h"
+
 #define GKEY_RECORD_VERSION	1
 #define GKEY_RECORD_HDR_LEN	44
 #define GKEY_RECORD_NAME_MAX	64
@@ -134,6 +136,52 @@ int	gkey_record_seal(const struct gkey_record_meta *meta,
 	    const uint8_t *gk, size_t gk_len, EVP_PKEY *recipient,
 	    EVP_PKEY *server_key, uint8_t *out, size_t out_size,
 	    size_t *out_len, char *err, size_t errlen);
+
+/*
+ * gkey_record_seal() with an HPKE context (hpke.h: made once, shared by
+ * every thread); gkey_record_seal() makes one for the one call.
+ */
+int	gkey_record_seal_ctx(const struct gkey_hpke_ctx *hctx,
+	    const struct gkey_record_meta *meta,
+	    const uint8_t *gk, size_t gk_len, EVP_PKEY *recipient,
+	    EVP_PKEY *server_key, uint8_t *out, size_t out_size,
+	    size_t *out_len, char *err, size_t errlen);
+
+/*
+ * A key server's static key made ready once for many seals: its KEM,
+ * serialised public key and key id, which gkey_record_seal_spki() would
+ * otherwise compute for every record.  key is borrowed (never freed): it
+ * must outlive the struct.  Filled once, then only read, so threads may
+ * share it.  gkey_record_sender_init() returns 0, or -1 for a key of no
+ * supported KEM.
+ */
+struct gkey_record_sender {
+	EVP_PKEY	*key;
+	enum gkey_kem	 kem;
+	uint8_t		 pub[GKEY_HPKE_ENC_MAX];
+	uint8_t		 id[GKEY_KEY_ID_LEN];
+};
+
+int	gkey_record_sender_init(struct gkey_record_sender *sender,
+	    EVP_PKEY *server_key);
+
+/*
+ * gkey_record_seal_ctx() to the node enrolled with the SubjectPublicKeyInfo
+ * DER spki[0..spki_len), decoded here with gkey_pkey_from_spki(); the
+ * record is the same.  A canonical SPKI (named curve P-256 with an
+ * uncompressed point, or X25519) is the fast case: the serialised key and
+ * the key id come straight from its octets.  Fails with "unsupported key
+ * type" for an SPKI that does not decode to a P-256 or X25519 key, and
+ * with "no key server key for the recipient's key type" when sender is
+ * of the other KEM.
+ */
+int	gkey_record_seal_spki(const struct gkey_hpke_ctx *hctx,
+	    const struct gkey_record_meta *meta,
+	    const uint8_t *gk, size_t gk_len,
+	    const uint8_t *spki, size_t spki_len,
+	    const struct gkey_record_sender *sender,
+	    uint8_t *out, size_t out_size, size_t *out_len,
+	    char *err, size_t errlen);
 
 /*
  * Open a record as the node: parse it, check that the recipient key id is

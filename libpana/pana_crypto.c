@@ -314,3 +314,75 @@ pana_auth_verify(uint32_t integ_alg, const uint8_t *key, size_t keylen,
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return rc;
 }
+
+int
+pana_relay_sign(uint8_t *msg, size_t *len, size_t size, const uint8_t *key,
+    size_t keylen)
+{
+	struct pana_hdr h;
+	uint8_t *a;
+	size_t n;
+	int rc;
+
+	if (msg == NULL || len == NULL)
+		return PANA_E_ARG;
+	if ((rc = pana_hdr_parse(msg, *len, &h, NULL, 0)) != 0)
+		return rc;
+	if (h.type != PANA_MSG_RELAY)
+		return PANA_E_RELAY;
+	if (pana_msg_find_auth(msg, *len, NULL, NULL) != PANA_E_MISSING)
+		return PANA_E_AVP_DUP;
+	n = *len + PANA_RELAY_AUTH_OVERHEAD;
+	if (n > size || n > PANA_MSG_MAX)
+		return PANA_E_NOSPACE;
+	/* AUTH AVP: code 1, no flags, length 16, reserved 0, then zeros. */
+	a = msg + *len;
+	memset(a, 0, PANA_RELAY_AUTH_OVERHEAD);
+	a[1] = PANA_AVP_AUTH;
+	a[5] = PANA_RELAY_AUTH_OVERHEAD - 8;
+	msg[2] = (uint8_t)(n >> 8);
+	msg[3] = (uint8_t)n;
+	if ((rc = pana_auth_sign(PANA_RELAY_AUTH_ALG, key, keylen, msg,
+	    n)) != 0) {
+		/* Leave the message as it was. */
+		msg[2] = (uint8_t)(*len >> 8);
+		msg[3] = (uint8_t)*len;
+		return rc;
+	}
+	*len = n;
+	return 0;
+}
+
+int
+pana_relay_verify(const uint8_t *msg, size_t len, const uint8_t *key,
+    size_t keylen)
+{
+	struct pana_hdr h;
+	int rc;
+
+	if ((rc = pana_hdr_parse(msg, len, &h, NULL, 0)) != 0)
+		return rc;
+	if (h.type != PANA_MSG_RELAY)
+		return PANA_E_RELAY;
+	return pana_auth_verify(PANA_RELAY_AUTH_ALG, key, keylen, msg, len);
+}
+
+int
+pana_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *data,
+    size_t len, uint8_t mac[32])
+{
+	struct iov iov[1];
+	uint8_t out[EVP_MAX_MD_SIZE];
+	size_t outlen = 0;
+	int rc;
+
+	iov[0].base = data;
+	iov[0].len = len;
+	if ((rc = hmac_iov("SHA256", key, keylen, iov, 1, out, &outlen)) == 0 &&
+	    outlen != 32)
+		rc = PANA_E_CRYPTO;
+	if (rc == 0)
+		memcpy(mac, out, 32);
+	OPENSSL_cleanse(out, sizeof(out));
+	return rc;
+}

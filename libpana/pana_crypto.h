@@ -114,4 +114,32 @@ int	pana_auth_sign(uint32_t integ_alg, const uint8_t *key, size_t keylen,
 int	pana_auth_verify(uint32_t integ_alg, const uint8_t *key,
 	    size_t keylen, const uint8_t *msg, size_t len);
 
+/* HMAC-SHA-256(key, data) into mac (32 octets).  0 or PANA_E_CRYPTO. */
+int	pana_hmac_sha256(const uint8_t *key, size_t keylen,
+	    const uint8_t *data, size_t len, uint8_t mac[32]);
+
+/*
+ * Relay AUTH (gkey profile, doc/pana.md section 3.1): RFC 6345 leaves the
+ * relay-PAA hop to IPsec; a relay and a PAA that share a relay key instead
+ * end every PANA-Relay message with an AUTH AVP (code 1, 16 octets):
+ * HMAC-SHA-256 keyed with the relay key over the whole PANA-Relay message
+ * with that value taken as zeros, truncated to 128 bits (that is,
+ * AUTH_HMAC_SHA2_256_128 with the relay key).
+ */
+#define PANA_RELAY_AUTH_ALG	PANA_AUTH_HMAC_SHA2_256_128
+#define PANA_RELAY_AUTH_OVERHEAD 24	/* AVP header 8, value 16 */
+
+/*
+ * Append the relay AUTH to the finished PANA-Relay message msg (*len
+ * octets in a buffer of size) and fill it in; *len grows by
+ * PANA_RELAY_AUTH_OVERHEAD.  0, or PANA_E_NOSPACE, PANA_E_RELAY (not a
+ * PANA-Relay message), PANA_E_AVP_DUP (it has an AUTH already).
+ */
+int	pana_relay_sign(uint8_t *msg, size_t *len, size_t size,
+	    const uint8_t *key, size_t keylen);
+
+/* Verify the relay AUTH of a PANA-Relay message: as pana_auth_verify(). */
+int	pana_relay_verify(const uint8_t *msg, size_t len, const uint8_t *key,
+	    size_t keylen);
+
 #endif /* GKEY_PANA_CRYPTO_H */

@@ -556,3 +556,31 @@ pana_addr_str(const struct sockaddr_storage *ss, int with_port, char *buf,
 		snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%u" :
 		    "%s:%u", a, port);
 }
+
+/* RAND*base, RAND = (2r - 65535) / 655350, in [-0.1, +0.1]. */
+static int64_t
+rt_rand(int64_t base, uint16_t r)
+{
+	return base * (2 * (int64_t)r - 65535) / 655350;
+}
+
+uint64_t
+pana_rt_next(uint64_t prev, uint64_t irt, uint64_t mrt, uint16_t r)
+{
+	int64_t p, rt;
+
+	/* Bounded well below INT64_MAX / 131070: no overflow below. */
+	if (irt > UINT32_MAX)
+		irt = UINT32_MAX;
+	if (mrt > UINT32_MAX)
+		mrt = UINT32_MAX;
+	if (prev > UINT32_MAX)
+		prev = UINT32_MAX;
+	if (prev == 0)
+		return (uint64_t)((int64_t)irt + rt_rand((int64_t)irt, r));
+	p = (int64_t)prev;
+	rt = 2 * p + rt_rand(p, r);
+	if (rt > (int64_t)mrt)
+		rt = (int64_t)mrt + rt_rand((int64_t)mrt, r);
+	return (uint64_t)rt;
+}

@@ -293,6 +293,16 @@ int	pana_relay_pop(const uint8_t *buf, size_t len,
 void	pana_addr_str(const struct sockaddr_storage *ss, int with_port,
 	    char *buf, size_t size);
 
+/*
+ * Retransmission timeout (RFC 5191 section 9, the algorithm of RFC 3315
+ * section 14): the first RT = IRT + RAND*IRT (prev 0), then RT =
+ * 2*prev + RAND*prev, and when that is above MRT, RT = MRT + RAND*MRT.
+ * RAND is uniform in [-0.1, +0.1]; r, a random 16-bit value, maps onto
+ * it linearly (0: -0.1, 65535: +0.1).  Milliseconds.
+ */
+uint64_t	pana_rt_next(uint64_t prev, uint64_t irt, uint64_t mrt,
+		    uint16_t r);
+
 /* Octets of padding after a value of len octets. */
 #define PANA_PAD(len)	((4 - ((len) & 3)) & 3)
 

@@ -42,7 +42,7 @@
 #include "keyrecord.h"
 #include "keys.h"
 #include "nd_crypto.h"
-#include "nd_log.h"
+#include "plog.h"
 #include "nd_msg.h"
 #include "noded_conf.h"
 #include "noded_core.h"
@@ -143,11 +143,11 @@ read_cert(const char *path)
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL)
-		nd_fatal("%s", path);
+		fatal("%s", path);
 	x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (x == NULL)
-		nd_fatalx("%s: no PEM certificate", path);
+		fatalx("%s: no PEM certificate", path);
 	return x;
 }
 
@@ -162,14 +162,14 @@ load_credentials(void)
 
 	if ((n.trust.node_key = gkey_load_private_key(n.cfg.private_key, err,
 	    sizeof(err))) == NULL)
-		nd_fatalx("%s: %s", n.cfg.private_key, err);
+		fatalx("%s: %s", n.cfg.private_key, err);
 	if (!nd_key_is_p256(n.trust.node_key))
-		nd_fatalx("%s: the key is not P-256", n.cfg.private_key);
+		fatalx("%s: the key is not P-256", n.cfg.private_key);
 	if (X509_check_private_key(x, n.trust.node_key) != 1)
-		nd_fatalx("%s does not match %s", n.cfg.private_key,
+		fatalx("%s does not match %s", n.cfg.private_key,
 		    n.cfg.certificate);
 	if ((len = i2d_X509(x, &der)) <= 0)
-		nd_fatalx("%s: cannot encode", n.cfg.certificate);
+		fatalx("%s: cannot encode", n.cfg.certificate);
 	n.cert = der;
 	n.cert_len = (size_t)len;
 	X509_free(x);
@@ -177,7 +177,7 @@ load_credentials(void)
 	for (i = 0; i < n.cfg.n_key_servers; i++)
 		if ((n.trust.servers[i] = gkey_load_public_key(
 		    n.cfg.key_server[i], err, sizeof(err))) == NULL)
-			nd_fatalx("%s: %s", n.cfg.key_server[i], err);
+			fatalx("%s: %s", n.cfg.key_server[i], err);
 	n.trust.n_servers = n.cfg.n_key_servers;
 	n.trust.window = n.cfg.timestamp_window;
 }
@@ -213,11 +213,11 @@ open_icmp(void)
 	int on = 1, hops = 255;
 
 	if ((n.ifindex = if_nametoindex(n.cfg.interface)) == 0)
-		nd_fatal("interface %s", n.cfg.interface);
+		fatal("interface %s", n.cfg.interface);
 	n.fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    IPPROTO_ICMPV6);
 	if (n.fd == -1)
-		nd_fatal("raw ICMPv6 socket");
+		fatal("raw ICMPv6 socket");
 	ICMP6_FILTER_SETBLOCKALL(&filt);
 	ICMP6_FILTER_SETPASS(ND_TYPE_RA, &filt);
 	if (setsockopt(n.fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
@@ -230,10 +230,10 @@ open_icmp(void)
 	    sizeof(hops)) == -1 ||
 	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
 	    sizeof(hops)) == -1)
-		nd_fatal("ICMPv6 socket options");
+		fatal("ICMPv6 socket options");
 	if (setsockopt(n.fd, SOL_SOCKET, SO_BINDTODEVICE, n.cfg.interface,
 	    (socklen_t)strlen(n.cfg.interface)) == -1)
-		nd_fatal("SO_BINDTODEVICE %s", n.cfg.interface);
+		fatal("SO_BINDTODEVICE %s", n.cfg.interface);
 }
 
 static void
@@ -244,14 +244,14 @@ drop_privileges(const char *user)
 	if (geteuid() != 0 || user[0] == '\0')
 		return;
 	if ((pw = getpwnam(user)) == NULL)
-		nd_fatalx("user '%s' does not exist", user);
+		fatalx("user '%s' does not exist", user);
 	if (setgroups(1, &pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		nd_fatal("cannot drop privileges to %s", user);
+		fatal("cannot drop privileges to %s", user);
 	if (setuid(0) != -1 || geteuid() == 0)
-		nd_fatalx("privileges not dropped");
-	nd_log_info("running as %s", user);
+		fatalx("privileges not dropped");
+	log_info("running as %s", user);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -262,7 +262,7 @@ write_keys(void)
 	char err[NODED_ERRLEN + 4200];
 
 	if (noded_keys_write(&n.keys, n.cfg.key_file, err, sizeof(err)) != 0)
-		nd_log_warnx("key file not written: %s", err);
+		log_warnx("key file not written: %s", err);
 }
 
 static void
@@ -271,7 +271,7 @@ expire_keys(void)
 	int k = noded_keys_expire(&n.keys, wall_s());
 
 	if (k > 0) {
-		nd_log_info("%d expired keys removed", k);
+		log_info("%d expired keys removed", k);
 		write_keys();
 	}
 }
@@ -285,7 +285,7 @@ schedule(uint64_t delay_ms, const char *why)
 	    random_unit());
 
 	n.next_solicit = now_ms() + d;
-	nd_log_debug("next solicitation in %llu ms (%s)",
+	log_debug("next solicitation in %llu ms (%s)",
 	    (unsigned long long)d, why);
 }
 
@@ -315,7 +315,7 @@ build_rs(size_t *len)
 	rc = nd_sign_finish(&b, n.trust.node_key, n.lladdr.s6_addr,
 	    n.cfg.solicit_to.s6_addr, len);
 	if (rc != 0)
-		nd_log_warnx("cannot build the RS: %s", nd_strerror(rc));
+		log_warnx("cannot build the RS: %s", nd_strerror(rc));
 	return rc;
 }
 
@@ -334,7 +334,7 @@ solicit(void)
 	size_t len;
 
 	if (find_lladdr() != 0) {
-		nd_log_warnx("%s has no link-local address yet",
+		log_warnx("%s has no link-local address yet",
 		    n.cfg.interface);
 		back_off("no link-local address");
 		return;
@@ -366,7 +366,7 @@ solicit(void)
 	pi.ipi6_ifindex = n.ifindex;
 	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	if (sendmsg(n.fd, &msg, 0) == -1) {
-		nd_log_warn("RS on %s", n.cfg.interface);
+		log_warn("RS on %s", n.cfg.interface);
 		back_off("send failed");
 		return;
 	}
@@ -374,7 +374,7 @@ solicit(void)
 	n.answer_deadline = now_ms() + n.cfg.answer_wait_ms;
 	n.next_solicit = UINT64_MAX;
 	noded_asm_clear(&n.asms);
-	nd_log_debug("RS sent (%zu octets)", len);
+	log_debug("RS sent (%zu octets)", len);
 }
 
 /* ------------------------------------------------------------ answers */
@@ -404,7 +404,7 @@ open_records(const uint8_t *pkt, size_t len, const char *from, int push,
 		if (gkey_record_open(o.data, o.len, n.trust.node_key,
 		    n.trust.servers, n.trust.n_servers, wall_s(), &rec, gk,
 		    sizeof(gk), &gk_len, err, sizeof(err)) != 0) {
-			nd_log_warnx("record %u of part %u from %s refused: %s",
+			log_warnx("record %u of part %u from %s refused: %s",
 			    i, m.part_index, from, err);
 			continue;
 		}
@@ -414,12 +414,12 @@ open_records(const uint8_t *pkt, size_t len, const char *from, int push,
 		rc = noded_keys_put(&n.keys, &rec, gk, gk_len, push);
 		OPENSSL_cleanse(gk, sizeof(gk));
 		if (rc < 0)
-			nd_log_warnx("key store full: app %.*s epoch %u not kept",
+			log_warnx("key store full: app %.*s epoch %u not kept",
 			    (int)rec.name_len, (const char *)rec.name,
 			    rec.epoch);
 		else if (rc > 0) {
 			added++;
-			nd_log_info("key app=%.*s id=%u epoch=%u from %s",
+			log_info("key app=%.*s id=%u epoch=%u from %s",
 			    (int)rec.name_len, (const char *)rec.name,
 			    rec.app_id, rec.epoch, from);
 		}
@@ -446,10 +446,10 @@ complete(struct noded_asm *a)
 			goto finish;
 		n.outstanding = 0;
 		if (m.status == ND_STATUS_UNAVAILABLE)
-			nd_log_warnx("AR %s: key server unavailable: %.*s",
+			log_warnx("AR %s: key server unavailable: %.*s",
 			    from, (int)m.reason_len, (const char *)m.reason);
 		else
-			nd_log_warnx("AR %s: refused: %.*s", from,
+			log_warnx("AR %s: refused: %.*s", from,
 			    (int)m.reason_len, (const char *)m.reason);
 		back_off("status");
 		goto finish;
@@ -465,17 +465,17 @@ complete(struct noded_asm *a)
 	if (added > 0)
 		write_keys();
 	if (a->push) {
-		nd_log_info("push from %s: %d new keys", from, added);
+		log_info("push from %s: %d new keys", from, added);
 		goto finish;
 	}
 	n.outstanding = 0;
 	if (opened == 0) {
-		nd_log_warnx("AR %s: no record could be opened", from);
+		log_warnx("AR %s: no record could be opened", from);
 		back_off("no record");
 		goto finish;
 	}
 	n.backoff_ms = n.cfg.retry_initial_ms;
-	nd_log_info("answer from %s: %u parts, %d records opened, %d new, "
+	log_info("answer from %s: %u parts, %d records opened, %d new, "
 	    "refresh %u s", from, a->count, opened, added, refresh);
 	schedule(noded_next_refresh(refresh, earliest, wall_s()) * 1000,
 	    "refresh");
@@ -501,18 +501,18 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	if (rc == NODED_RA_PLAIN)
 		return;
 	if (rc != NODED_RA_OK) {
-		nd_log_warnx_rl("RA from %s ignored: %s", from, err);
+		log_warnx_rl("RA from %s ignored: %s", from, err);
 		return;
 	}
 	if (m.nonce != NULL && (!n.outstanding || m.nonce_len != NONCE_LEN ||
 	    CRYPTO_memcmp(m.nonce, n.nonce, NONCE_LEN) != 0)) {
-		nd_log_debug("RA from %s ignored: its nonce answers no "
+		log_debug("RA from %s ignored: its nonce answers no "
 		    "outstanding RS", from);
 		return;
 	}
 	if (noded_asm_add(&n.asms, src, &m, now_ms(), &done, err,
 	    sizeof(err)) < 0) {
-		nd_log_warnx_rl("RA from %s ignored: %s", from, err);
+		log_warnx_rl("RA from %s ignored: %s", from, err);
 		return;
 	}
 	if (done != NULL)
@@ -547,11 +547,11 @@ read_icmp(void)
 		msg.msg_controllen = sizeof(cbuf.buf);
 		if ((r = recvmsg(n.fd, &msg, 0)) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
-				nd_log_warnx_rl("recvmsg: %s", strerror(errno));
+				log_warnx_rl("recvmsg: %s", strerror(errno));
 			return;
 		}
 		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-			nd_log_warnx_rl("RA ignored: truncated on receipt");
+			log_warnx_rl("RA ignored: truncated on receipt");
 			continue;
 		}
 		hop = -1;
@@ -574,7 +574,7 @@ read_icmp(void)
 			}
 		}
 		if (!have_dst || msg.msg_namelen < sizeof(from)) {
-			nd_log_warnx_rl("RA ignored: no destination address");
+			log_warnx_rl("RA ignored: no destination address");
 			continue;
 		}
 		handle_ra((size_t)r, &from.sin6_addr, &dst, hop);
@@ -596,11 +596,11 @@ timers(void)
 				count = n.asms.a[i].count;
 			}
 		if (count > 0)
-			nd_log_warnx("answer incomplete after %u ms (%zu of %zu "
+			log_warnx("answer incomplete after %u ms (%zu of %zu "
 			    "parts): asking again", n.cfg.answer_wait_ms, have,
 			    count);
 		else
-			nd_log_warnx("no answer after %u ms: asking again",
+			log_warnx("no answer after %u ms: asking again",
 			    n.cfg.answer_wait_ms);
 		n.outstanding = 0;
 		noded_asm_clear(&n.asms);
@@ -630,7 +630,7 @@ loop(void)
 	while (!quit) {
 		if (hup) {
 			hup = 0;
-			nd_log_info("SIGHUP: soliciting now");
+			log_info("SIGHUP: soliciting now");
 			n.outstanding = 0;
 			n.next_solicit = 0;
 			n.backoff_ms = n.cfg.retry_initial_ms;
@@ -642,7 +642,7 @@ loop(void)
 		if (poll(&pfd, 1, poll_timeout()) == -1) {
 			if (errno == EINTR)
 				continue;
-			nd_fatal("poll");
+			fatal("poll");
 		}
 		if (pfd.revents & POLLIN)
 			read_icmp();
@@ -679,23 +679,23 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	nd_log_init(1, verbose, "gkey-noded");
+	log_init(1, verbose, "gkey-noded");
 	if (noded_config_load(conffile, &n.cfg, err, sizeof(err)) != 0)
-		nd_fatalx("%s", err);
+		fatalx("%s", err);
 	if (noaction) {
 		fprintf(stderr, "configuration OK\n");
 		return 0;
 	}
 	if (RAND_status() != 1)
-		nd_fatalx("the random number generator is not seeded");
+		fatalx("the random number generator is not seeded");
 	load_credentials();
 	open_icmp();
 	drop_privileges(n.cfg.user);
 	write_keys();
 	if (!foreground) {
-		nd_log_init(0, verbose, "gkey-noded");
+		log_init(0, verbose, "gkey-noded");
 		if (daemon(0, 0) == -1)
-			nd_fatal("daemon");
+			fatal("daemon");
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -707,10 +707,10 @@ main(int argc, char *argv[])
 	sigaction(SIGPIPE, &sa, NULL);
 	n.backoff_ms = n.cfg.retry_initial_ms;
 	n.next_solicit = 0;
-	nd_log_info("started (interface %s, %zu-octet certificate)",
+	log_info("started (interface %s, %zu-octet certificate)",
 	    n.cfg.interface, n.cert_len);
 	loop();
-	nd_log_info("stopping with %zu keys", noded_keys_count(&n.keys));
+	log_info("stopping with %zu keys", noded_keys_count(&n.keys));
 	noded_keys_clear(&n.keys);
 	close(n.fd);
 	EVP_PKEY_free(n.trust.node_key);

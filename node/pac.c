@@ -5,7 +5,8 @@
  * its PAR(S); a request is new when its number is the last answered one
  * plus one, a duplicate when it equals the last one (the stored answer is
  * sent again, nothing is processed twice), and stale otherwise (dropped).
- * The PaC numbers its own requests (PNR, PTR) from a random initial value;
+ * The PaC numbers its own requests (PAR without piggybacking, PNR, PTR)
+ * from a random initial value;
  * the PCI carries 0 as RFC 5191 section 4.1 requires.
  *
  * Keys: once a PANA_AUTH_KEY exists every message in both directions
@@ -282,6 +283,20 @@ answer(struct pac *p, uint16_t req_type, uint32_t seq, const uint8_t *buf,
 	queue_out(p, buf, len);
 }
 
+/* 16 random bits: the RAND of a retransmission timeout (RFC 5191 9). */
+static uint16_t
+rand16(struct pac *p)
+{
+	uint8_t	b[2] = { 0x80, 0x00 };
+
+	if (p->cfg.random != NULL) {
+		if (p->cfg.random(p->cfg.random_arg, b, sizeof(b)) != 0)
+			b[0] = 0x80;	/* RAND 0 */
+	} else if (RAND_bytes(b, sizeof(b)) != 1)
+		b[0] = 0x80;
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
 /* Sends a new request of the PaC's and arms its retransmission. */
 static void
 request(struct pac *p, uint16_t type, uint16_t flags, uint32_t seq,
@@ -292,7 +307,8 @@ request(struct pac *p, uint16_t type, uint16_t flags, uint32_t seq,
 	p->req_flags = flags;
 	p->req_seq = seq;
 	p->req_count = 1;
-	p->req_rt = p->cfg.rt_init_ms;
+	p->req_rt = (unsigned int)pana_rt_next(0, p->cfg.rt_init_ms,
+	    p->cfg.rt_max_ms, rand16(p));
 	p->req_deadline = p->now + p->req_rt;
 	memcpy(p->req.buf, buf, len);
 	p->req.len = len;
@@ -486,12 +502,35 @@ handle_par_start(struct pac *p, const struct pana_msg *m)
 	p->i_par_len = m->len;
 	p->i_pan_len = len;
 	p->session_id = m->hdr.session_id;
-	p->req_active = 0;		/* the PCI is answered */
+	/*
+	 * The PCI stays outstanding until the first EAP PAR: a PAA that
+	 * keeps no state before the PAN(S) (RFC 5191 section 4.1) never
+	 * retransmits its PAR(S), so a lost PAN(S) is recovered by the PCI
+	 * again, the same PAR(S) again and the stored PAN(S).
+	 */
 	p->state = PAC_ST_AUTH;
 	answer(p, PANA_MSG_AUTH, m->hdr.seq, buf, len);
 	plog(p, LOG_INFO, "session %u: PRF %u, integrity %u",
 	    (unsigned int)p->session_id, (unsigned int)p->prf_alg,
 	    (unsigned int)p->integ_alg);
+}
+
+/*
+ * Each EAP-Payload received, at debug level, with the Length field of
+ * the EAP packet it carries (RFC 3748 section 4): the two are equal
+ * unless something on the path added or cut octets.
+ */
+static void
+log_eap_payload(struct pac *p, const struct pana_msg *m,
+    const struct pana_avp *eap)
+{
+	unsigned int	eap_len = 0;
+
+	if (eap->len >= 4)
+		eap_len = (unsigned int)eap->value[2] << 8 | eap->value[3];
+	plog(p, LOG_DEBUG, "%s seq %u: EAP-Payload of %u octets, EAP "
+	    "Length %u", msg_name(m->hdr.type, m->hdr.flags),
+	    (unsigned int)m->hdr.seq, (unsigned int)eap->len, eap_len);
 }
 
 static const char *
@@ -500,6 +539,33 @@ eap_reason(struct pac *p)
 	const char	*s = p->cfg.eap->error(p->cfg.eap_ctx);
 
 	return s != NULL && *s != '\0' ? s : "no reason given";
+}
+
+/*
+ * Without piggybacking: the EAP-Response in a PAR of the PaC's own, with
+ * its next sequence number, retransmitted until the PAA's PAN (or its
+ * next PAR) comes.
+ */
+static void
+send_eap_par(struct pac *p, const uint8_t *resp, size_t resp_len)
+{
+	struct pana_builder	b;
+	uint8_t			buf[PAC_OUT_MAX];
+	size_t			len;
+	uint32_t		seq = p->tx_seq;
+
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, PANA_FLAG_R,
+	    p->session_id, seq);
+	pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, resp_len);
+	if (finish(p, &b, p->have_key, &len) != 0) {
+		fail(p, "cannot build PAR");
+		goto done;
+	}
+	p->tx_seq++;
+	request(p, PANA_MSG_AUTH, PANA_FLAG_R, seq, buf, len);
+	plog(p, LOG_DEBUG, "EAP-Response in PAR seq %u", (unsigned int)seq);
+done:
+	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
 /* PAR carrying an EAP-Request: run the method, answer PAN. */
@@ -513,7 +579,7 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 	uint8_t			 buf[PAC_OUT_MAX];
 	size_t			 resp_len = 0, len;
 	enum pac_eap_rc		 rc;
-	int			 first;
+	int			 first, piggyback;
 
 	if (p->state == PAC_ST_CLOSING) {
 		drop(p, &m->hdr, "session is terminating");
@@ -523,6 +589,7 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 		drop(p, &m->hdr, "PAR without EAP-Payload");
 		return;
 	}
+	log_eap_payload(p, m, eap);
 	if (p->state == PAC_ST_OPEN) {
 		/* The PAA starts a re-authentication itself. */
 		plog(p, LOG_INFO, "PAA-initiated re-authentication");
@@ -536,7 +603,16 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 		/* The PNA(A) was lost; this PAR answers the PNR(A) too. */
 		p->req_active = 0;
 	}
+	if (p->req_active && p->req_type == PANA_MSG_AUTH) {
+		/*
+		 * The PAN to our PAR was lost: the PAA sends its next
+		 * EAP-Request only once it has the EAP-Response.
+		 */
+		p->req_active = 0;
+	}
 	first = !p->have_paa_nonce;
+	if (p->req_active && p->req_type == PANA_MSG_PCI)
+		p->req_active = 0;	/* the PAA has our PAN(S) */
 	if (first) {
 		if (nonce->value == NULL) {
 			drop(p, &m->hdr, "first EAP PAR without Nonce");
@@ -584,20 +660,24 @@ handle_par_eap(struct pac *p, const struct pana_msg *m)
 		fail(p, "no randomness for the Nonce");
 		return;
 	}
+	piggyback = resp_len > 0 && !p->cfg.no_piggyback;
 	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, 0,
 	    p->session_id, m->hdr.seq);
 	if (!p->pac_nonce_sent)
 		pana_build_avp(&b, PANA_AVP_NONCE, p->pac_nonce,
 		    sizeof(p->pac_nonce));
-	if (resp_len > 0)
+	if (piggyback)
 		pana_build_avp(&b, PANA_AVP_EAP_PAYLOAD, resp, resp_len);
-	OPENSSL_cleanse(resp, resp_len);
 	if (finish(p, &b, p->have_key, &len) != 0) {
 		fail(p, "cannot build PAN");
-		return;
+		goto done;
 	}
 	p->pac_nonce_sent = 1;
 	answer(p, PANA_MSG_AUTH, m->hdr.seq, buf, len);
+	if (resp_len > 0 && !piggyback)
+		send_eap_par(p, resp, resp_len);
+done:
+	OPENSSL_cleanse(resp, resp_len);
 }
 
 /* Opens the Key-Record AVPs of a verified PAR(C). */
@@ -698,6 +778,8 @@ handle_par_success(struct pac *p, const struct pana_msg *m)
 		drop(p, &m->hdr, "success after the EAP method failed");
 		return;
 	}
+	if (eap->value != NULL)
+		log_eap_payload(p, m, eap);
 	if (eap->value == NULL || eap->len < 4 || eap->value[0] != 3) {
 		drop(p, &m->hdr, "PAR(C) without EAP-Success");
 		return;
@@ -877,6 +959,18 @@ is_par_success(const struct pana_msg *m)
 	    result == PANA_SUCCESS;
 }
 
+/* Forget the PAR(S)/PAN(S) of a start that no EAP PAR followed. */
+static void
+restart_start(struct pac *p)
+{
+	free(p->i_par);
+	free(p->i_pan);
+	p->i_par = p->i_pan = NULL;
+	p->i_par_len = p->i_pan_len = 0;
+	p->have_rx = 0;
+	p->last_ans.len = 0;
+}
+
 static void
 handle_request(struct pac *p, const struct pana_msg *m)
 {
@@ -892,6 +986,16 @@ handle_request(struct pac *p, const struct pana_msg *m)
 			drop(p, h, "waiting for PAR(S)");
 			return;
 		}
+		handle_par_start(p, m);
+		return;
+	}
+	if (p->state == PAC_ST_AUTH && p->req_active &&
+	    p->req_type == PANA_MSG_PCI && h->type == PANA_MSG_AUTH &&
+	    (h->flags & PANA_FLAG_S) && h->session_id != p->session_id) {
+		/* The PAA's cookie changed before our PAN(S) got through. */
+		plog(p, LOG_INFO, "new PAR(S) for session %u before any EAP: "
+		    "starting over with it", (unsigned int)h->session_id);
+		restart_start(p);
 		handle_par_start(p, m);
 		return;
 	}
@@ -969,10 +1073,27 @@ handle_answer(struct pac *p, const struct pana_msg *m)
 		    (unsigned int)p->req_seq);
 		return;
 	}
-	if (!p->have_key || verify_current(p, m) != 0)
+	if (p->have_key) {
+		if (verify_current(p, m) != 0)
+			return;
+	} else if (h->type != PANA_MSG_AUTH) {
+		drop(p, h, "answer before the session is open");
 		return;
+	} else if (m->count[PANA_AVP_AUTH] != 0) {
+		drop(p, h, "AUTH before any key");
+		return;
+	}
+	if (h->type == PANA_MSG_AUTH &&
+	    (h->flags & (PANA_FLAG_S | PANA_FLAG_C))) {
+		drop(p, h, "PAN to our PAR with the S or C flag");
+		return;
+	}
 	p->req_active = 0;
 	switch (h->type) {
+	case PANA_MSG_AUTH:
+		plog(p, LOG_DEBUG, "PAN to our PAR seq %u",
+		    (unsigned int)h->seq);
+		break;
 	case PANA_MSG_NOTIFY:
 		if (p->req_flags & PANA_FLAG_P)
 			p->events |= PAC_EV_PING_DONE;
@@ -1049,9 +1170,9 @@ pac_timeout(struct pac *p, uint64_t now_ms)
 		    msg_name(p->req_type, PANA_FLAG_R), p->req_count);
 		return;
 	}
-	/* Exponential back-off, capped (RFC 5191 section 9, RFC 3315). */
-	p->req_rt = p->req_rt > p->cfg.rt_max_ms / 2 ? p->cfg.rt_max_ms :
-	    p->req_rt * 2;
+	/* Exponential back-off, randomised, capped (RFC 5191 9, RFC 3315). */
+	p->req_rt = (unsigned int)pana_rt_next(p->req_rt, p->cfg.rt_init_ms,
+	    p->cfg.rt_max_ms, rand16(p));
 	p->req_count++;
 	p->req_deadline = now_ms + p->req_rt;
 	plog(p, LOG_DEBUG, "retransmitting %s (%u)",

@@ -12,8 +12,10 @@
  * One session per struct pac:
  *
  *   PCI -> PAR(S)/PAN(S) (algorithm choice) -> PAR/PAN with EAP and the
- *   two Nonces -> PAR(C) with Result-Code, Key-Id, Session-Lifetime, Key
- *   Records and AUTH -> PAN(C) -> open; then re-authentication (PNR(A)),
+ *   two Nonces (or, without piggybacking, PAR/PAN then the PaC's own
+ *   PAR with the EAP-Response and the PAA's PAN) -> PAR(C) with
+ *   Result-Code, Key-Id, Session-Lifetime, Key Records and AUTH ->
+ *   PAN(C) -> open; then re-authentication (PNR(A)),
  *   ping (PNR(P)) and termination (PTR), every message carrying AUTH.
  *
  * Time: now_ms is a monotonic clock in milliseconds (any origin), used for
@@ -90,12 +92,25 @@ struct pac_cfg {
 	void		*eap_ctx;
 	uint32_t	 vendor_id;	/* Key-Record AVPs; 0: the default */
 	int		 sha1_only;	/* accept only the HMAC-SHA1 suites */
+	/*
+	 * RFC 5191 section 4.3 without piggybacking: answer each EAP PAR
+	 * with a PAN carrying no EAP-Payload (the Nonce only, in the first)
+	 * and send the EAP-Response in a PAR of the PaC's own.
+	 */
+	int		 no_piggyback;
 	unsigned int	 rt_init_ms;	/* 0: PAC_RT_INIT_MS */
 	unsigned int	 rt_max_ms;	/* 0: PAC_RT_MAX_MS */
 	unsigned int	 rt_max_count;	/* 0: PAC_RT_MAX_COUNT */
 	EVP_PKEY	*node_key;	/* opens the records; NULL: not opened */
 	EVP_PKEY *const	*servers;	/* the key server's public keys */
 	size_t		 nservers;
+	/*
+	 * Fill buf with len random octets, return 0; NULL: RAND_bytes().
+	 * For the RAND of the retransmission timers; the tests pass a
+	 * deterministic one.  Nonces always come from RAND_bytes().
+	 */
+	int		(*random)(void *arg, void *buf, size_t len);
+	void		*random_arg;
 	uint64_t	(*wall_clock)(void *arg); /* NULL: time(NULL) */
 	void		*clock_arg;
 	pac_log_fn	 log;		/* NULL: silent */

@@ -70,6 +70,7 @@ struct opts {
 	unsigned int	 rt_ms;
 	long		 timeout_s;
 	int		 sha1;
+	int		 no_piggyback;
 	int		 tls12;
 	int		 verbose;
 };
@@ -92,7 +93,7 @@ usage(FILE *fp)
 	    "[--identity NAME]\n"
 	    "       [--once | --reauth N] [--reauth-after S] [--rt-ms MS] "
 	    "[--timeout S]\n"
-	    "       [--sha1] [--tls12] [-v]\n", PROG);
+	    "       [--sha1] [--tls12] [--no-piggyback] [-v]\n", PROG);
 }
 
 static void
@@ -501,6 +502,7 @@ main(int argc, char *argv[])
 		{ "rt-ms",	  required_argument, NULL, 'm' },
 		{ "timeout",	  required_argument, NULL, 't' },
 		{ "sha1",	  no_argument,	     NULL, '1' },
+		{ "no-piggyback", no_argument,	     NULL, 'n' },
 		{ "tls12",	  no_argument,	     NULL, '2' },
 		{ "verbose",	  no_argument,	     NULL, 'v' },
 		{ "help",	  no_argument,	     NULL, 'h' },
@@ -587,6 +589,9 @@ main(int argc, char *argv[])
 		case '1':
 			o.sha1 = 1;
 			break;
+		case 'n':
+			o.no_piggyback = 1;
+			break;
 		case '2':
 			o.tls12 = 1;
 			break;
@@ -652,6 +657,7 @@ main(int argc, char *argv[])
 	cfg.eap = &eap_tls_ops;
 	cfg.eap_ctx = &ad;
 	cfg.sha1_only = o.sha1;
+	cfg.no_piggyback = o.no_piggyback;
 	cfg.rt_init_ms = o.rt_ms;
 	cfg.node_key = node;
 	cfg.servers = servers;

@@ -31,6 +31,9 @@
 #define ADDRPORTLEN	PANA_ADDRSTRLEN		/* [addr]:port */
 #define WHOLEN		(2 * ADDRPORTLEN + 16)
 #define EAP_REQ_ID_LEN	5	/* code, id, length(2), type */
+#define COOKIE_KEY_LEN	32
+/* The path a cookie is bound to: relayed, then 2 x (af, addr, port). */
+#define PATH_LEN	(1 + 2 * (1 + 16 + 2))
 
 /* Algorithms offered in PAR[S], preferred first. */
 static const uint32_t prf_offer[] = {
@@ -98,6 +101,7 @@ struct paa_session {
 	uint8_t			 paa_nonce[PAA_NONCE_LEN];
 	uint8_t			 pac_nonce[64];
 	size_t			 pac_nonce_len;
+	int			 aaa_first;	/* next EAP-Response: first */
 
 	/* The PANA SA. */
 	int			 have_key;
@@ -136,6 +140,10 @@ struct paa {
 	uint32_t		 next_key_id;
 	uint8_t			*obuf;		/* message being built */
 	uint8_t			*wbuf;		/* relay envelope */
+	/* PAR[S] cookies: [0] the current secret, [1] the one before. */
+	uint8_t			 cookie_key[2][COOKIE_KEY_LEN];
+	int			 cookie_ready;
+	uint64_t		 cookie_next;	/* when [0] is replaced */
 };
 
 /* A received message, after the envelope and the parse. */
@@ -158,7 +166,10 @@ paa_config_defaults(struct paa_config *c)
 	c->vendor_id = GKEY_VENDOR_ID_DEFAULT;
 	c->max_sessions = 4096;
 	c->max_per_addr = 8;
+	c->max_per_relay = 1024;
 	c->idle_timeout_ms = 60 * 1000;
+	c->auth_timeout_ms = 10 * 1000;
+	c->cookie_rotate_ms = 10 * 1000;
 	c->rt_initial_ms = 1000;
 	c->rt_max_ms = 30 * 1000;
 	c->rt_max_count = 8;
@@ -176,6 +187,16 @@ rnd(struct paa *p, void *buf, size_t len)
 	if (RAND_bytes(buf, (int)len) != 1)
 		/* Not a peer's doing; the daemon checked the RNG at start. */
 		abort();
+}
+
+/* 16 random bits: the RAND of a retransmission timeout. */
+static uint16_t
+rand16(struct paa *p)
+{
+	uint8_t b[2];
+
+	rnd(p, b, sizeof(b));
+	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
 static void
@@ -233,6 +254,18 @@ sa_same_host(const struct sockaddr_storage *a,
 	return 0;
 }
 
+/* The configured relay at that address (any port), or NULL. */
+static const struct paa_relay_peer *
+relay_peer(const struct paa *p, const struct sockaddr_storage *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->cfg.n_relays; i++)
+		if (sa_same_host(&p->cfg.relays[i].addr, from))
+			return &p->cfg.relays[i];
+	return NULL;
+}
+
 static int
 store(struct stored *s, const uint8_t *buf, size_t len)
 {
@@ -277,33 +310,48 @@ session_find(const struct paa *p, uint32_t id)
 /* ------------------------------------------------------------ sending */
 
 /*
- * Put a message on the wire, in a PANA-Relay envelope when the session
- * came through a relay.
+ * Put a message on the wire to peer, in a PANA-Relay envelope for the PaC
+ * pac when it came through a relay (with the relay AUTH when that relay
+ * has a key).  id and who are for the log.
  */
 static void
-xmit(struct paa *p, struct paa_session *s, enum paa_kind kind,
-    const uint8_t *buf, size_t len)
+send_path(struct paa *p, const struct sockaddr_storage *peer, int relayed,
+    const struct sockaddr_storage *pac, uint32_t id, const char *who,
+    enum paa_kind kind, const uint8_t *buf, size_t len)
 {
+	const struct paa_relay_peer *rp;
 	size_t wlen;
 	int rc;
 
-	if (s->relayed) {
-		rc = pana_relay_push(buf, len, &s->pac, p->wbuf, PANA_MSG_MAX,
+	if (relayed) {
+		rc = pana_relay_push(buf, len, pac, p->wbuf, PANA_MSG_MAX,
 		    &wlen);
+		if (rc == 0 && (rp = relay_peer(p, peer)) != NULL &&
+		    rp->key_len > 0)
+			rc = pana_relay_sign(p->wbuf, &wlen, PANA_MSG_MAX,
+			    rp->key, rp->key_len);
 		if (rc != 0) {
 			log_warnx_rl("session %08x: cannot wrap %s for the "
-			    "relay: %s", s->id, kind_names[kind],
+			    "relay: %s", id, kind_names[kind],
 			    pana_strerror(rc));
 			return;
 		}
 		buf = p->wbuf;
 		len = wlen;
 	}
-	log_debug("session %08x: send %s (%zu octets) to %s", s->id,
-	    kind_names[kind], len, s->who);
-	if (p->cb.send(p->cb.arg, &s->peer, buf, len) != 0)
-		log_warnx_rl("session %08x: send %s to %s failed", s->id,
-		    kind_names[kind], s->who);
+	log_debug("session %08x: send %s (%zu octets) to %s", id,
+	    kind_names[kind], len, who);
+	if (p->cb.send(p->cb.arg, peer, buf, len) != 0)
+		log_warnx_rl("session %08x: send %s to %s failed", id,
+		    kind_names[kind], who);
+}
+
+static void
+xmit(struct paa *p, struct paa_session *s, enum paa_kind kind,
+    const uint8_t *buf, size_t len)
+{
+	send_path(p, &s->peer, s->relayed, &s->pac, s->id, s->who, kind, buf,
+	    len);
 }
 
 /*
@@ -330,7 +378,8 @@ send_request(struct paa *p, struct paa_session *s, uint64_t now,
 	s->req_kind = kind;
 	s->req_type = (uint16_t)((p->obuf[6] << 8) | p->obuf[7]);
 	s->req_pending = 1;
-	s->rt_cur = p->cfg.rt_initial_ms;
+	s->rt_cur = pana_rt_next(0, p->cfg.rt_initial_ms, p->cfg.rt_max_ms,
+	    rand16(p));
 	s->rt_next = now + s->rt_cur;
 	s->rt_count = 0;
 	xmit(p, s, kind, s->req.buf, s->req.len);
@@ -341,7 +390,11 @@ send_request(struct paa *p, struct paa_session *s, uint64_t now,
 	return -1;
 }
 
-/* Finish, sign and send an answer; it is cached for a repeated request. */
+/*
+ * Finish, sign when the session has a key (the caller put the AUTH AVP in
+ * then, and only then), and send an answer; it is cached for a repeated
+ * request.
+ */
 static void
 send_answer(struct paa *p, struct paa_session *s, enum paa_kind kind,
     struct pana_builder *b)
@@ -350,8 +403,8 @@ send_answer(struct paa *p, struct paa_session *s, enum paa_kind kind,
 	int rc;
 
 	if ((rc = pana_build_finish(b, &len)) != 0 ||
-	    (rc = pana_auth_sign(s->integ_alg, s->key, s->key_len, p->obuf,
-	    len)) != 0) {
+	    (s->have_key && (rc = pana_auth_sign(s->integ_alg, s->key,
+	    s->key_len, p->obuf, len)) != 0)) {
 		log_warnx_rl("session %08x: cannot build %s: %s", s->id,
 		    kind_names[kind], pana_strerror(rc));
 		return;
@@ -399,6 +452,8 @@ paa_free(struct paa *p)
 	while ((s = TAILQ_FIRST(&p->sessions)) != NULL)
 		session_free(p, s);
 	OPENSSL_cleanse(p->obuf, PANA_MSG_MAX);
+	OPENSSL_cleanse(&p->cfg, sizeof(p->cfg));	/* relay keys */
+	OPENSSL_cleanse(p->cookie_key, sizeof(p->cookie_key));
 	free(p->obuf);
 	free(p->wbuf);
 	free(p);
@@ -432,32 +487,34 @@ sessions_of_host(struct paa *p, const struct sockaddr_storage *pac)
 	return n;
 }
 
-static struct paa_session *
-session_new(struct paa *p, uint64_t now, const struct rx *r)
+static unsigned int
+sessions_of_relay(struct paa *p, const struct sockaddr_storage *relay)
 {
 	struct paa_session *s;
-	uint32_t id;
-	int tries;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(s, &p->sessions, all)
+		if (s->relayed && sa_same_host(&s->peer, relay))
+			n++;
+	return n;
+}
+
+/* A session for r's path with the Session Identifier and PAR[S] seq. */
+static struct paa_session *
+session_new(struct paa *p, uint64_t now, const struct rx *r, uint32_t id,
+    uint32_t seq)
+{
+	struct paa_session *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	for (tries = 0; tries < 16; tries++) {
-		rnd(p, &id, sizeof(id));
-		if (id != 0 && session_find(p, id) == NULL)
-			break;
-		id = 0;
-	}
-	if (id == 0) {
-		free(s);
-		return NULL;
-	}
 	s->id = id;
 	s->peer = *r->from;
 	s->relayed = r->relayed;
 	s->pac = r->pac;
 	pana_addr_str(&s->pac, 0, s->pac_str, sizeof(s->pac_str));
 	snprintf(s->who, sizeof(s->who), "%s", r->who);
-	rnd(p, &s->tx_seq, sizeof(s->tx_seq));
+	s->tx_seq = seq;
 	s->last_active = now;
 	s->started = now;
 	s->created = now;
@@ -479,6 +536,7 @@ start_eap(struct paa *p, struct paa_session *s, uint64_t now)
 
 	rnd(p, s->paa_nonce, sizeof(s->paa_nonce));
 	s->pac_nonce_len = 0;
+	s->aaa_first = 1;
 	eap[0] = 1;				/* Request */
 	rnd(p, &eap[1], 1);			/* Identifier */
 	eap[2] = 0;
@@ -496,12 +554,115 @@ start_eap(struct paa *p, struct paa_session *s, uint64_t now)
 	    s->have_key ? s->key : NULL, s->key_len);
 }
 
+/* ------------------------------------------------------------ start */
+
+/* The path of a message, as octets: what a cookie is bound to. */
+static void
+path_bytes(const struct rx *r, uint8_t out[PATH_LEN])
+{
+	const struct sockaddr_storage *ss[2] = { r->from, &r->pac };
+	uint8_t *o = out;
+	int i;
+
+	memset(out, 0, PATH_LEN);
+	*o++ = (uint8_t)r->relayed;
+	for (i = 0; i < 2; i++) {
+		if (ss[i]->ss_family == AF_INET) {
+			const struct sockaddr_in *a =
+			    (const struct sockaddr_in *)ss[i];
+
+			o[0] = 4;
+			memcpy(o + 1, &a->sin_addr, 4);
+			memcpy(o + 17, &a->sin_port, 2);
+		} else if (ss[i]->ss_family == AF_INET6) {
+			const struct sockaddr_in6 *a =
+			    (const struct sockaddr_in6 *)ss[i];
+
+			o[0] = 6;
+			memcpy(o + 1, &a->sin6_addr, 16);
+			memcpy(o + 17, &a->sin6_port, 2);
+		}
+		o += 19;
+	}
+}
+
+/* Replace the cookie secret every cookie_rotate_ms; keep the last one. */
+static void
+cookie_rotate(struct paa *p, uint64_t now)
+{
+	if (!p->cookie_ready) {
+		rnd(p, p->cookie_key[0], COOKIE_KEY_LEN);
+		rnd(p, p->cookie_key[1], COOKIE_KEY_LEN);
+		p->cookie_next = now + p->cfg.cookie_rotate_ms;
+		p->cookie_ready = 1;
+		return;
+	}
+	if (now < p->cookie_next)
+		return;
+	if (now - p->cookie_next >= p->cfg.cookie_rotate_ms)
+		rnd(p, p->cookie_key[1], COOKIE_KEY_LEN);  /* both too old */
+	else
+		memcpy(p->cookie_key[1], p->cookie_key[0], COOKIE_KEY_LEN);
+	rnd(p, p->cookie_key[0], COOKIE_KEY_LEN);
+	p->cookie_next = now + p->cfg.cookie_rotate_ms;
+}
+
+/*
+ * The cookie of a path under secret k: the Session Identifier (never 0)
+ * and the initial Sequence Number of the PAR[S], as 8 octets
+ * big-endian, from HMAC-SHA-256(k, path).  0, or -1.
+ */
+static int
+cookie(const uint8_t *k, const struct rx *r, uint8_t out[8])
+{
+	uint8_t path[PATH_LEN], mac[32];
+	int rc;
+
+	path_bytes(r, path);
+	rc = pana_hmac_sha256(k, COOKIE_KEY_LEN, path, sizeof(path), mac);
+	if (rc == 0) {
+		memcpy(out, mac, 8);
+		if ((out[0] | out[1] | out[2] | out[3]) == 0)
+			out[3] = 1;
+	}
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return rc == 0 ? 0 : -1;
+}
+
+static uint32_t
+be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The PAR[S] of session id, sequence seq, in p->obuf: always the same. */
+static int
+build_par_s(struct paa *p, uint32_t id, uint32_t seq, size_t *len)
+{
+	struct pana_builder b;
+	size_t i;
+
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
+	    PANA_FLAG_R | PANA_FLAG_S, id, seq);
+	for (i = 0; i < sizeof(prf_offer) / sizeof(prf_offer[0]); i++)
+		pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, prf_offer[i]);
+	for (i = 0; i < sizeof(integ_offer) / sizeof(integ_offer[0]); i++)
+		pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, integ_offer[i]);
+	return pana_build_finish(&b, len);
+}
+
+/*
+ * PCI: answered with the PAR[S] of this path's cookie, and forgotten
+ * (RFC 5191 section 4.1 and its security considerations): a flood of
+ * PCIs costs a MAC and a datagram each, and no memory.  A repeated PCI
+ * gets the same PAR[S] while the secret lasts.
+ */
 static void
 handle_pci(struct paa *p, uint64_t now, struct rx *r)
 {
-	struct paa_session *s;
-	struct pana_builder b;
-	size_t i;
+	uint8_t c[8];
+	size_t len;
 
 	if (r->m.hdr.session_id != 0 || r->m.hdr.seq != 0 ||
 	    (r->m.hdr.flags & PANA_FLAG_R)) {
@@ -511,46 +672,41 @@ handle_pci(struct paa *p, uint64_t now, struct rx *r)
 		    r->m.hdr.session_id, r->m.hdr.seq, r->m.hdr.flags);
 		return;
 	}
-	/* A repeated PCI: the PAR[S] was lost or is late.  Send it again. */
-	TAILQ_FOREACH(s, &p->sessions, all) {
-		if (s->state == PAA_ST_WAIT_PAN_S && s->relayed == r->relayed &&
-		    sa_equal(&s->peer, r->from) && sa_equal(&s->pac, &r->pac)) {
-			p->stats.duplicates++;
-			log_debug("session %08x: repeated PCI from %s, "
-			    "sending PAR[S] again", s->id, r->who);
-			xmit(p, s, PAA_K_PAR_S, s->req.buf, s->req.len);
-			return;
-		}
-	}
-	if (p->n_sessions >= p->cfg.max_sessions) {
-		p->stats.over_cap++;
-		log_warnx_rl("PCI from %s dropped: %u sessions, the maximum",
-		    r->who, p->n_sessions);
+	cookie_rotate(p, now);
+	if (cookie(p->cookie_key[0], r, c) != 0 ||
+	    build_par_s(p, be32(c), be32(c + 4), &len) != 0) {
+		log_warnx_rl("PCI from %s: cannot build PAR[S]", r->who);
 		return;
 	}
-	if (sessions_of_host(p, &r->pac) >= p->cfg.max_per_addr) {
-		p->stats.over_cap++;
-		log_warnx_rl("PCI from %s dropped: %u sessions for that "
-		    "address, the maximum", r->who, p->cfg.max_per_addr);
-		return;
-	}
-	if ((s = session_new(p, now, r)) == NULL) {
-		log_warnx_rl("PCI from %s dropped: out of memory", r->who);
-		return;
-	}
-	log_info("session %08x: PCI from %s", s->id, s->who);
-	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH,
-	    PANA_FLAG_R | PANA_FLAG_S, s->id, s->tx_seq);
-	for (i = 0; i < sizeof(prf_offer) / sizeof(prf_offer[0]); i++)
-		pana_build_avp_u32(&b, PANA_AVP_PRF_ALG, prf_offer[i]);
-	for (i = 0; i < sizeof(integ_offer) / sizeof(integ_offer[0]); i++)
-		pana_build_avp_u32(&b, PANA_AVP_INTEGRITY_ALG, integ_offer[i]);
-	s->state = PAA_ST_WAIT_PAN_S;
-	if (send_request(p, s, now, PAA_K_PAR_S, &b, NULL, 0) != 0 ||
-	    store(&s->i_par, s->req.buf, s->req.len) != 0) {
-		session_free(p, s);
-		return;
-	}
+	p->stats.pci_answered++;
+	log_debug("PCI from %s answered with PAR[S] for session %08x, no "
+	    "state kept", r->who, be32(c));
+	send_path(p, r->from, r->relayed, &r->pac, be32(c), r->who,
+	    PAA_K_PAR_S, p->obuf, len);
+}
+
+/* Whether the PAN[S] echoes a cookie of this path, current or last. */
+static int
+cookie_ok(struct paa *p, uint64_t now, const struct rx *r)
+{
+	uint8_t got[8], want[8];
+	int i, ok = 0;
+
+	cookie_rotate(p, now);
+	got[0] = (uint8_t)(r->m.hdr.session_id >> 24);
+	got[1] = (uint8_t)(r->m.hdr.session_id >> 16);
+	got[2] = (uint8_t)(r->m.hdr.session_id >> 8);
+	got[3] = (uint8_t)r->m.hdr.session_id;
+	got[4] = (uint8_t)(r->m.hdr.seq >> 24);
+	got[5] = (uint8_t)(r->m.hdr.seq >> 16);
+	got[6] = (uint8_t)(r->m.hdr.seq >> 8);
+	got[7] = (uint8_t)r->m.hdr.seq;
+	for (i = 0; i < 2; i++)
+		if (cookie(p->cookie_key[i], r, want) == 0 &&
+		    CRYPTO_memcmp(got, want, sizeof(got)) == 0)
+			ok = 1;
+	OPENSSL_cleanse(want, sizeof(want));
+	return ok;
 }
 
 static int
@@ -575,37 +731,157 @@ unexpected(struct paa *p, struct paa_session *s, const struct rx *r,
 	    "PANA-Notification", r->who, why);
 }
 
-/* PAN[S]: the PaC's choice of algorithms. */
-static void
-handle_pan_s(struct paa *p, uint64_t now, struct paa_session *s,
-    struct rx *r)
+/* The PaC's choice of algorithms in a PAN[S]: NULL, or why not. */
+static const char *
+check_pan_s(const struct rx *r, uint32_t *prf, uint32_t *integ)
 {
-	uint32_t prf, integ;
-
-	if (!(r->m.hdr.flags & PANA_FLAG_S)) {
-		unexpected(p, s, r, "answer to PAR[S] without the S flag");
-		return;
-	}
 	if (r->m.count[PANA_AVP_PRF_ALG] != 1 ||
 	    r->m.count[PANA_AVP_INTEGRITY_ALG] != 1 ||
-	    pana_avp_u32(&r->m.avp[PANA_AVP_PRF_ALG], &prf) != 0 ||
-	    pana_avp_u32(&r->m.avp[PANA_AVP_INTEGRITY_ALG], &integ) != 0) {
-		unexpected(p, s, r, "PAN[S] without exactly one "
-		    "PRF-Algorithm and one Integrity-Algorithm");
+	    pana_avp_u32(&r->m.avp[PANA_AVP_PRF_ALG], prf) != 0 ||
+	    pana_avp_u32(&r->m.avp[PANA_AVP_INTEGRITY_ALG], integ) != 0)
+		return "without exactly one PRF-Algorithm and one "
+		    "Integrity-Algorithm";
+	if (!offered(prf_offer, 2, *prf) || !offered(integ_offer, 2, *integ))
+		return "chose an algorithm not offered";
+	if (pana_msg_avp(&r->m, PANA_AVP_AUTH) != NULL)
+		return "with AUTH before any key";
+	/* An EAP-Payload is ignored: the PAR[S] carried no EAP-Request. */
+	return NULL;
+}
+
+/* Whether the caps leave room for a session on r's path; logs if not. */
+static int
+room_for(struct paa *p, const struct rx *r)
+{
+	if (p->n_sessions >= p->cfg.max_sessions) {
+		log_warnx_rl("PAN[S] from %s dropped: %u sessions, the "
+		    "maximum", r->who, p->n_sessions);
+		goto full;
+	}
+	if (r->relayed &&
+	    sessions_of_relay(p, r->from) >= p->cfg.max_per_relay) {
+		log_warnx_rl("PAN[S] from %s dropped: %u sessions through "
+		    "that relay, the maximum", r->who, p->cfg.max_per_relay);
+		goto full;
+	}
+	if (sessions_of_host(p, &r->pac) >= p->cfg.max_per_addr) {
+		log_warnx_rl("PAN[S] from %s dropped: %u sessions for that "
+		    "address, the maximum", r->who, p->cfg.max_per_addr);
+		goto full;
+	}
+	return 1;
+ full:
+	p->stats.over_cap++;
+	return 0;
+}
+
+/*
+ * PAN[S] for no session yet: if it echoes this path's cookie, the PaC saw
+ * our PAR[S]; only now is a session created, with that PAR[S] (rebuilt
+ * octet for octet) and this PAN[S] as I_PAR and I_PAN.
+ */
+static void
+start_session(struct paa *p, uint64_t now, struct rx *r)
+{
+	struct paa_session *s;
+	const char *why;
+	uint32_t prf, integ;
+	size_t len;
+
+	if (!cookie_ok(p, now, r)) {
+		p->stats.bad_cookie++;
+		log_warnx_rl("PAN[S] from %s for session %08x sequence %u: "
+		    "not the cookie of a PAR[S] sent to it (forged, or "
+		    "older than the cookie secret): dropped", r->who,
+		    r->m.hdr.session_id, r->m.hdr.seq);
 		return;
 	}
-	if (!offered(prf_offer, 2, prf) || !offered(integ_offer, 2, integ)) {
-		unexpected(p, s, r, "PAN[S] chose an algorithm not offered");
+	if ((why = check_pan_s(r, &prf, &integ)) != NULL) {
+		p->stats.unexpected++;
+		log_warnx_rl("PAN[S] from %s %s: dropped", r->who, why);
 		return;
 	}
-	if (store(&s->i_pan, r->buf, r->len) != 0)
+	if (!room_for(p, r))
 		return;
+	if ((s = session_new(p, now, r, r->m.hdr.session_id,
+	    r->m.hdr.seq)) == NULL) {
+		log_warnx_rl("PAN[S] from %s dropped: out of memory", r->who);
+		return;
+	}
+	if (build_par_s(p, s->id, s->tx_seq, &len) != 0 ||
+	    store(&s->i_par, p->obuf, len) != 0 ||
+	    store(&s->i_pan, r->buf, r->len) != 0) {
+		session_free(p, s);
+		return;
+	}
 	s->prf_alg = prf;
 	s->integ_alg = integ;
-	s->req_pending = 0;
-	log_debug("session %08x: PRF %u, integrity %u", s->id, prf, integ);
+	log_info("session %08x: started by %s, PRF %u, integrity %u", s->id,
+	    s->who, prf, integ);
 	if (start_eap(p, s, now) != 0)
 		session_free(p, s);
+}
+
+/*
+ * A PAN[S] again for a session it started (the PAR[S] was sent twice,
+ * or the PaC started over from the same address and port while the
+ * cookie secret lasted): the first EAP PAR, if still unanswered, is sent
+ * again.  1 if it was one.
+ */
+static int
+repeated_pan_s(struct paa *p, struct paa_session *s, const struct rx *r)
+{
+	if (r->m.hdr.type != PANA_MSG_AUTH ||
+	    (r->m.hdr.flags & (PANA_FLAG_R | PANA_FLAG_S)) != PANA_FLAG_S ||
+	    s->have_key || s->i_pan.len != r->len ||
+	    memcmp(s->i_pan.buf, r->buf, r->len) != 0)
+		return 0;
+	p->stats.duplicates++;
+	if (s->req_pending && s->state == PAA_ST_WAIT_PAN &&
+	    s->pac_nonce_len == 0) {
+		log_debug("session %08x: repeated PAN[S] from %s, first EAP "
+		    "PAR sent again", s->id, r->who);
+		xmit(p, s, s->req_kind, s->req.buf, s->req.len);
+	} else
+		log_debug("session %08x: repeated PAN[S] from %s ignored",
+		    s->id, r->who);
+	return 1;
+}
+
+/* An EAP packet's own Length field (RFC 3748 section 4), for the log. */
+static unsigned int
+eap_length(const uint8_t *eap, size_t len)
+{
+	return len >= 4 ? (unsigned int)(eap[2] << 8 | eap[3]) : 0;
+}
+
+/*
+ * Carry the PaC's EAP-Response, from its PAN or its own PAR, to the AAA
+ * server.  The session is freed if that cannot start.
+ */
+static void
+to_aaa(struct paa *p, struct paa_session *s, const struct pana_avp *eap)
+{
+	struct paa_aaa_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.session_id = s->id;
+	q.eap = eap->value;
+	q.eap_len = eap->len;
+	q.calling_station = s->pac_str;
+	q.reauth = s->reauth;
+	q.first = s->aaa_first;
+	q.ctx = &s->aaa_ctx;
+	s->aaa_first = 0;
+	s->state = PAA_ST_WAIT_AAA;
+	log_debug("session %08x: EAP-Payload of %u octets, EAP Length %u, "
+	    "to the AAA server", s->id, (unsigned int)eap->len,
+	    eap_length(eap->value, eap->len));
+	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
+		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
+		p->stats.fail_aaa_error++;
+		session_free(p, s);
+	}
 }
 
 /* PAN to a PAR carrying EAP: the EAP-Response goes to the AAA server. */
@@ -613,8 +889,6 @@ static void
 handle_pan_eap(struct paa *p, struct paa_session *s, struct rx *r)
 {
 	const struct pana_avp *nonce, *eap;
-	struct paa_aaa_req q;
-	int first = 0;
 
 	nonce = pana_msg_avp(&r->m, PANA_AVP_NONCE);
 	eap = pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD);
@@ -626,31 +900,44 @@ handle_pan_eap(struct paa *p, struct paa_session *s, struct rx *r)
 		}
 		memcpy(s->pac_nonce, nonce->value, nonce->len);
 		s->pac_nonce_len = nonce->len;
-		first = 1;
 	} else if (nonce != NULL) {
 		unexpected(p, s, r, "a second Nonce in one EAP exchange");
 		return;
 	}
 	s->req_pending = 0;
 	if (eap == NULL || eap->len == 0) {
-		/* An early acknowledgment; wait for the retransmitted PAR. */
-		log_debug("session %08x: PAN without EAP-Payload", s->id);
+		/*
+		 * RFC 5609 WAIT_PAN_OR_PAR: the PaC acknowledged without
+		 * piggybacking; its EAP-Response comes in a PAR of its own.
+		 */
+		log_debug("session %08x: PAN without EAP-Payload: waiting for "
+		    "the PaC's PAR", s->id);
 		return;
 	}
-	memset(&q, 0, sizeof(q));
-	q.session_id = s->id;
-	q.eap = eap->value;
-	q.eap_len = eap->len;
-	q.calling_station = s->pac_str;
-	q.reauth = s->reauth;
-	q.first = first;
-	q.ctx = &s->aaa_ctx;
-	s->state = PAA_ST_WAIT_AAA;
-	if (p->cb.aaa_send(p->cb.arg, &q) != 0) {
-		log_warnx_rl("session %08x: cannot reach the AAA server", s->id);
-		p->stats.fail_aaa_error++;
-		session_free(p, s);
-	}
+	to_aaa(p, s, eap);
+}
+
+/*
+ * PAR from the PaC with its EAP-Response (RFC 5191 section 4.3, RFC 5609
+ * WAIT_PAN_OR_PAR): answer PAN, take it as the answer to the PAA's PAR
+ * too (RtxTimerStop), and carry the EAP-Response to the AAA server.
+ * check_request() has checked the state, the flags and the AVPs.
+ */
+static void
+handle_par(struct paa *p, struct paa_session *s, struct rx *r)
+{
+	struct pana_builder b;
+
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_AUTH, 0, s->id,
+	    r->m.hdr.seq);
+	if (s->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	send_answer(p, s, PAA_K_PAN, &b);
+	if (s->req_pending)
+		log_debug("session %08x: the PaC's PAR answers the PAR %u too",
+		    s->id, s->tx_seq);
+	s->req_pending = 0;
+	to_aaa(p, s, pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD));
 }
 
 static void
@@ -711,13 +998,10 @@ handle_pnr(struct paa *p, uint64_t now, struct paa_session *s, struct rx *r)
 	struct pana_builder b;
 	uint16_t flags = r->m.hdr.flags & (PANA_FLAG_A | PANA_FLAG_P);
 
-	if (flags == (PANA_FLAG_A | PANA_FLAG_P)) {
-		unexpected(p, s, r, "PNR with both A and P");
-		return;
-	}
 	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_NOTIFY, flags,
 	    s->id, r->m.hdr.seq);
-	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	if (s->have_key)
+		pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
 	send_answer(p, s, PAA_K_PNA, &b);
 	if (!(flags & PANA_FLAG_A))
 		return;
@@ -761,6 +1045,42 @@ handle_ptr(struct paa *p, uint64_t now, struct paa_session *s, struct rx *r)
 
 /* ------------------------------------------------------------ input */
 
+/*
+ * RFC 6345 makes the PAA trust what a relay says about the PaC; only the
+ * configured relays are believed, and those with a key only when their
+ * relay AUTH verifies.  0 to go on, -1 (logged, counted) to drop.
+ */
+static int
+relay_trusted(struct paa *p, const struct sockaddr_storage *from,
+    const uint8_t *buf, size_t len)
+{
+	const struct paa_relay_peer *rp;
+	const char *why;
+	char f[ADDRPORTLEN];
+	int rc;
+
+	if ((rp = relay_peer(p, from)) == NULL)
+		why = "not from a relay-peer";
+	else if (rp->key_len == 0) {
+		if (pana_msg_find_auth(buf, len, NULL, NULL) == PANA_E_MISSING)
+			return 0;
+		why = "relay AUTH, but no key for this relay-peer";
+	} else if ((rc = pana_relay_verify(buf, len, rp->key,
+	    rp->key_len)) == 0)
+		return 0;
+	else if (rc == PANA_E_AUTH)
+		why = "relay AUTH does not verify";
+	else if (rc == PANA_E_MISSING)
+		why = "no relay AUTH";
+	else
+		why = pana_strerror(rc);
+	p->stats.untrusted_relay++;
+	pana_addr_str(from, 1, f, sizeof(f));
+	log_warnx_rl("PANA-Relay from %s (%zu octets): %s: dropped", f, len,
+	    why);
+	return -1;
+}
+
 static int
 unwrap(struct paa *p, const struct sockaddr_storage *from,
     const uint8_t *buf, size_t len, struct rx *r)
@@ -773,9 +1093,12 @@ unwrap(struct paa *p, const struct sockaddr_storage *from,
 	r->from = from;
 	if ((rc = pana_hdr_parse(buf, len, &h, err, sizeof(err))) == 0 &&
 	    h.type == PANA_MSG_RELAY) {
+		/* The envelope first: the relay AUTH walk needs sane AVPs. */
 		rc = pana_relay_pop(buf, len, &r->pac, &r->buf, &r->len, err,
 		    sizeof(err));
 		r->relayed = 1;
+		if (rc == 0 && relay_trusted(p, from, buf, len) != 0)
+			return -1;
 	} else if (rc == 0) {
 		r->pac = *from;
 		r->buf = buf;
@@ -838,9 +1161,6 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 	}
 	s->last_active = now;
 	switch (s->req_kind) {
-	case PAA_K_PAR_S:
-		handle_pan_s(p, now, s, r);
-		break;
 	case PAA_K_PAR_EAP:
 		handle_pan_eap(p, s, r);
 		break;
@@ -859,14 +1179,55 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 	}
 }
 
+/*
+ * Whether the PaC may send this request now; NULL if so, else why not.
+ * RFC 5609: a PAR carrying the EAP-Response is taken while an EAP
+ * exchange waits for one (WAIT_PAN_OR_PAR), a ping in any state; a
+ * re-authentication request and a termination need the PANA SA (RFC 5191
+ * sections 4.3 and 4.4 protect them with AUTH).
+ */
+static const char *
+check_request(const struct paa_session *s, const struct rx *r)
+{
+	const struct pana_avp *eap;
+	uint16_t flags = r->m.hdr.flags;
+
+	switch (r->m.hdr.type) {
+	case PANA_MSG_AUTH:
+		if (flags & (PANA_FLAG_S | PANA_FLAG_C))
+			return "PAR from the PaC with the S or C flag";
+		if (s->state != PAA_ST_WAIT_PAN)
+			return "PAR from the PaC outside an EAP exchange";
+		if (s->pac_nonce_len == 0)
+			return "PAR from the PaC before its PAN with the Nonce";
+		if (pana_msg_avp(&r->m, PANA_AVP_NONCE) != NULL)
+			return "a second Nonce in one EAP exchange";
+		eap = pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD);
+		if (eap == NULL || eap->len == 0)
+			return "PAR from the PaC without EAP-Payload";
+		return NULL;
+	case PANA_MSG_NOTIFY:
+		if ((flags & (PANA_FLAG_A | PANA_FLAG_P)) ==
+		    (PANA_FLAG_A | PANA_FLAG_P))
+			return "PNR with both A and P";
+		if (!(flags & PANA_FLAG_P) && !s->have_key)
+			return "request before authentication";
+		return NULL;
+	case PANA_MSG_TERM:
+		if (!s->have_key)
+			return "request before authentication";
+		return NULL;
+	default:
+		return "request not handled by this PAA";
+	}
+}
+
 static void
 handle_request(struct paa *p, uint64_t now, struct paa_session *s,
     struct rx *r)
 {
-	if (!s->have_key) {
-		unexpected(p, s, r, "request before authentication");
-		return;
-	}
+	const char *why;
+
 	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq) {
 		p->stats.duplicates++;
 		log_debug("session %08x: repeated request %u from %s, "
@@ -886,21 +1247,24 @@ handle_request(struct paa *p, uint64_t now, struct paa_session *s,
 		    r->m.hdr.seq, s->rx_seq + 1);
 		return;
 	}
-	switch (r->m.hdr.type) {
-	case PANA_MSG_NOTIFY:
-	case PANA_MSG_TERM:
-		break;
-	default:
-		unexpected(p, s, r, "request not handled by this PAA");
+	if ((why = check_request(s, r)) != NULL) {
+		unexpected(p, s, r, why);
 		return;
 	}
 	s->rx_seq_valid = 1;
 	s->rx_seq = r->m.hdr.seq;
 	s->last_active = now;
-	if (r->m.hdr.type == PANA_MSG_NOTIFY)
+	switch (r->m.hdr.type) {
+	case PANA_MSG_AUTH:
+		handle_par(p, s, r);
+		break;
+	case PANA_MSG_NOTIFY:
 		handle_pnr(p, now, s, r);
-	else
+		break;
+	default:
 		handle_ptr(p, now, s, r);
+		break;
+	}
 }
 
 void
@@ -920,7 +1284,13 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 		handle_pci(p, now, &r);
 		return;
 	}
-	if ((s = session_find(p, r.m.hdr.session_id)) == NULL) {
+	if ((s = session_find(p, r.m.hdr.session_id)) == NULL &&
+	    r.m.hdr.type == PANA_MSG_AUTH &&
+	    (r.m.hdr.flags & (PANA_FLAG_R | PANA_FLAG_S)) == PANA_FLAG_S) {
+		start_session(p, now, &r);
+		return;
+	}
+	if (s == NULL) {
 		p->stats.unknown_session++;
 		log_warnx_rl("message type %u from %s for unknown session "
 		    "%08x: dropped", r.m.hdr.type, r.who, r.m.hdr.session_id);
@@ -933,6 +1303,8 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 		    "belongs to %s: dropped", s->id, r.who, s->who);
 		return;
 	}
+	if (repeated_pan_s(p, s, &r))
+		return;
 	key = rx_key(s, &r, &keylen);
 	if (key != NULL) {
 		rc = pana_auth_verify(s->integ_alg, key, keylen, r.buf, r.len);
@@ -1071,6 +1443,10 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 		return;
 	}
 	s->last_active = now;
+	if (res->eap != NULL)
+		log_debug("session %08x: EAP-Message of %zu octets, EAP Length "
+		    "%u, from the AAA server", s->id, res->eap_len,
+		    eap_length(res->eap, res->eap_len));
 	switch (res->code) {
 	case PAA_AAA_CHALLENGE:
 		if (res->eap == NULL || res->eap_len == 0) {
@@ -1153,6 +1529,14 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 		session_free(p, s);
 		return;
 	}
+	if (!s->have_key && now - s->started >= p->cfg.auth_timeout_ms) {
+		p->stats.sessions_expired++;
+		log_info("session %08x: %s did not complete authentication "
+		    "within %llu ms: session removed", s->id, s->who,
+		    (unsigned long long)p->cfg.auth_timeout_ms);
+		session_free(p, s);
+		return;
+	}
 	if (s->state != PAA_ST_OPEN && !s->reauth &&
 	    now - s->last_active >= p->cfg.idle_timeout_ms) {
 		p->stats.sessions_expired++;
@@ -1175,9 +1559,8 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 		return;
 	}
 	s->rt_count++;
-	s->rt_cur *= 2;
-	if (s->rt_cur > p->cfg.rt_max_ms)
-		s->rt_cur = p->cfg.rt_max_ms;
+	s->rt_cur = pana_rt_next(s->rt_cur, p->cfg.rt_initial_ms,
+	    p->cfg.rt_max_ms, rand16(p));
 	s->rt_next = now + s->rt_cur;
 	p->stats.retransmits++;
 	log_debug("session %08x: retransmitting %s (%u)", s->id,
@@ -1218,6 +1601,9 @@ paa_next_timeout(const struct paa *p, uint64_t now)
 		if (s->state != PAA_ST_OPEN && !s->reauth)
 			next = at_most(next, s->last_active +
 			    p->cfg.idle_timeout_ms);
+		if (!s->have_key)
+			next = at_most(next, s->started +
+			    p->cfg.auth_timeout_ms);
 		if (s->req_pending)
 			next = at_most(next, s->rt_next);
 	}

@@ -27,6 +27,16 @@
  * then PNR[A]/PNA[A] and a new EAP exchange (re-authentication),
  * PNR[P]/PNA[P] (ping), PTR/PTA (termination), all with AUTH.
  *
+ * Without piggybacking (RFC 5191 4.3) the PaC answers a PAR with a PAN
+ * without EAP-Payload and sends its EAP-Response in a PAR of its own,
+ * which the PAA answers with a PAN.
+ *
+ * The start is stateless (RFC 5191 section 4.1): a PCI is answered with a
+ * PAR[S] whose Session Identifier and Sequence Number are a MAC of the
+ * path under a rotating PAA secret, and nothing is kept; the session is
+ * created when a PAN[S] echoes them.  A lost PAR[S] is recovered by the
+ * PaC repeating its PCI.
+ *
  * A session reached through a PANA relay (RFC 6345) remembers the relay's
  * address and the PaC-Information; everything sent to it is wrapped in a
  * PANA-Relay message for that relay.
@@ -42,6 +52,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -50,11 +61,32 @@
 #define PAA_MSK_MAX		64
 #define PAA_RECORDS_MAX		64	/* Key-Record AVPs in one PAR[C] */
 
+#define PAA_RELAYS_MAX		16	/* relay-peer lines */
+#define PAA_RELAY_KEY_MIN	16	/* octets of a relay key */
+#define PAA_RELAY_KEY_MAX	128
+
+/*
+ * A relay the PAA takes PANA-Relay messages from (RFC 6345), by source
+ * address (any port).  With a key, every PANA-Relay message in either
+ * direction carries the relay AUTH (pana_relay_sign()); without, none.
+ */
+struct paa_relay_peer {
+	struct sockaddr_storage	addr;
+	uint8_t			key[PAA_RELAY_KEY_MAX];
+	size_t			key_len;	/* 0: no relay AUTH */
+};
+
 struct paa_config {
 	uint32_t	vendor_id;		/* of the Key-Record AVP */
 	unsigned int	max_sessions;
 	unsigned int	max_per_addr;		/* per PaC address */
+	unsigned int	max_per_relay;		/* through one relay */
+	/* The only relays accepted; none: PANA-Relay is dropped. */
+	struct paa_relay_peer relays[PAA_RELAYS_MAX];
+	unsigned int	n_relays;
 	uint64_t	idle_timeout_ms;	/* unfinished authentication */
+	uint64_t	auth_timeout_ms;	/* first authentication, all */
+	uint64_t	cookie_rotate_ms;	/* PAR[S] cookie secret */
 	uint64_t	rt_initial_ms;		/* RFC 5191 9: IRT */
 	uint64_t	rt_max_ms;		/* MRT */
 	unsigned int	rt_max_count;		/* MRC */
@@ -131,6 +163,10 @@ struct paa_stats {
 	uint64_t	duplicates;	/* answered from the cache */
 	uint64_t	unexpected;	/* valid but not now */
 	uint64_t	over_cap;	/* PCI dropped: session caps */
+	uint64_t	untrusted_relay; /* PANA-Relay not from a relay-peer,
+					    or its relay AUTH wrong */
+	uint64_t	pci_answered;	/* PAR[S] sent, no state kept */
+	uint64_t	bad_cookie;	/* PAN[S] for no PAR[S] of ours */
 	uint64_t	retransmits;
 	uint64_t	sessions_created;
 	uint64_t	sessions_open;	/* authentications completed */
@@ -173,7 +209,6 @@ unsigned int	paa_session_count(const struct paa *);
 
 /* Inspection, for the tests. */
 enum paa_state {
-	PAA_ST_WAIT_PAN_S,	/* PAR[S] sent */
 	PAA_ST_WAIT_PAN,	/* PAR with EAP sent */
 	PAA_ST_WAIT_AAA,	/* EAP-Response with the AAA server */
 	PAA_ST_WAIT_PAN_C,	/* PAR[C] sent */

@@ -270,6 +270,13 @@ read_radius(void)
 	}
 }
 
+/* The key of relay-paa, NULL without one. */
+static const uint8_t *
+relay_key(void)
+{
+	return d.cfg.relay_key_len > 0 ? d.cfg.relay_key : NULL;
+}
+
 static void
 read_relay_pac(void)
 {
@@ -290,7 +297,8 @@ read_relay_pac(void)
 			return;
 		}
 		if (relay_from_pac(&d.relay, &from, d.rxbuf, (size_t)n,
-		    d.txbuf, PANA_MSG_MAX, &outlen) != 0)
+		    relay_key(), d.cfg.relay_key_len, d.txbuf, PANA_MSG_MAX,
+		    &outlen) != 0)
 			continue;
 		if (send(d.fd[FD_RELAY_PAA], d.txbuf, outlen, 0) == -1)
 			log_warnx_rl("relay: send to the PAA: %s",
@@ -319,8 +327,8 @@ read_relay_paa(void)
 				continue;
 			return;
 		}
-		if (relay_from_paa(&d.relay, d.rxbuf, (size_t)n,
-		    d.cfg.relay_listen.ss_family, &pac, &inner,
+		if (relay_from_paa(&d.relay, d.rxbuf, (size_t)n, relay_key(),
+		    d.cfg.relay_key_len, &d.cfg.relay_listen, &pac, &inner,
 		    &inner_len) != 0)
 			continue;
 		if (sendto(d.fd[FD_RELAY_PAC], inner, inner_len, 0,
@@ -398,6 +406,10 @@ start_paa(void)
 	cb.aaa_free = paa_aaa_free;
 	if ((d.paa = paa_new(&d.cfg.paa, &cb)) == NULL)
 		fatalx("out of memory");
+	/* The PAA keeps its own copy of the relay keys. */
+	for (i = 0; i < d.cfg.paa.n_relays; i++)
+		OPENSSL_cleanse(d.cfg.paa.relays[i].key,
+		    sizeof(d.cfg.paa.relays[i].key));
 	d.fd[FD_PAA] = udp_socket(&d.cfg.paa_listen, 0, "PAA");
 }
 
@@ -418,7 +430,8 @@ shutdown_log(void)
 		log_info("PAA: %llu datagrams, %llu authenticated, %llu "
 		    "rejected, %llu malformed, %llu unknown session, %llu bad "
 		    "AUTH, %llu bad sequence, %llu repeats, %llu over the "
-		    "caps, %llu retransmissions",
+		    "caps, %llu from untrusted relays, %llu PCIs answered "
+		    "without state, %llu bad cookies, %llu retransmissions",
 		    (unsigned long long)s->rx,
 		    (unsigned long long)s->sessions_open,
 		    (unsigned long long)s->sessions_rejected,
@@ -428,6 +441,9 @@ shutdown_log(void)
 		    (unsigned long long)s->bad_seq,
 		    (unsigned long long)s->duplicates,
 		    (unsigned long long)s->over_cap,
+		    (unsigned long long)s->untrusted_relay,
+		    (unsigned long long)s->pci_answered,
+		    (unsigned long long)s->bad_cookie,
 		    (unsigned long long)s->retransmits);
 	}
 	if (d.cfg.role_relay)
@@ -451,6 +467,7 @@ reload(char *err, size_t errlen)
 	struct pr_config n;
 	struct radius_client_cfg rcfg;
 	size_t i;
+	uint8_t relay_key_new[sizeof(n.relay_key)];
 	int rc = -1;
 
 	if (config_load(d.conffile, &n, err, errlen) != 0) {
@@ -481,9 +498,17 @@ reload(char *err, size_t errlen)
 			goto done;
 		paa_set_config(d.paa, &n.paa);
 	}
-	/* The client keeps its own copies of the secrets. */
+	/*
+	 * The RADIUS client and the PAA keep their own copies of their
+	 * secrets; the relay role signs with the configuration's relay-paa
+	 * key, which must survive the wipe.
+	 */
+	memcpy(relay_key_new, n.relay_key, sizeof(relay_key_new));
 	config_clear(&n);
+	OPENSSL_cleanse(d.cfg.relay_key, sizeof(d.cfg.relay_key));
 	d.cfg = n;
+	memcpy(d.cfg.relay_key, relay_key_new, sizeof(d.cfg.relay_key));
+	OPENSSL_cleanse(relay_key_new, sizeof(relay_key_new));
 	d.reloads++;
 	log_set_debug(d.verbose || d.cfg.log_debug);
 	log_info("reloaded %s", d.conffile);

@@ -9,14 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pana_crypto.h"
 #include "pana_msg.h"
 #include "plog.h"
 #include "relay.h"
 
 int
 relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
-    const uint8_t *buf, size_t len, uint8_t *out, size_t outsize,
-    size_t *outlen)
+    const uint8_t *buf, size_t len, const uint8_t *key, size_t keylen,
+    uint8_t *out, size_t outsize, size_t *outlen)
 {
 	struct pana_msg m;
 	char err[PANA_ERRLEN], who[INET6_ADDRSTRLEN + 16];
@@ -33,7 +34,9 @@ relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
 		snprintf(err, sizeof(err), "PANA-Relay from the PaC side");
 		goto drop;
 	}
-	if ((rc = pana_relay_push(buf, len, pac, out, outsize, outlen)) != 0) {
+	if ((rc = pana_relay_push(buf, len, pac, out, outsize, outlen)) != 0 ||
+	    (key != NULL && (rc = pana_relay_sign(out, outlen, outsize, key,
+	    keylen)) != 0)) {
 		snprintf(err, sizeof(err), "cannot wrap: %s",
 		    pana_strerror(rc));
 		goto drop;
@@ -48,21 +51,70 @@ relay_from_pac(struct relay_stats *st, const struct sockaddr_storage *pac,
 	return -1;
 }
 
+/* The relay AUTH of a message from the PAA: 0, or -1 with why in err. */
+static int
+paa_auth_ok(const uint8_t *buf, size_t len, const uint8_t *key,
+    size_t keylen, char *err, size_t errlen)
+{
+	int rc;
+
+	if (key == NULL) {
+		if (pana_msg_find_auth(buf, len, NULL, NULL) == PANA_E_MISSING)
+			return 0;
+		snprintf(err, errlen, "relay AUTH, but this relay has no key");
+		return -1;
+	}
+	if ((rc = pana_relay_verify(buf, len, key, keylen)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s", rc == PANA_E_AUTH ?
+	    "relay AUTH does not verify" : rc == PANA_E_MISSING ?
+	    "no relay AUTH" : pana_strerror(rc));
+	return -1;
+}
+
+/*
+ * PaC-Information has no room for an IPv6 scope (RFC 6345): a link-local
+ * PaC is on the link of the relay's IoT side, so it takes the scope
+ * (interface) of relay-listen, which must then have one.  0, or -1 with
+ * why in err.
+ */
+static int
+set_scope(struct sockaddr_storage *pac, const struct sockaddr_storage *iot,
+    char *err, size_t errlen)
+{
+	struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)pac;
+	const struct sockaddr_in6 *i6 = (const struct sockaddr_in6 *)iot;
+
+	if (pac->ss_family != AF_INET6 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&p6->sin6_addr))
+		return 0;
+	if (iot->ss_family != AF_INET6 || i6->sin6_scope_id == 0) {
+		snprintf(err, errlen, "link-local PaC, but relay-listen names "
+		    "no interface (ADDRESS%%IF)");
+		return -1;
+	}
+	p6->sin6_scope_id = i6->sin6_scope_id;
+	return 0;
+}
+
 int
 relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
-    int iot_family, struct sockaddr_storage *pac, const uint8_t **inner,
-    size_t *inner_len)
+    const uint8_t *key, size_t keylen, const struct sockaddr_storage *iot,
+    struct sockaddr_storage *pac, const uint8_t **inner, size_t *inner_len)
 {
 	char err[PANA_ERRLEN];
 	uint16_t port;
 
+	/* The envelope is checked first: the AUTH walk needs sane AVPs. */
 	if (pana_relay_pop(buf, len, pac, inner, inner_len, err,
 	    sizeof(err)) != 0)
+		goto drop;
+	if (paa_auth_ok(buf, len, key, keylen, err, sizeof(err)) != 0)
 		goto drop;
 	port = pac->ss_family == AF_INET ?
 	    ((struct sockaddr_in *)pac)->sin_port :
 	    ((struct sockaddr_in6 *)pac)->sin6_port;
-	if (pac->ss_family != iot_family) {
+	if (pac->ss_family != iot->ss_family) {
 		snprintf(err, sizeof(err), "PaC-Information of another "
 		    "address family than the PaC side");
 		goto drop;
@@ -71,6 +123,8 @@ relay_from_paa(struct relay_stats *st, const uint8_t *buf, size_t len,
 		snprintf(err, sizeof(err), "PaC-Information with port 0");
 		goto drop;
 	}
+	if (set_scope(pac, iot, err, sizeof(err)) != 0)
+		goto drop;
 	st->from_paa++;
 	return 0;
  drop:

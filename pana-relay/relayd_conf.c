@@ -96,6 +96,22 @@ config_sockaddr(const char *addr, const char *port,
 	return 0;
 }
 
+/* A relay key: its octets as written, PAA_RELAY_KEY_MIN..MAX of them. */
+static int
+relay_key(struct ctx *x, const char *kw, const char *text, uint8_t *key,
+    size_t *key_len)
+{
+	size_t n = strlen(text);
+
+	/* Say nothing about the key but its length. */
+	if (n < PAA_RELAY_KEY_MIN || n > PAA_RELAY_KEY_MAX)
+		return bad(x, "%s: key of %zu octets, not %d..%d", kw, n,
+		    PAA_RELAY_KEY_MIN, PAA_RELAY_KEY_MAX);
+	memcpy(key, text, n);
+	*key_len = n;
+	return 0;
+}
+
 static int
 kw_role(struct ctx *x, char **t)
 {
@@ -135,7 +151,39 @@ kw_addr(struct ctx *x, char **t)
 	    (ss->ss_family == AF_INET6 &&
 	    ((struct sockaddr_in6 *)ss)->sin6_port == 0)))
 		return bad(x, "relay-paa: port 0");
+	if (strcmp(t[0], "relay-paa") == 0 && t[3] != NULL &&
+	    relay_key(x, t[0], t[3], x->c->relay_key,
+	    &x->c->relay_key_len) != 0)
+		return -1;
 	*have = 1;
+	return 0;
+}
+
+/* relay-peer ADDR [KEY]: a relay the PAA accepts PANA-Relay from. */
+static int
+kw_relay_peer(struct ctx *x, char **t)
+{
+	struct paa_config *pc = &x->c->paa;
+	struct paa_relay_peer *rp;
+	struct sockaddr_storage ss;
+	unsigned int i;
+
+	if (pc->n_relays >= PAA_RELAYS_MAX)
+		return bad(x, "relay-peer: at most %d relays", PAA_RELAYS_MAX);
+	if (config_sockaddr(t[1], "0", &ss) != 0)
+		return bad(x, "relay-peer: '%s' is not a numeric address",
+		    t[1]);
+	for (i = 0; i < pc->n_relays; i++)
+		if (pc->relays[i].addr.ss_family == ss.ss_family &&
+		    memcmp(&pc->relays[i].addr, &ss, sizeof(ss)) == 0)
+			return bad(x, "relay-peer: %s given twice", t[1]);
+	rp = &pc->relays[pc->n_relays];
+	memset(rp, 0, sizeof(*rp));
+	rp->addr = ss;
+	if (t[2] != NULL && relay_key(x, t[0], t[2], rp->key,
+	    &rp->key_len) != 0)
+		return -1;
+	pc->n_relays++;
 	return 0;
 }
 
@@ -228,10 +276,18 @@ kw_number(struct ctx *x, char **t)
 		if (number(x, t[0], t[1], 1, 1000000, &v) != 0)
 			return -1;
 		c->paa.max_per_addr = (unsigned int)v;
+	} else if (strcmp(t[0], "max-sessions-per-relay") == 0) {
+		if (number(x, t[0], t[1], 1, 1000000, &v) != 0)
+			return -1;
+		c->paa.max_per_relay = (unsigned int)v;
 	} else if (strcmp(t[0], "idle-timeout") == 0) {
 		if (number(x, t[0], t[1], 1, 86400, &v) != 0)
 			return -1;
 		c->paa.idle_timeout_ms = (uint64_t)v * 1000;
+	} else if (strcmp(t[0], "auth-timeout") == 0) {
+		if (number(x, t[0], t[1], 1, 3600, &v) != 0)
+			return -1;
+		c->paa.auth_timeout_ms = (uint64_t)v * 1000;
 	} else if (strcmp(t[0], "session-lifetime") == 0) {
 		if (number(x, t[0], t[1], 10, 0xffffffffUL, &v) != 0)
 			return -1;
@@ -264,33 +320,38 @@ kw_number(struct ctx *x, char **t)
 	return 0;
 }
 
+/* A keyword takes args arguments, then up to optional more. */
 static const struct keyword {
 	const char	*name;
 	int		 args;
+	int		 optional;
 	int		(*fn)(struct ctx *, char **);
 } keywords[] = {
-	{ "role",			1, kw_role },
-	{ "paa-listen",			2, kw_addr },
-	{ "relay-listen",		2, kw_addr },
-	{ "relay-paa",			2, kw_addr },
-	{ "radius-server",		2, kw_radius },
-	{ "radius-dictionary",		1, kw_string },
-	{ "radius-dictdir",		1, kw_string },
-	{ "radius-timeout-ms",		1, kw_number },
-	{ "radius-retries",		1, kw_number },
-	{ "framed-mtu",			1, kw_number },
-	{ "nas-identifier",		1, kw_string },
-	{ "vendor",			1, kw_number },
-	{ "max-sessions",		1, kw_number },
-	{ "max-sessions-per-address",	1, kw_number },
-	{ "idle-timeout",		1, kw_number },
-	{ "session-lifetime",		1, kw_number },
-	{ "retransmit-initial-ms",	1, kw_number },
-	{ "retransmit-max-ms",		1, kw_number },
-	{ "retransmit-max-count",	1, kw_number },
-	{ "user",			1, kw_string },
-	{ "control-socket",		1, kw_control },
-	{ "log-level",			1, kw_log_level },
+	{ "role",			1, 0, kw_role },
+	{ "paa-listen",			2, 0, kw_addr },
+	{ "relay-listen",		2, 0, kw_addr },
+	{ "relay-paa",			2, 1, kw_addr },
+	{ "relay-peer",			1, 1, kw_relay_peer },
+	{ "radius-server",		2, 0, kw_radius },
+	{ "radius-dictionary",		1, 0, kw_string },
+	{ "radius-dictdir",		1, 0, kw_string },
+	{ "radius-timeout-ms",		1, 0, kw_number },
+	{ "radius-retries",		1, 0, kw_number },
+	{ "framed-mtu",			1, 0, kw_number },
+	{ "nas-identifier",		1, 0, kw_string },
+	{ "vendor",			1, 0, kw_number },
+	{ "max-sessions",		1, 0, kw_number },
+	{ "max-sessions-per-address",	1, 0, kw_number },
+	{ "max-sessions-per-relay",	1, 0, kw_number },
+	{ "idle-timeout",		1, 0, kw_number },
+	{ "auth-timeout",		1, 0, kw_number },
+	{ "session-lifetime",		1, 0, kw_number },
+	{ "retransmit-initial-ms",	1, 0, kw_number },
+	{ "retransmit-max-ms",		1, 0, kw_number },
+	{ "retransmit-max-count",	1, 0, kw_number },
+	{ "user",			1, 0, kw_string },
+	{ "control-socket",		1, 0, kw_control },
+	{ "log-level",			1, 0, kw_log_level },
 };
 
 static int
@@ -314,7 +375,12 @@ parse_line(struct ctx *x, char *line)
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
 		if (strcmp(t[0], keywords[i].name) != 0)
 			continue;
-		if (n - 1 != keywords[i].args)
+		if (keywords[i].optional > 0 && (n - 1 < keywords[i].args ||
+		    n - 1 > keywords[i].args + keywords[i].optional))
+			return bad(x, "%s takes %d to %d arguments, not %d",
+			    t[0], keywords[i].args, keywords[i].args +
+			    keywords[i].optional, n - 1);
+		if (keywords[i].optional == 0 && n - 1 != keywords[i].args)
 			return bad(x, "%s takes %d argument%s, not %d", t[0],
 			    keywords[i].args, keywords[i].args == 1 ? "" : "s",
 			    n - 1);
@@ -443,6 +509,10 @@ config_clear(struct pr_config *c)
 	for (i = 0; i < CONFIG_RADIUS_MAX; i++)
 		OPENSSL_cleanse(c->radius[i].secret,
 		    sizeof(c->radius[i].secret));
+	for (i = 0; i < PAA_RELAYS_MAX; i++)
+		OPENSSL_cleanse(c->paa.relays[i].key,
+		    sizeof(c->paa.relays[i].key));
+	OPENSSL_cleanse(c->relay_key, sizeof(c->relay_key));
 }
 
 /* control-socket PATH: an absolute path that fits a sockaddr_un. */

@@ -7,8 +7,8 @@
  * relayd_conf.c.
  *
  * Memory: struct pr_config is a plain value; config_clear() wipes the
- * RADIUS secrets (OPENSSL_cleanse).  Secrets are never written to an error
- * message.
+ * RADIUS secrets and the relay keys (OPENSSL_cleanse).  Secrets are
+ * never written to an error message.
  */
 #ifndef GKEY_RELAYD_CONF_H
 #define GKEY_RELAYD_CONF_H
@@ -45,6 +45,8 @@ struct pr_config {
 	int			have_relay_listen;
 	struct sockaddr_storage	relay_paa;
 	int			have_relay_paa;
+	uint8_t			relay_key[PAA_RELAY_KEY_MAX];	/* relay-paa */
+	size_t			relay_key_len;	/* 0: no relay AUTH */
 
 	struct config_radius	radius[CONFIG_RADIUS_MAX];
 	size_t			n_radius;

@@ -20,7 +20,6 @@ static const struct {
 	const char	*status;
 	const char	*label;
 } states[N_STATES] = {
-	[PAA_ST_WAIT_PAN_S] =	{ "wait-pan-s",	"state=\"wait_pan_s\"" },
 	[PAA_ST_WAIT_PAN] =	{ "wait-pan",	"state=\"wait_pan\"" },
 	[PAA_ST_WAIT_AAA] =	{ "wait-aaa",	"state=\"wait_aaa\"" },
 	[PAA_ST_WAIT_PAN_C] =	{ "wait-pan-c",	"state=\"wait_pan_c\"" },
@@ -29,7 +28,7 @@ static const struct {
 };
 
 static const char *const state_status[N_STATES] = {
-	"sessions wait-pan-s", "sessions wait-pan", "sessions wait-aaa",
+	"sessions wait-pan", "sessions wait-aaa",
 	"sessions wait-pan-c", "sessions open", "sessions closed"
 };
 

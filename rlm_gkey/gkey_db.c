@@ -79,9 +79,24 @@ static int conn_destructor(gkey_db_conn_t *conn)
 	return 0;
 }
 
-/* Keep libpq's notices (e.g. "relation exists") out of the server log. */
-static void notice_discard(UNUSED void *arg, UNUSED char const *msg)
+/*
+ *	libpq's notices (e.g. "relation exists") stay out of the server log,
+ *	but a WARNING is remembered for the statement it came with: a commit
+ *	whose wait for the synchronous standby was cancelled
+ *	(pg_cancel_backend) is reported as done, with only a WARNING that it
+ *	may not be on the standby. None of the module's functions warns
+ *	otherwise.
+ */
+static void notice_receive(void *arg, PGresult const *res)
 {
+	gkey_db_conn_t *conn = arg;
+	char const *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	char const *msg;
+
+	if (!severity || strcmp(severity, "WARNING") != 0 || conn->warned) return;
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	strlcpy(conn->warning, msg ? msg : "?", sizeof(conn->warning));
+	conn->warned = true;
 }
 
 /* One run of gkey.kek_check on a fresh connection; NULL on error (logged). */
@@ -166,6 +181,23 @@ finish:
 	return rc;
 }
 
+/*
+ *	Whether the server takes no writes in this session: a hot standby
+ *	(in_hot_standby) or default_transaction_read_only on. PostgreSQL
+ *	14 and later report both at start-up and whenever they change
+ *	(promotion included), so this costs no round trip; an older
+ *	server reports neither and counts as writable.
+ */
+static bool session_read_only(PGconn *pg)
+{
+	char const *v;
+
+	v = PQparameterStatus(pg, "in_hot_standby");
+	if (v && strcmp(v, "on") == 0) return true;
+	v = PQparameterStatus(pg, "default_transaction_read_only");
+	return v && strcmp(v, "on") == 0;
+}
+
 void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 {
 	gkey_db_config_t *cfg = opaque;
@@ -204,7 +236,24 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 		talloc_free(conn);
 		return NULL;
 	}
-	PQsetNoticeProcessor(conn->pg, notice_discard, NULL);
+	PQsetNoticeReceiver(conn->pg, notice_receive, conn);
+
+	/*
+	 *	Every Access-Accept needs its issuance log row written, so a
+	 *	read-only session is as useless as none: refuse it now with
+	 *	the reason, rather than answer lookups and fail at the log.
+	 *	libpq skips such servers itself with target_session_attrs =
+	 *	read-write; this catches a conninfo without it (a single
+	 *	host that is now a standby, a fail-back mistake).
+	 */
+	if (session_read_only(conn->pg)) {
+		ERROR("rlm_gkey (%s): PostgreSQL at %s port %s is read-only (a standby, or "
+		      "default_transaction_read_only): the module needs the primary; list every server "
+		      "in conninfo with target_session_attrs=read-write", cfg->name,
+		      PQhost(conn->pg), PQport(conn->pg));
+		talloc_free(conn);
+		return NULL;
+	}
 
 	for (i = 0; i < STMT_COUNT; i++) {
 		PGresult *res;
@@ -245,6 +294,11 @@ static char const *conn_error(gkey_db_conn_t const *conn, char *buf, size_t len)
  *	Whether a failed query found its connection broken: SQLSTATE class
  *	08 (connection exception), 57P (operator intervention, e.g. the
  *	server shutting down), no result at all, or a dead connection.
+ *	25006 (read_only_sql_transaction) too: the server this connection
+ *	reached no longer takes writes (fenced with
+ *	default_transaction_read_only during a switch-over), so it is
+ *	replaced, and a multi-host conninfo with target_session_attrs =
+ *	read-write lets libpq pick the server that is the primary now.
  */
 static bool conn_broken(gkey_db_conn_t const *conn, PGresult const *res)
 {
@@ -253,7 +307,8 @@ static bool conn_broken(gkey_db_conn_t const *conn, PGresult const *res)
 	if (PQstatus(conn->pg) != CONNECTION_OK) return true;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (!state) return true;
-	return (strncmp(state, "08", 2) == 0) || (strncmp(state, "57P", 3) == 0);
+	return (strncmp(state, "08", 2) == 0) || (strncmp(state, "57P", 3) == 0) ||
+	       (strcmp(state, "25006") == 0);
 }
 
 static char const *error_field(PGresult const *res, int field)
@@ -278,11 +333,22 @@ static try_t stmt_try(gkey_db_t *db, stmt_t stmt, char const * const *values,
 	PGresult *res;
 	try_t rc;
 
+	db->conn->warned = false;
 	res = PQexecPrepared(db->conn->pg, stmts[stmt].name, stmts[stmt].nparams,
 			     values, lengths, formats, 0);
 	if (res && PQresultStatus(res) == want) {
-		*out = res;
-		return TRY_OK;
+		if (!db->conn->warned) {
+			*out = res;
+			return TRY_OK;
+		}
+		/*
+		 *	Done, but perhaps not everywhere it must be before
+		 *	an answer may depend on it (see notice_receive): fail.
+		 */
+		RERROR("%s: PostgreSQL warned: %s; failing the request, as what it wrote may not be "
+		       "on the synchronous standby", stmts[stmt].name, db->conn->warning);
+		PQclear(res);
+		return TRY_FAILED;
 	}
 	if (conn_broken(db->conn, res)) {
 		rc = TRY_BROKEN;

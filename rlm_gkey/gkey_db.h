@@ -8,8 +8,11 @@
  * connection pool: gkey_db_conn_create() is its create callback.
  *
  * A query whose connection turns out broken (SQLSTATE class 08 or 57P,
- * or a dead link) is run once more on a connection the pool reopens
- * (fr_connection_reconnect()); a second failure is final. Failures are
+ * 25006 on a server that turned read-only, or a dead link) is run once
+ * more on a connection the pool reopens (fr_connection_reconnect());
+ * a second failure is final. A new connection to a read-only server (a
+ * standby) is refused. A statement that succeeds with a WARNING fails
+ * (a cancelled wait for the synchronous standby ends so). Failures are
  * logged against the request at ERROR level, with the SQLSTATE and
  * libpq's message: no parameter is secret (key material travels sealed
  * under the KEK), and the connection string is never logged.
@@ -39,6 +42,8 @@ typedef enum {
 
 typedef struct gkey_db_conn {
 	PGconn		*pg;
+	bool		warned;		/* a WARNING came with the last statement */
+	char		warning[256];	/* its primary message */
 } gkey_db_conn_t;
 
 /*

@@ -180,6 +180,22 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	inst->x25519_key = server_key_load(conf, "x25519_key_file", inst->x25519_key_file, GKEY_KEM_X25519);
 	if (!inst->x25519_key) return -1;
 
+	/*
+	 *	Everything a seal can prepare is prepared here, so that a
+	 *	request does no method lookup and no key conversion beyond
+	 *	the node's own key.
+	 */
+	inst->hpke = gkey_hpke_ctx_new(NULL, NULL);
+	if (!inst->hpke) {
+		cf_log_err_cs(conf, "Cannot set up HPKE (OpenSSL has no HKDF, AES-128-GCM or P-256?)");
+		return -1;
+	}
+	if (gkey_record_sender_init(&inst->p256_sender, inst->p256_key) < 0 ||
+	    gkey_record_sender_init(&inst->x25519_sender, inst->x25519_key) < 0) {
+		cf_log_err_cs(conf, "Cannot compute the public keys of p256_key_file and x25519_key_file");
+		return -1;
+	}
+
 	if (inst->record_cache_size > 0) {
 		inst->cache = gkey_cache_alloc(inst->record_cache_size);
 		if (!inst->cache) {
@@ -230,8 +246,15 @@ static int mod_detach(void *instance)
 	inst->pool = NULL;
 	gkey_cache_free(inst->cache);
 	inst->cache = NULL;
+	/* The senders borrow the keys: cleared first, then the keys freed. */
+	memset(&inst->p256_sender, 0, sizeof(inst->p256_sender));
+	memset(&inst->x25519_sender, 0, sizeof(inst->x25519_sender));
+	gkey_hpke_ctx_free(inst->hpke);
+	inst->hpke = NULL;
 	EVP_PKEY_free(inst->p256_key);
 	EVP_PKEY_free(inst->x25519_key);
+	inst->p256_key = NULL;
+	inst->x25519_key = NULL;
 	OPENSSL_cleanse(inst->kek, sizeof(inst->kek));
 	return 0;
 }

@@ -9,6 +9,8 @@
 #include "gkey_cache.h"
 #include "gkey_db.h"
 #include "gkseal.h"
+#include "hpke.h"
+#include "keyrecord.h"
 
 typedef struct rlm_gkey_t {
 	char const		*name;
@@ -27,6 +29,14 @@ typedef struct rlm_gkey_t {
 	uint8_t			kek[GKEY_KEK_LEN];
 	EVP_PKEY		*p256_key;
 	EVP_PKEY		*x25519_key;
+	/*
+	 *	HPKE methods fetched once, and the two keys' public halves
+	 *	and key ids computed once: all only read after instantiate,
+	 *	so every request thread uses them at once (hpke.h).
+	 */
+	struct gkey_hpke_ctx	*hpke;
+	struct gkey_record_sender p256_sender;
+	struct gkey_record_sender x25519_sender;
 	gkey_db_config_t	db;
 	fr_connection_pool_t	*pool;
 	gkey_cache_t		*cache;		/* NULL: caching off */

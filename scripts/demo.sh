@@ -3,10 +3,14 @@
 # a private FreeRADIUS with rlm_gkey and EAP-TLS, a PANA authentication
 # agent (PAA) and a PANA relay, all on loopback; creates an application,
 # enrolls a phone and a sensor, and shows both receiving the same group
-# key: the phone through its access router's RADIUS request, the sensor
-# through PANA and EAP-TLS via the relay, each sealed to its own public
-# key. Everything runs under a temporary directory that is removed at the
-# end (RIG_KEEP=1 keeps it).
+# key, each sealed to its own public key: the phone over IPv6 Neighbor
+# Discovery (gkey-noded in a network namespace of its own, a veth pair to
+# the access router's side where gkey-ard asks RADIUS), the sensor through
+# PANA and EAP-TLS via the relay.  Without network namespaces (not root)
+# the phone's access router request is made with radclient instead.
+# Everything runs under a temporary directory that is removed at the end
+# (RIG_KEEP=1 keeps it), and the namespace and veth pair are deleted, on
+# failure too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== building gkey (installs missing Debian packages first)"
@@ -21,10 +25,12 @@ echo "   PostgreSQL on 127.0.0.1:$PGPORT, FreeRADIUS on 127.0.0.1:$RADIUS_PORT"
 
 PAA_PORT=$(rig_free_port udp)
 RELAY_PORT=$(rig_free_port udp)
-relayd paa "$(paa_conf "$PAA_PORT" demo-paa)"
+# The PAA takes PANA-Relay only from this relay, with this relay key.
+RELAY_KEY=$(openssl rand -hex 16)
+relayd paa "$(paa_conf "$PAA_PORT" demo-paa "relay-peer 127.0.0.1 $RELAY_KEY")"
 relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
-relay-paa 127.0.0.1 $PAA_PORT"
+relay-paa 127.0.0.1 $PAA_PORT $RELAY_KEY"
 echo "   PANA: PAA on 127.0.0.1:$PAA_PORT, relay on 127.0.0.1:$RELAY_PORT"
 
 echo "== creating the application home-energy and enrolling two certificates"
@@ -35,12 +41,55 @@ psql "$GKEY_ADMIN_DSN" -X -q -c "SELECT a.id, a.name, a.gk_alg, a.key_lifetime F
 psql "$GKEY_ADMIN_DSN" -X -q -c "SELECT i.id, i.kind, i.subject, i.issuer, i.serial, i.status, a.name AS application
 	FROM gkey.identity i JOIN gkey.grant g ON g.identity_id = i.id JOIN gkey.application a ON a.id = g.app_id ORDER BY i.id"
 
-echo "== the phone's access router asks for its keys (radclient, Service-Type = Authorize-Only)"
-out=$(ask phone)
-echo "$out" | grep -E 'Received|GKey-Key-Record|Session-Timeout' | sed 's/^/   /'
-echo "   the phone opens its record with its private key:"
-echo "$out" | unwrap phone | sed 's/^/   /'
-phone_gk=$(echo "$out" | gk_of phone home-energy)
+# The ND path needs root and working network namespaces.
+nd_why=""
+if [ "$(id -u)" != 0 ]; then
+	nd_why="not running as root"
+elif ! command -v ip >/dev/null; then
+	nd_why="no ip command"
+elif ! ip netns add "gkdemo$$" 2>/dev/null; then
+	nd_why="ip netns add does not work here"
+else
+	ip netns del "gkdemo$$"
+fi
+
+if [ -z "$nd_why" ]; then
+	. tests/nd-rig.sh
+	echo "== the phone joins over IPv6 Neighbor Discovery (gkey-noded -> gkey-ard -> RADIUS)"
+	nd_pki
+	nd_link
+	echo "   a veth pair: $ND_PH_IF in the phone's namespace $ND_NS, $ND_AR_IF on the access router's side"
+	ard ar "ra-prefix 2001:db8:1::/64
+user nobody"
+	# gkey-noded drops to nobody; its key file's directory is nobody's.
+	mkdir -m 0700 "$RIG_DIR/phone-keys"
+	chown nobody "$RIG_DIR/phone-keys"
+	noded ph phone "user nobody
+key-file $RIG_DIR/phone-keys/keys"
+	KEYS_ph=$RIG_DIR/phone-keys/keys
+	echo "   gkey-ard on $ND_AR_IF, gkey-noded in $ND_NS; waiting for the phone's key file"
+	if ! rig_wait_for_line "$KEYS_ph" '^app=home-energy ' 10 "$PID_ph"; then
+		sed 's/^/   gkey-noded: /' "$LOG_ph" >&2
+		sed 's/^/   gkey-ard: /' "$LOG_ar" >&2
+		echo "== FAILED: gkey-noded got no key" >&2
+		exit 1
+	fi
+	# The exchange as the daemons log it (sed: no match is no output).
+	sed -n '/^RS sent/{s/^/   gkey-noded: /;p;q}' "$LOG_ph"
+	sed -n '/RS verified\|accepted,/s/^/   gkey-ard:   /p' "$LOG_ar"
+	sed -n '/^answer from/s/^/   gkey-noded: /p' "$LOG_ph"
+	echo "   the phone's key file ($KEYS_ph):"
+	sed 's/^/   /' "$KEYS_ph"
+	phone_gk=$(app_gk home-energy < "$KEYS_ph")
+else
+	echo "== network namespaces unavailable ($nd_why):"
+	echo "   the phone's access router request is made with radclient instead"
+	out=$(ask phone)
+	echo "$out" | grep -E 'Received|GKey-Key-Record|Session-Timeout' | sed 's/^/   /'
+	echo "   the phone opens its record with its private key:"
+	echo "$out" | unwrap phone | sed 's/^/   /'
+	phone_gk=$(echo "$out" | gk_of phone home-energy)
+fi
 
 echo "== the sensor joins with PANA and EAP-TLS through the relay (pana-pac)"
 out=$(pac "$RELAY_PORT" sensor --once)
@@ -48,6 +97,8 @@ echo "$out" | sed 's/^/   /'
 grep -h 'authenticated' "$RIG_DIR/paa.log" | sed 's/^/   PAA: /'
 sensor_gk=$(echo "$out" | app_gk home-energy)
 
+echo "   phone:  gk=${phone_gk:-(none)}"
+echo "   sensor: gk=${sensor_gk:-(none)}"
 if [ -n "$phone_gk" ] && [ "$phone_gk" = "$sensor_gk" ]; then
 	echo "== phone and sensor hold the same home-energy group key"
 else

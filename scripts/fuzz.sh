@@ -24,7 +24,7 @@ sources() {
 	x509) echo "tests/fuzz/fuzz_x509.c $LIBGKEY" ;;
 	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA" ;;
 	eap) echo "tests/fuzz/fuzz_eap.c node/eap_tls_peer.c libgkey/errbuf.c" ;;
-	paa) echo "tests/fuzz/fuzz_paa.c tests/paa_harness.c pana-relay/paa.c pana-relay/plog.c libgkey/clock.c $PANA" ;;
+	paa) echo "tests/fuzz/fuzz_paa.c tests/paa_harness.c pana-relay/paa.c libdaemon/plog.c libgkey/clock.c $PANA" ;;
 	pac) echo "tests/fuzz/fuzz_pac.c node/pac.c $PANA $LIBGKEY" ;;
 	nd) echo "tests/fuzz/fuzz_nd.c $ND" ;;
 	ard) echo "tests/fuzz/fuzz_ard.c ard/ard_core.c $LIBND $LIBGKEY" ;;
@@ -44,7 +44,7 @@ harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded cose"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -Ilibgkey -Ilibcose -Ilibpana -Ilibnd -Iard -Inode -Ipana-relay -Itests -Itests/fuzz \
+		-Wall -Wextra -Ilibgkey -Ilibcose -Ilibpana -Ilibnd -Iard -Inode -Ilibdaemon -Ipana-relay -Itests -Itests/fuzz \
 		$(sources "$h") -lssl -lcrypto -lcbor -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"

@@ -2,6 +2,7 @@
  * check_keyrecord.c - Key Record v1 (doc/key-record.md): what the key
  * server seals, what a node accepts, and what the parser refuses.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -746,6 +747,229 @@ START_TEST(test_open_reports_parser_reason)
 }
 END_TEST
 
+/* ---- sealing with a shared context, as rlm_gkey does ---- */
+
+/* The SPKI DER of a key, as the database holds it; caller frees. */
+static uint8_t *
+spki_of(EVP_PKEY *pk, size_t *len)
+{
+	uint8_t	*der = NULL;
+	int	 n = i2d_PUBKEY(pk, &der);
+
+	ck_assert_int_gt(n, 0);
+	*len = (size_t)n;
+	return der;
+}
+
+/* Seal w's GK with seal_spki into out; returns the error, "" if none. */
+static const char *
+seal_spki_as(struct world *w, const struct gkey_hpke_ctx *hc,
+    const uint8_t *spki, size_t spki_len, EVP_PKEY *server, uint8_t *out,
+    size_t *out_len)
+{
+	static char			err[128];
+	struct gkey_record_meta		m;
+	struct gkey_record_sender	sender;
+
+	err[0] = '\0';
+	ck_assert_int_eq(gkey_record_sender_init(&sender, server), 0);
+	meta_default(&m, GKEY_GK_AES128);
+	if (gkey_record_seal_spki(hc, &m, w->gk, w->gk_len, spki, spki_len,
+	    &sender, out, GKEY_RECORD_MAX_LEN, out_len, err,
+	    sizeof(err)) != 0) {
+		ck_assert_msg(err[0] != '\0', "failure without a reason");
+		ck_assert_uint_eq(*out_len, 0);
+	}
+	return err;
+}
+
+START_TEST(test_seal_spki_opens_and_has_the_one_shot_header)
+{
+	struct gkey_hpke_ctx	*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct world		 w;
+	uint8_t			 rec[GKEY_RECORD_MAX_LEN], *spki;
+	size_t			 rec_len = 0, spki_len;
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, kems[_i], GKEY_GK_AES128);
+	spki = spki_of(w.node_pub, &spki_len);
+	ck_assert_str_eq(seal_spki_as(&w, hc, spki, spki_len, w.server, rec,
+	    &rec_len), "");
+	/* Same length and header (ids included) as the one-shot seal. */
+	ck_assert_uint_eq(rec_len, w.rec_len);
+	ck_assert_mem_eq(rec, w.rec, GKEY_RECORD_HDR_LEN + strlen(name16));
+	ck_assert_str_eq(open_as(&w, rec, rec_len, w.node, w.server_pub, NOW),
+	    "");
+	OPENSSL_free(spki);
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
+START_TEST(test_seal_spki_takes_a_compressed_p256_spki)
+{
+	struct gkey_hpke_ctx	*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct world		 w;
+	uint8_t			 rec[GKEY_RECORD_MAX_LEN], *spki;
+	size_t			 rec_len = 0, spki_len;
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, GKEY_KEM_P256, GKEY_GK_AES128);
+	ck_assert_int_eq(EVP_PKEY_set_utf8_string_param(w.node_pub,
+	    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
+	spki = spki_of(w.node_pub, &spki_len);
+	ck_assert_uint_eq(spki_len, 59);
+	ck_assert_str_eq(seal_spki_as(&w, hc, spki, spki_len, w.server, rec,
+	    &rec_len), "");
+	ck_assert_mem_eq(rec, w.rec, GKEY_RECORD_HDR_LEN + strlen(name16));
+	ck_assert_str_eq(open_as(&w, rec, rec_len, w.node, w.server_pub, NOW),
+	    "");
+	OPENSSL_free(spki);
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
+START_TEST(test_seal_spki_refuses_a_sender_of_the_other_curve)
+{
+	struct gkey_hpke_ctx	*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct world		 w;
+	EVP_PKEY		*other;
+	uint8_t			 rec[GKEY_RECORD_MAX_LEN], *spki;
+	size_t			 rec_len = 1, spki_len;
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, kems[_i], GKEY_GK_AES128);
+	other = keygen(kems[_i] == GKEY_KEM_P256 ? GKEY_KEM_X25519 :
+	    GKEY_KEM_P256);
+	spki = spki_of(w.node_pub, &spki_len);
+	ck_assert_str_eq(seal_spki_as(&w, hc, spki, spki_len, other, rec,
+	    &rec_len), "no key server key for the recipient's key type");
+	OPENSSL_free(spki);
+	EVP_PKEY_free(other);
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
+START_TEST(test_seal_spki_refuses_an_off_curve_or_malformed_spki)
+{
+	struct gkey_hpke_ctx	*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct world		 w;
+	uint8_t			 rec[GKEY_RECORD_MAX_LEN], *spki;
+	size_t			 rec_len = 1, spki_len;
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, GKEY_KEM_P256, GKEY_GK_AES128);
+	spki = spki_of(w.node_pub, &spki_len);
+	/* The last octet of y changed: no longer a point on the curve. */
+	spki[spki_len - 1] ^= 0x01;
+	ck_assert_str_eq(seal_spki_as(&w, hc, spki, spki_len, w.server, rec,
+	    &rec_len), "unsupported key type");
+	rec_len = 1;
+	ck_assert_str_eq(seal_spki_as(&w, hc, spki, spki_len - 1, w.server,
+	    rec, &rec_len), "unsupported key type");
+	OPENSSL_free(spki);
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
+START_TEST(test_seal_ctx_record_opens)
+{
+	struct gkey_hpke_ctx	*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct gkey_record_meta	 m;
+	struct world		 w;
+	uint8_t			 rec[GKEY_RECORD_MAX_LEN];
+	size_t			 rec_len;
+	char			 err[128] = "";
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, kems[_i], GKEY_GK_AES128);
+	meta_default(&m, GKEY_GK_AES128);
+	ck_assert_msg(gkey_record_seal_ctx(hc, &m, w.gk, w.gk_len, w.node_pub,
+	    w.server, rec, sizeof(rec), &rec_len, err, sizeof(err)) == 0,
+	    "seal: %s", err);
+	ck_assert_mem_eq(rec, w.rec, GKEY_RECORD_HDR_LEN + strlen(name16));
+	ck_assert_str_eq(open_as(&w, rec, rec_len, w.node, w.server_pub, NOW),
+	    "");
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
+/* One context and sender shared by threads, as rlm_gkey's threads do. */
+#define THREADS		4
+#define SEALS_PER_THREAD	25
+
+struct shared_seal {
+	const struct gkey_hpke_ctx	*hc;
+	const struct gkey_record_sender	*sender;
+	struct world			*w;
+	const uint8_t			*spki;
+	size_t				 spki_len;
+	uint8_t				 rec[SEALS_PER_THREAD][GKEY_RECORD_MAX_LEN];
+	size_t				 rec_len[SEALS_PER_THREAD];
+	int				 failed;
+};
+
+static void *
+seal_many(void *arg)
+{
+	struct shared_seal	*t = arg;
+	struct gkey_record_meta	 m;
+	char			 err[128];
+	int			 i;
+
+	meta_default(&m, GKEY_GK_AES128);
+	for (i = 0; i < SEALS_PER_THREAD; i++)
+		if (gkey_record_seal_spki(t->hc, &m, t->w->gk, t->w->gk_len,
+		    t->spki, t->spki_len, t->sender, t->rec[i],
+		    GKEY_RECORD_MAX_LEN, &t->rec_len[i], err,
+		    sizeof(err)) != 0)
+			t->failed++;
+	return NULL;
+}
+
+START_TEST(test_one_context_serves_many_threads_at_once)
+{
+	struct gkey_hpke_ctx		*hc = gkey_hpke_ctx_new(NULL, NULL);
+	struct gkey_record_sender	 sender;
+	static struct shared_seal	 t[THREADS];
+	pthread_t			 tid[THREADS];
+	struct world			 w;
+	uint8_t				*spki;
+	size_t				 spki_len;
+	int				 i, j;
+
+	ck_assert_ptr_nonnull(hc);
+	world_init(&w, kems[_i], GKEY_GK_AES128);
+	ck_assert_int_eq(gkey_record_sender_init(&sender, w.server), 0);
+	spki = spki_of(w.node_pub, &spki_len);
+	for (i = 0; i < THREADS; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].hc = hc;
+		t[i].sender = &sender;
+		t[i].w = &w;
+		t[i].spki = spki;
+		t[i].spki_len = spki_len;
+		ck_assert_int_eq(pthread_create(&tid[i], NULL, seal_many,
+		    &t[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(t[i].failed, 0);
+		for (j = 0; j < SEALS_PER_THREAD; j++)
+			ck_assert_str_eq(open_as(&w, t[i].rec[j],
+			    t[i].rec_len[j], w.node, w.server_pub, NOW), "");
+	}
+	OPENSSL_free(spki);
+	world_free(&w);
+	gkey_hpke_ctx_free(hc);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -786,6 +1010,20 @@ check_suite(void)
 	tcase_add_test(tc,
 	    test_seal_refuses_bad_names_periods_and_short_buffers);
 	tcase_add_test(tc, test_open_reports_parser_reason);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("context");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc,
+	    test_seal_spki_opens_and_has_the_one_shot_header, 0, 2);
+	tcase_add_test(tc, test_seal_spki_takes_a_compressed_p256_spki);
+	tcase_add_loop_test(tc,
+	    test_seal_spki_refuses_a_sender_of_the_other_curve, 0, 2);
+	tcase_add_test(tc,
+	    test_seal_spki_refuses_an_off_curve_or_malformed_spki);
+	tcase_add_loop_test(tc, test_seal_ctx_record_opens, 0, 2);
+	tcase_add_loop_test(tc,
+	    test_one_context_serves_many_threads_at_once, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parser");

@@ -122,6 +122,20 @@ static uint8_t		 out[PAC_OUT_MAX];
 static size_t		 out_len;
 static struct pana_msg	 outm;
 static EVP_PKEY		*node_key, *server_key;
+static int		 no_piggyback;	/* of the PaC setup() makes */
+/*
+ * The PaC's random source for the timers' RAND: every octet rt_byte.
+ * 0x80 (RAND 0.0004) keeps the bare back-off 100, 200, 400, 800 ms.
+ */
+static uint8_t		 rt_byte = 0x80;
+
+static int
+fixed_random(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	memset(buf, rt_byte, len);
+	return 0;
+}
 
 static uint64_t
 wall(void *arg)
@@ -141,6 +155,8 @@ make_pac(int sha1_only)
 	cfg.eap = &fake_ops;
 	cfg.eap_ctx = &eap;
 	cfg.sha1_only = sha1_only;
+	cfg.no_piggyback = no_piggyback;
+	cfg.random = fixed_random;
 	cfg.rt_init_ms = 100;
 	cfg.rt_max_ms = 800;
 	cfg.rt_max_count = 5;
@@ -171,6 +187,8 @@ setup(void)
 static void
 teardown(void)
 {
+	no_piggyback = 0;
+	rt_byte = 0x80;
 	pac_free(pac);
 	pac = NULL;
 	EVP_PKEY_free(node_key);
@@ -1062,6 +1080,253 @@ START_TEST(test_reject_during_reauth_ends_the_session)
 }
 END_TEST
 
+/* ---- no piggybacking (RFC 5191 section 4.3) ---- */
+
+static uint8_t	 outs[4][PAC_OUT_MAX];
+static size_t	 outs_len[4];
+static struct pana_msg outsm[4];
+
+/* Feed one datagram; keep every datagram sent back, parsed, in outs. */
+static int
+feed_all(const uint8_t *msg, size_t len)
+{
+	int	n = 0;
+
+	pac_input(pac, msg, len, clk);
+	while (n < 4 && pac_output(pac, outs[n], sizeof(outs[n]),
+	    &outs_len[n]) == 1) {
+		ck_assert_int_eq(pana_msg_parse(outs[n], outs_len[n],
+		    GKEY_VENDOR_ID_DEFAULT, &outsm[n], NULL, 0), 0);
+		n++;
+	}
+	return n;
+}
+
+/* The PAA's PAN to the PaC's PAR m, signed when the PAA has a key. */
+static size_t
+pan_to(uint8_t *buf, size_t size, const struct pana_msg *m)
+{
+	struct pana_builder	b;
+
+	pana_build_start(&b, buf, size, PANA_MSG_AUTH, 0, SID, m->hdr.seq);
+	return paa_finish(&b, paa.have_key ? paa.key : NULL, paa.key_len);
+}
+
+/* One EAP round without piggybacking: the PAN, then the PaC's PAR. */
+static void
+np_round(uint8_t eap_type, int first)
+{
+	uint8_t	buf[512];
+	size_t	len;
+
+	len = par_eap(buf, sizeof(buf), eap_type, first);
+	ck_assert_int_eq(feed_all(buf, len), 2);
+	/* The PAN: the Nonce in the first round only, no EAP-Payload. */
+	ck_assert_uint_eq(outsm[0].hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outsm[0].hdr.flags, 0);
+	ck_assert_uint_eq(outsm[0].hdr.seq, paa.seq);
+	ck_assert_ptr_null(outsm[0].avp[PANA_AVP_EAP_PAYLOAD].value);
+	if (first) {
+		ck_assert_uint_eq(outsm[0].avp[PANA_AVP_NONCE].len,
+		    PAC_NONCE_LEN);
+		memcpy(paa.pac_nonce, outsm[0].avp[PANA_AVP_NONCE].value,
+		    PAC_NONCE_LEN);
+	} else
+		ck_assert_ptr_null(outsm[0].avp[PANA_AVP_NONCE].value);
+	/* The PaC's PAR: the EAP-Response, nothing else. */
+	ck_assert_uint_eq(outsm[1].hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outsm[1].hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(outsm[1].hdr.session_id, SID);
+	ck_assert_uint_eq(outsm[1].avp[PANA_AVP_EAP_PAYLOAD].len, 6);
+	ck_assert_uint_eq(outsm[1].avp[PANA_AVP_EAP_PAYLOAD].value[0], 2);
+	ck_assert_uint_eq(outsm[1].avp[PANA_AVP_EAP_PAYLOAD].value[4],
+	    eap_type);
+	ck_assert_ptr_null(outsm[1].avp[PANA_AVP_NONCE].value);
+	ck_assert_uint_eq(outsm[1].count[PANA_AVP_AUTH], paa.have_key);
+	paa.seq++;
+}
+
+static void
+setup_negotiated_np(void)
+{
+	no_piggyback = 1;
+	setup_negotiated();
+}
+
+START_TEST(test_np_pan_carries_the_nonce_and_par_the_eap_response)
+{
+	np_round(1, 1);
+	ck_assert_int_eq(eap.processed, 1);
+}
+END_TEST
+
+START_TEST(test_np_par_is_retransmitted_until_the_pan)
+{
+	uint8_t	buf[128];
+	size_t	len;
+
+	np_round(1, 1);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+	clk += 100;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(out_len, outs_len[1]);
+	ck_assert_mem_eq(out, outs[1], out_len);
+	len = pan_to(buf, sizeof(buf), &outsm[1]);
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), -1);
+}
+END_TEST
+
+START_TEST(test_np_next_par_stands_in_for_a_lost_pan)
+{
+	uint32_t	first_seq;
+
+	np_round(1, 1);
+	first_seq = outsm[1].hdr.seq;
+	/* No PAN; the PAA's next EAP-Request shows it got the response. */
+	np_round(13, 0);
+	ck_assert_uint_eq(outsm[1].hdr.seq, first_seq + 1);
+	ck_assert_int_eq(eap.processed, 2);
+}
+END_TEST
+
+START_TEST(test_np_full_exchange_opens_the_session)
+{
+	uint8_t	buf[128];
+	size_t	len;
+
+	np_round(1, 1);
+	len = pan_to(buf, sizeof(buf), &outsm[1]);
+	ck_assert_int_eq(feed(buf, len), 0);
+	np_round(13, 0);
+	len = pan_to(buf, sizeof(buf), &outsm[1]);
+	ck_assert_int_eq(feed(buf, len), 0);
+	do_finish();
+	ck_assert_int_eq(pac_next_timeout(pac, clk), LIFETIME * 1000);
+}
+END_TEST
+
+START_TEST(test_np_pan_with_auth_before_any_key_is_dropped)
+{
+	struct pana_builder	b;
+	uint8_t			buf[128];
+	size_t			len;
+
+	np_round(1, 1);
+	pana_build_start(&b, buf, sizeof(buf), PANA_MSG_AUTH, 0, SID,
+	    outsm[1].hdr.seq);
+	pana_build_avp(&b, PANA_AVP_AUTH, "0123456789abcdef", 16);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(feed(buf, len), 0);
+	/* Still outstanding: retransmitted. */
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+}
+END_TEST
+
+/* ---- RAND in the retransmission timers (RFC 5191 section 9) ---- */
+
+/* The PCI's timeouts with the random source at byte: rt[0..n-1]. */
+static void
+assert_pci_rt(uint8_t byte, const int64_t *rt, int n)
+{
+	int	i;
+
+	rt_byte = byte;
+	ck_assert_int_eq(pac_start(pac, clk), 0);
+	ck_assert_int_eq(drain(), 1);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(pac_next_timeout(pac, clk), rt[i]);
+		clk += (uint64_t)rt[i];
+		pac_timeout(pac, clk);
+		ck_assert_int_eq(drain(), 1);
+	}
+}
+
+START_TEST(test_rt_rand_lowest)
+{
+	/* RAND -0.1: 90, 171, 325, 618, then 800-80 for 2*618-61. */
+	static const int64_t	rt[] = { 90, 171, 325, 618, 720 };
+
+	assert_pci_rt(0x00, rt, 4);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), rt[4]);
+}
+END_TEST
+
+START_TEST(test_rt_rand_highest)
+{
+	/* RAND +0.1: 110, 231, 485, then 800+80 for 2*485+48. */
+	static const int64_t	rt[] = { 110, 231, 485, 880 };
+
+	assert_pci_rt(0xff, rt, 4);
+}
+END_TEST
+
+/* ---- a PAA that keeps no state before the PAN(S) ---- */
+
+START_TEST(test_pci_repeated_until_the_first_eap_par)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256,
+				    PANA_PRF_HMAC_SHA1 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128,
+				    PANA_AUTH_HMAC_SHA1_160 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	/* The PAN(S) was lost: no EAP PAR comes, the PCI goes again. */
+	ck_assert_int_eq(pac_next_timeout(pac, clk), 100);
+	clk += 100;
+	pac_timeout(pac, clk);
+	ck_assert_int_eq(drain(), 1);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_PCI);
+	/* The PAA's same PAR(S) gets the same PAN(S). */
+	paa.seq--;
+	len = par_start(buf, sizeof(buf), prfs, 2, integs, 2);
+	paa.seq++;
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(out_len, paa.i_pan_len);
+	ck_assert_mem_eq(out, paa.i_pan, out_len);
+	/* The first EAP PAR ends it. */
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_int_eq(pac_next_timeout(pac, clk), -1);
+}
+END_TEST
+
+START_TEST(test_new_par_s_before_eap_starts_over)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	/* The PAA's cookie secret rotated: another session id. */
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	buf[8] ^= 0x40;
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_uint_eq(outm.hdr.flags, PANA_FLAG_S);
+	ck_assert_uint_eq(outm.hdr.session_id, SID ^ 0x40000000);
+	ck_assert_uint_eq(pac_session_id(pac), SID ^ 0x40000000);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_AUTH);
+	/* Its PCI stays outstanding until that session's first EAP PAR. */
+	ck_assert_int_ge(pac_next_timeout(pac, clk), 0);
+}
+END_TEST
+
+START_TEST(test_new_par_s_once_eap_began_is_dropped)
+{
+	static const uint32_t	prfs[] = { PANA_PRF_HMAC_SHA2_256 };
+	static const uint32_t	integs[] = { PANA_AUTH_HMAC_SHA2_256_128 };
+	uint8_t			buf[512];
+	size_t			len;
+
+	len = par_start(buf, sizeof(buf), prfs, 1, integs, 1);
+	buf[8] ^= 0x40;
+	ck_assert_int_eq(feed(buf, len), 0);
+	ck_assert_uint_eq(pac_session_id(pac), SID);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -1087,6 +1352,8 @@ check_suite(void)
 	tc = tcase_create("negotiated");
 	tcase_add_checked_fixture(tc, setup_negotiated, teardown);
 	tcase_add_test(tc, test_first_pan_after_start_carries_a_nonce);
+	tcase_add_test(tc, test_pci_repeated_until_the_first_eap_par);
+	tcase_add_test(tc, test_new_par_s_before_eap_starts_over);
 	tcase_add_test(tc, test_first_eap_par_without_nonce_is_dropped);
 	tcase_add_test(tc, test_duplicate_par_is_answered_from_the_cache);
 	tcase_add_test(tc, test_wrong_session_id_is_dropped);
@@ -1100,6 +1367,7 @@ check_suite(void)
 	tcase_add_checked_fixture(tc, setup_eap_done, teardown);
 	tcase_add_test(tc, test_stale_and_future_seq_are_dropped);
 	tcase_add_test(tc, test_par_c_with_valid_auth_opens_the_session);
+	tcase_add_test(tc, test_new_par_s_once_eap_began_is_dropped);
 	tcase_add_test(tc, test_par_c_with_wrong_auth_is_dropped);
 	tcase_add_test(tc, test_par_c_from_another_msk_is_dropped);
 	tcase_add_test(tc, test_duplicate_par_c_gets_the_same_pan_c);
@@ -1125,6 +1393,22 @@ check_suite(void)
 	    test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna);
 	tcase_add_test(tc, test_pnr_a_is_retransmitted_until_answered);
 	tcase_add_test(tc, test_reject_during_reauth_ends_the_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timer RAND");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rt_rand_lowest);
+	tcase_add_test(tc, test_rt_rand_highest);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("no piggybacking");
+	tcase_add_checked_fixture(tc, setup_negotiated_np, teardown);
+	tcase_add_test(tc,
+	    test_np_pan_carries_the_nonce_and_par_the_eap_response);
+	tcase_add_test(tc, test_np_par_is_retransmitted_until_the_pan);
+	tcase_add_test(tc, test_np_next_par_stands_in_for_a_lost_pan);
+	tcase_add_test(tc, test_np_full_exchange_opens_the_session);
+	tcase_add_test(tc, test_np_pan_with_auth_before_any_key_is_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

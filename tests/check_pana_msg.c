@@ -905,6 +905,56 @@ START_TEST(test_every_error_code_has_a_message)
 }
 END_TEST
 
+/* ---- retransmission timeout (RFC 5191 section 9, RFC 3315 14) ---- */
+
+START_TEST(test_rt_first_is_irt_plus_rand_irt)
+{
+	ck_assert_uint_eq(pana_rt_next(0, 1000, 30000, 0), 900);
+	ck_assert_uint_eq(pana_rt_next(0, 1000, 30000, 65535), 1100);
+	/* The middle of the range is RAND 0, give or take an octet. */
+	ck_assert_uint_eq(pana_rt_next(0, 1000, 30000, 32768), 1000);
+}
+END_TEST
+
+START_TEST(test_rt_doubles_with_rand_of_the_previous)
+{
+	ck_assert_uint_eq(pana_rt_next(1000, 1000, 30000, 0), 1900);
+	ck_assert_uint_eq(pana_rt_next(1000, 1000, 30000, 65535), 2100);
+	ck_assert_uint_eq(pana_rt_next(1000, 1000, 30000, 32768), 2000);
+}
+END_TEST
+
+START_TEST(test_rt_over_mrt_is_mrt_plus_rand_mrt)
+{
+	ck_assert_uint_eq(pana_rt_next(20000, 1000, 30000, 0), 27000);
+	ck_assert_uint_eq(pana_rt_next(20000, 1000, 30000, 65535), 33000);
+	/* 2 * 14000 - 1400 = 26600 is below MRT: no cap. */
+	ck_assert_uint_eq(pana_rt_next(14000, 1000, 30000, 0), 26600);
+}
+END_TEST
+
+START_TEST(test_rt_stays_within_ten_percent)
+{
+	uint64_t rt, prev = 0, want;
+	unsigned int r, i;
+
+	for (r = 0; r <= 65535; r += 4097) {
+		prev = 0;
+		for (i = 0; i < 12; i++) {
+			rt = pana_rt_next(prev, 1000, 30000, (uint16_t)r);
+			want = prev == 0 ? 1000 : 2 * prev;
+			if (want > 30000 && 2 * prev + prev / 10 > 30000)
+				want = 30000;
+			if (rt * 10 < want * 9 - 10 || rt * 10 > want * 11 + 10)
+				ck_abort_msg("r %u step %u: %llu for %llu", r, i,
+				    (unsigned long long)rt,
+				    (unsigned long long)want);
+			prev = rt;
+		}
+	}
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -977,6 +1027,13 @@ check_suite(void)
 	tcase_add_test(tc,
 	    test_relay_pop_refuses_an_inner_message_with_a_bad_length);
 	tcase_add_test(tc, test_relay_pop_refuses_a_nested_relay);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("retransmission timeout");
+	tcase_add_test(tc, test_rt_first_is_irt_plus_rand_irt);
+	tcase_add_test(tc, test_rt_doubles_with_rand_of_the_previous);
+	tcase_add_test(tc, test_rt_over_mrt_is_mrt_plus_rand_mrt);
+	tcase_add_test(tc, test_rt_stays_within_ten_percent);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -75,6 +75,10 @@ ph_random(void *arg, void *buf, size_t len)
 	struct paa_harness *h = arg;
 	uint8_t *p = buf;
 
+	if (h->rng_fixed) {
+		memset(buf, h->rng_byte, len);
+		return 0;
+	}
 	while (len-- > 0) {
 		h->rng ^= h->rng << 13;
 		h->rng ^= h->rng >> 17;
@@ -104,6 +108,8 @@ ph_init(struct paa_harness *h,
 	h->paa = NULL;
 	h->now = 0;
 	h->rng = 0;
+	h->rng_fixed = 0;
+	h->rng_byte = 0;
 	h->nout = 0;
 	h->naaa = 0;
 	h->aaa_sid = 0;

@@ -50,6 +50,8 @@ struct paa_harness {
 	struct paa_config	 cfg;
 	uint64_t		 now;		/* ms, the PAA's clock */
 	uint32_t		 rng;		/* xorshift32 state */
+	int			 rng_fixed;	/* set: every octet rng_byte */
+	uint8_t			 rng_byte;
 
 	/* Datagrams the PAA sent, oldest first, since ph_clear_sent(). */
 	struct ph_sent		 out[PH_OUT_MAX];

@@ -49,6 +49,14 @@
  *	ones that come back, and prints "relayed=N seconds=S msgs_per_s=R"
  *	where N counts both directions.
  *
+ *   pana_inject flood PAA-PORT N SECONDS SOURCES
+ *	a PCI flood: sends N PCIs to the PAA on 127.0.0.1:PAA-PORT, spread
+ *	evenly over SECONDS, from SOURCES addresses 127.1.X.Y (Y 1..250,
+ *	then X on; every 127/8 address is local) in turn, each PCI from a
+ *	fresh UDP port (a new socket), as a flood of new PaCs looks; what
+ *	comes back before a socket is closed is read and dropped.  Prints
+ *	"flood: sent=N failed=F answers=A sources=K seconds=S".
+ *
  * Messages are built with pana_msg.c, so they are exactly what a
  * misbehaving peer would send, not what the daemon's parser expects.
  */
@@ -528,6 +536,116 @@ do_bench(int argc, char *argv[])
 	return 0;
 }
 
+#define FLOOD_MAX_SOURCES	1000
+#define FLOOD_BATCH		100	/* PCIs between two looks at the clock */
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Read and drop what the PAA sent a flood socket; how many. */
+static unsigned long
+flood_drain(int fd)
+{
+	uint8_t buf[2048];
+	unsigned long got = 0;
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		got++;
+	return got;
+}
+
+/* A socket on source address i, port chosen by the kernel; -1 on error. */
+static int
+flood_socket(unsigned long i)
+{
+	struct sockaddr_in src;
+	int fd;
+
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_addr.s_addr = htonl(0x7f010000UL | (uint32_t)(i / 250) << 8 |
+	    (uint32_t)(1 + i % 250));
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+do_flood(int argc, char **argv)
+{
+	static int fds[FLOOD_MAX_SOURCES];
+	struct sockaddr_in paa;
+	struct pana_builder b;
+	uint8_t pci[PANA_HDR_LEN];
+	unsigned long n, secs, nsrc, i, k, sent = 0, failed = 0, answers = 0;
+	size_t len;
+	double t0, due;
+	int rc = 1;
+
+	if (argc != 4)
+		return 2;
+	n = strtoul(argv[1], NULL, 10);
+	secs = strtoul(argv[2], NULL, 10);
+	nsrc = strtoul(argv[3], NULL, 10);
+	if (n == 0 || secs == 0 || nsrc == 0 || nsrc > FLOOD_MAX_SOURCES)
+		return 2;
+	loopback(&paa, strtoul(argv[0], NULL, 10));
+	pana_build_start(&b, pci, sizeof(pci), PANA_MSG_PCI, 0, 0, 0);
+	if (pana_build_finish(&b, &len) != 0)
+		return 1;
+	for (i = 0; i < nsrc; i++)
+		fds[i] = -1;
+	t0 = now_s();
+	while (sent + failed < n) {
+		/* Where the schedule says we should be by now. */
+		due = (now_s() - t0) / (double)secs * (double)n;
+		if ((double)(sent + failed) >= due) {
+			usleep(1000);
+			continue;
+		}
+		for (i = 0; i < FLOOD_BATCH && sent + failed < n; i++) {
+			k = (sent + failed) % nsrc;
+			/* A new port each time: a new PaC to the PAA. */
+			if (fds[k] != -1) {
+				answers += flood_drain(fds[k]);
+				close(fds[k]);
+			}
+			if ((fds[k] = flood_socket(k)) == -1) {
+				perror("pana_inject: flood socket");
+				goto done;
+			}
+			if (sendto(fds[k], pci, len, MSG_DONTWAIT,
+			    (struct sockaddr *)&paa, sizeof(paa)) ==
+			    (ssize_t)len)
+				sent++;
+			else
+				failed++;
+		}
+	}
+	usleep(200000);
+	for (i = 0; i < nsrc; i++)
+		if (fds[i] != -1)
+			answers += flood_drain(fds[i]);
+	printf("flood: sent=%lu failed=%lu answers=%lu sources=%lu "
+	    "seconds=%.2f\n", sent, failed, answers, nsrc, now_s() - t0);
+	rc = 0;
+ done:
+	for (i = 0; i < nsrc; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -539,10 +657,13 @@ main(int argc, char *argv[])
 		rc = do_proxy(argc - 2, argv + 2);
 	else if (argc >= 2 && strcmp(argv[1], "bench") == 0)
 		rc = do_bench(argc - 2, argv + 2);
+	else if (argc >= 2 && strcmp(argv[1], "flood") == 0)
+		rc = do_flood(argc - 2, argv + 2);
 	if (rc == 2)
 		fprintf(stderr, "usage: pana_inject send PORT KIND...\n"
 		    "       pana_inject proxy LISTEN-PORT PAA-PORT "
 		    "[drop KIND:N...]\n"
-		    "       pana_inject bench RELAY-PORT SINK-PORT N\n");
+		    "       pana_inject bench RELAY-PORT SINK-PORT N\n"
+		    "       pana_inject flood PAA-PORT N SECONDS SOURCES\n");
 	return rc;
 }

@@ -221,6 +221,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.cfg.max_per_addr = 4;
 	ph_addr(&h, &pac_addr, "192.0.2.10", 40000);
 	ph_addr(&h, &other_addr, "198.51.100.1", 716);
+	/* Relayed inputs come from a relay the PAA trusts. */
+	h.cfg.relays[0].addr = other_addr;
+	h.cfg.n_relays = 1;
 	ph_start(&h, 0x2545f491, 1000);
 	script();
 

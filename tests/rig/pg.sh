@@ -16,6 +16,9 @@
 #                 leaves, recovered from the WAL at the next pg_rig_start.
 # pg_rig_psql ARGS  psql as the superuser, ON_ERROR_STOP, no psqlrc.
 # pg_rig_bare_start NAME  a second, empty cluster (see below).
+# pg_rig_standby_start NAME [--async]  a streaming-replication standby of
+#                 the rig's cluster (see below).
+# pg_rig_promote NAME  promotes that standby (see below).
 #
 # The source tree is found from $GKEY_SRCDIR, else automake's $srcdir
 # (possibly relative), else two levels above this file.  The server
@@ -148,4 +151,79 @@ CONF
 		-d "host=127.0.0.1 port=$port dbname=postgres user=postgres" \
 		-c 'CREATE DATABASE gkey' || rig_fail "cannot create database gkey in $name"
 	eval "PG_BARE_PORT_$name=\$port PG_BARE_DSN_$name=\"host=127.0.0.1 port=\$port dbname=gkey user=postgres\""
+}
+
+# pg_rig_standby_start NAME [--async]
+#                 a hot standby of the rig's cluster (pg_rig_start first)
+#                 under $RIG_DIR/NAME: pg_basebackup -R over a replication
+#                 connection, its own free port and socket directory,
+#                 cluster_name = NAME (the application_name its WAL
+#                 receiver gives the primary), started and registered for
+#                 the stop. Then, unless --async, the primary's
+#                 synchronous_standby_names becomes NAME (ALTER SYSTEM:
+#                 the standby's copy of the configuration, taken before,
+#                 does not have it, so once promoted it waits for nobody),
+#                 and it waits until pg_stat_replication shows NAME as
+#                 sync (--async: as streaming). Sets PG_STANDBY_PORT_<NAME>,
+#                 PG_STANDBY_DATA_<NAME>, PG_STANDBY_LOG_<NAME> and
+#                 PG_STANDBY_DSN_<NAME> (superuser postgres, database gkey).
+# pg_rig_standby_state NAME SYNC_STATE: true when the primary streams to
+# NAME with that sync_state.
+pg_rig_standby_state() {
+	[ "$(pg_rig_psql -At -c "SELECT state || ' ' || sync_state FROM pg_stat_replication WHERE application_name = '$1'")" = "streaming $2" ]
+}
+
+pg_rig_standby_start() {
+	local name=$1 mode=${2:-} data=$RIG_DIR/$1 sock=$RIG_DIR/$1.sock log=$RIG_DIR/$1.log port want
+	[ -n "${PG_RIG_DATA:-}" ] || rig_fail "pg_rig_standby_start: call pg_rig_start first"
+	mkdir -p "$data" "$sock"
+	touch "$log"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$data" "$sock" "$log"
+	fi
+	chmod 0700 "$data"
+	pg_rig_as_postgres "$PG_BINDIR/pg_basebackup" -D "$data" -R -X stream -c fast \
+		-d "host=127.0.0.1 port=$PGPORT user=postgres" >"$RIG_DIR/$name.basebackup.log" 2>&1 \
+		|| rig_fail "pg_basebackup for $name failed; see $RIG_DIR/$name.basebackup.log"
+	port=$(rig_free_port tcp)
+	# Later lines win over the primary's copied port and socket directory.
+	cat >>"$data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$sock'
+cluster_name = '$name'
+hot_standby = on
+CONF
+	if ! pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$data" -l "$log" start >/dev/null; then
+		# rig_free_port cannot reserve the port: another test may have
+		# taken it meanwhile. Once more on another.
+		grep -q 'could not bind' "$log" || { tail -n 5 "$log" >&2; rig_fail "PostgreSQL standby $name did not start; see $log"; }
+		port=$(rig_free_port tcp)
+		echo "port = $port" >>"$data/postgresql.conf"
+		pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$data" -l "$log" start >/dev/null \
+			|| { tail -n 5 "$log" >&2; rig_fail "PostgreSQL standby $name did not start; see $log"; }
+	fi
+	rig_register "$(head -1 "$data/postmaster.pid")" \
+		"pg_rig_as_postgres $PG_BINDIR/pg_ctl -m fast -w -s -D $data stop"
+	want=sync
+	if [ "$mode" = --async ]; then
+		want=async
+	else
+		pg_rig_psql -c "ALTER SYSTEM SET synchronous_standby_names = '\"$name\"'" \
+			-c 'SELECT pg_reload_conf()' >/dev/null \
+			|| rig_fail "cannot make $name the synchronous standby"
+	fi
+	rig_wait_until 20 "standby $name streaming as $want" pg_rig_standby_state "$name" "$want" \
+		|| rig_fail "standby $name is not streaming as $want; see $log"
+	eval "PG_STANDBY_PORT_$name=\$port PG_STANDBY_DATA_$name=\$data PG_STANDBY_LOG_$name=\$log"
+	eval "PG_STANDBY_DSN_$name=\"host=127.0.0.1 port=\$port dbname=gkey user=postgres\""
+}
+
+# pg_rig_promote NAME  promotes the standby NAME (pg_ctl promote, waiting
+#                 until it takes writes). It changes no DSN variable: the
+#                 caller points GKEY_ADMIN_DSN at PG_STANDBY_DSN_<NAME>.
+pg_rig_promote() {
+	local data
+	eval "data=\${PG_STANDBY_DATA_$1:-}"
+	[ -n "$data" ] || rig_fail "pg_rig_promote: no standby $1"
+	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$data" promote >/dev/null
 }

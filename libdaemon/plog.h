@@ -1,6 +1,6 @@
 /*
- * plog.h - logging for pana-relayd: stderr in the foreground (-d), syslog
- * otherwise.
+ * plog.h - logging for the daemons (pana-relayd, gkey-ard, gkey-noded):
+ * stderr in the foreground (-d), syslog otherwise.
  *
  * log_warnx_rl() is for anything a remote peer can trigger (a bad packet,
  * a drop): at most PLOG_RL_BURST such lines per second are written; the
