@@ -105,3 +105,32 @@ else
 	echo "== MISMATCH: phone and sensor got different keys" >&2
 	exit 1
 fi
+
+# The GK in use: the sensor seals a reading under it (COSE_Encrypt0,
+# doc/cose-message.md) with the key lines pana-pac printed, and the phone
+# opens it with the key lines its own path gave it.
+echo "== the sensor sends a reading sealed under the GK; the phone reads it"
+printf '%s\n' "$out" > "$RIG_DIR/sensor.keys"
+if [ -z "$nd_why" ]; then
+	phone_keys=$KEYS_ph
+else
+	phone_keys=$RIG_DIR/phone.keys
+	ask phone | unwrap phone > "$phone_keys"
+fi
+cose_port=$(rig_free_port udp)
+"$GKEY_BUILDDIR/gkey-reader" --keys "$phone_keys" --port "$cose_port" \
+	> "$RIG_DIR/reader.out" 2> "$RIG_DIR/reader.err" &
+rig_register $!
+rig_wait_for_line "$RIG_DIR/reader.err" '^gkey-reader: listening on port' 5 "$!" ||
+	rig_fail "gkey-reader did not start: $(cat "$RIG_DIR/reader.err")"
+"$GKEY_BUILDDIR/gkey-sensor" --keys "$RIG_DIR/sensor.keys" --app home-energy \
+	--cert "$RIG_PKI/sensor.pem" --state "$RIG_DIR/sensor.seq" \
+	--to "[::1]:$cose_port" --name sensor-1 --value 21.5 --unit Cel --once |
+	sed 's/^/   sensor: /' || rig_fail "gkey-sensor could not send its reading"
+if ! rig_wait_for_line "$RIG_DIR/reader.out" '^reading from ' 5; then
+	sed 's/^/   gkey-reader: /' "$RIG_DIR/reader.err" >&2
+	echo "== FAILED: the phone read no reading" >&2
+	exit 1
+fi
+sed 's/^/   phone: /' "$RIG_DIR/reader.out"
+echo "== the phone verified the sensor's reading under the GK both obtained by their own paths"
