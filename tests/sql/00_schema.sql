@@ -56,7 +56,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 SELECT set_eq($$
 	SELECT c.relname::text, p.priv FROM pg_class c,
 	    unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p(priv)
-	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind = 'r'
+	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind IN ('r', 'p', 'v')
 	  AND has_table_privilege('gkey_radius', c.oid, p.priv)$$,
 	$$VALUES ('application', 'SELECT'), ('identity', 'SELECT'), ('grant', 'SELECT'),
 		 ('group_key', 'SELECT')$$,
@@ -69,7 +69,7 @@ SELECT set_eq($$
 	'gkey_radius may insert log rows, but not their id or time');
 SELECT set_eq($$
 	SELECT c.relname::text, a.attname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
+	WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0
 	  AND NOT a.attisdropped AND has_column_privilege('gkey_radius', c.oid, a.attnum, 'UPDATE')$$,
 	$$VALUES ('group_key', 'material')$$,
 	'gkey_radius may update only group_key.material');
@@ -91,9 +91,9 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	     AND (p.proacl IS NULL OR EXISTS (SELECT FROM aclexplode(p.proacl) x WHERE x.grantee = 0))),
 	NULL, 'no gkey function is executable by PUBLIC');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
-	   WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind IN ('r', 'S')
+	   WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')
 	     AND EXISTS (SELECT FROM aclexplode(c.relacl) x WHERE x.grantee = 0)),
-	NULL, 'no gkey table or sequence is accessible to PUBLIC');
+	NULL, 'no gkey table, view or sequence is accessible to PUBLIC');
 SELECT ok(NOT has_schema_privilege('public', 'gkey', 'USAGE'), 'PUBLIC cannot use schema gkey');
 
 -- The module's calls: names, argument types and result columns, in order.
@@ -151,6 +151,8 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/004_failed_result.sql
 \ir ../../sql/migrations/005_rotate_on_leave.sql
 \ir ../../sql/migrations/006_material_length_log_time.sql
+\ir ../../sql/migrations/007_log_partitions.sql
+\ir ../../sql/migrations/008_operator_views.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),
