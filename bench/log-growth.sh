@@ -6,7 +6,8 @@
 # (gkey_log, gkey.log_issuance), first on an empty log, then after filling
 # the log's day partitions with N million rows (generate_series, spread
 # over the last DAYS days, indexed and analysed), and prints the mean
-# latencies and their ratios, after / before (1.0: no slower):
+# latencies and their ratios, after / before (1.0: no slower), and how
+# long the operators' views take on the full log:
 #
 #   RESULT log-growth rows=R lookup_ratio=X insert_ratio=Y
 #
@@ -62,6 +63,9 @@ SQL
 # ms over SECONDS (the machine is shared: one round may be unlucky).
 measure() {
 	local i
+	# A second's warm-up first: caches and the first connection's cost.
+	"$PGBENCH" -n -M prepared -c 1 -j 1 -T 1 -f "$RIG_DIR/$1" \
+		-h 127.0.0.1 -p "$PGPORT" -U gkey_radius gkey >/dev/null 2>&1
 	for i in 1 2 3; do
 		"$PGBENCH" -n -M prepared -c 1 -j 1 -T "$secs" -f "$RIG_DIR/$1" \
 			-h 127.0.0.1 -p "$PGPORT" -U gkey_radius gkey 2>"$RIG_DIR/pgbench.err" \
@@ -102,5 +106,16 @@ echo "fill: $(log_rows) rows in $(( $(date +%s) - start )) s, log $(pg_rig_psql 
 lookup1=$(measure lookup.sql)
 insert1=$(measure insert.sql)
 echo "after: log rows $(log_rows), lookup ${lookup1} ms, insert ${insert1} ms"
+# The operators' views (migration 008) read the log: how long they take
+# at this size (no module request waits on them).
+views() {
+	pg_rig_psql -At <<SQL | awk '/^Time:/ { printf "%s%s ms", sep, $2; sep = ", " } END { print "" }'
+\\timing on
+SELECT count(*) FROM gkey.key_holders;
+SELECT count(*) FROM gkey.refusals(now() - interval '1 hour');
+SELECT count(*) FROM gkey.refusals(now() - interval '$days days');
+SQL
+}
+echo "operator views: key_holders, refusals of the last hour, of $days days: $(views)"
 awk -v r="$rows" -v l0="$lookup0" -v l1="$lookup1" -v i0="$insert0" -v i1="$insert1" \
 	'BEGIN { printf "RESULT log-growth rows=%d lookup_ratio=%.2f insert_ratio=%.2f\n", r, l1 / l0, i1 / i0 }'
