@@ -112,10 +112,11 @@ views() {
 	pg_rig_psql -At <<SQL | awk '/^Time:/ { printf "%s%s ms", sep, $2; sep = ", " } END { print "" }'
 \\timing on
 SELECT count(*) FROM gkey.key_holders;
+SELECT count(*) FROM gkey.key_holders_since(now() - interval '2 days');
 SELECT count(*) FROM gkey.refusals(now() - interval '1 hour');
 SELECT count(*) FROM gkey.refusals(now() - interval '$days days');
 SQL
 }
-echo "operator views: key_holders, refusals of the last hour, of $days days: $(views)"
+echo "operator views: key_holders, key_holders_since 2 days, refusals of the last hour, of $days days: $(views)"
 awk -v r="$rows" -v l0="$lookup0" -v l1="$lookup1" -v i0="$insert0" -v i1="$insert1" \
 	'BEGIN { printf "RESULT log-growth rows=%d lookup_ratio=%.2f insert_ratio=%.2f\n", r, l1 / l0, i1 / i0 }'

@@ -1,6 +1,7 @@
 -- 008_operator_views.sql - operators' views of the issuance log: who
 -- holds which epoch of which application and when it last refreshed
--- (gkey.key_holders), and refusals by reason over a time window
+-- (gkey.key_holders, and gkey.key_holders_since for a recent window),
+-- and refusals by reason over a time window
 -- (gkey.refusals), doc/sql.md.
 --
 -- Applied by sql/gkey-migrate inside one transaction, after 007, as a
@@ -29,6 +30,35 @@ FROM (SELECT DISTINCT ON (l.identity_id, l.app_id)
 LEFT JOIN gkey.identity i ON i.id = h.identity_id
 LEFT JOIN gkey.application a ON a.id = h.app_id
 LEFT JOIN gkey.group_key k ON k.app_id = h.app_id AND k.epoch = h.epoch;
+
+-- key_holders for the holders that refreshed since p_since: only the
+-- partitions from p_since on are read, so on a large log an operator asks
+-- for the last key lifetime or two (every active node refreshes within
+-- its Session-Timeout) in milliseconds instead of seconds.
+CREATE OR REPLACE FUNCTION gkey.key_holders_since(p_since timestamptz)
+RETURNS SETOF gkey.key_holders
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF p_since IS NULL THEN
+		RAISE EXCEPTION 'gkey: a start time is required'
+		    USING ERRCODE = '22023';
+	END IF;
+	RETURN QUERY
+	SELECT h.identity_id, i.subject, i.status, h.app_id, a.name, h.epoch,
+	       h.time, h.nas, h.calling_station, h.flow, k.not_after,
+	       coalesce(k.not_before <= now() AND now() < k.not_after, false)
+	FROM (SELECT DISTINCT ON (l.identity_id, l.app_id)
+		     l.identity_id, l.app_id, l.epoch, l.time, l.nas, l.calling_station, l.flow
+	      FROM gkey.issuance_log l
+	      WHERE l.result = 'issued' AND l.identity_id IS NOT NULL AND l.time >= p_since
+	      ORDER BY l.identity_id, l.app_id, l.time DESC, l.id DESC) h
+	LEFT JOIN gkey.identity i ON i.id = h.identity_id
+	LEFT JOIN gkey.application a ON a.id = h.app_id
+	LEFT JOIN gkey.group_key k ON k.app_id = h.app_id AND k.epoch = h.epoch;
+END
+$$;
 
 -- Refusals from p_since up to p_until (default: now) by reason, most
 -- frequent first: how many, of how many distinct identities (unknown

@@ -5,7 +5,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(14);
+SELECT plan(18);
 \ir helpers.psql
 
 SET ROLE gkey_test_operator;
@@ -40,6 +40,14 @@ SELECT is((SELECT subject FROM gkey.key_holders k JOIN v ON k.identity_id = v.b)
 	'/O=gkey test/CN=node-2', 'key_holders names the identity');
 SELECT is((SELECT pg_temp.rel(epoch_not_after) FROM gkey.key_holders k JOIN v ON k.identity_id = v.b),
 	'now', 'an epoch superseded by a rotation ends at the rotation');
+SELECT set_eq($$SELECT * FROM gkey.key_holders_since('-infinity')$$, $$SELECT * FROM gkey.key_holders$$,
+	'key_holders_since(-infinity) is key_holders');
+SELECT results_eq($$SELECT identity_id, app_name, epoch FROM gkey.key_holders_since(now() - interval '90 minutes')
+		   ORDER BY identity_id, app_id$$,
+	$$SELECT a, 'meter', 2 FROM v UNION ALL SELECT a, 'lamp', 1 FROM v$$,
+	'key_holders_since: only the holders that refreshed within the window');
+SELECT throws_ok($$SELECT * FROM gkey.key_holders_since(NULL)$$, '22023', 'gkey: a start time is required',
+	'key_holders_since needs a start time');
 SELECT gkey.suspend_identity(b, 'lost') FROM v \g /dev/null
 SELECT is((SELECT status FROM gkey.key_holders k JOIN v ON k.identity_id = v.b),
 	'suspended', 'key_holders shows the identity''s status now');
@@ -65,6 +73,8 @@ SET ROLE gkey_radius;
 SELECT throws_ok($$SELECT * FROM gkey.key_holders$$, '42501', NULL, 'gkey_radius cannot read key_holders');
 SELECT throws_ok($$SELECT * FROM gkey.refusals(now() - interval '1 day')$$, '42501', NULL,
 	'gkey_radius cannot call refusals');
+SELECT throws_ok($$SELECT * FROM gkey.key_holders_since(now() - interval '1 day')$$, '42501', NULL,
+	'gkey_radius cannot call key_holders_since');
 RESET ROLE;
 SELECT ok(NOT has_table_privilege('public', 'gkey.key_holders', 'SELECT'), 'PUBLIC cannot read key_holders');
 SELECT ok(NOT has_function_privilege('public', 'gkey.refusals(timestamptz, timestamptz)', 'EXECUTE'),
