@@ -5,7 +5,7 @@
  * node's Key Records, which it asks the key server for in RADIUS
  * (Authorize-Only, doc/radius.md section 4).
  *
- * This file holds main(), the sockets, privilege dropping and the poll()
+ * This file holds main(), the sockets and the poll()
  * loop; the checks and the answers are ard_core.c, RADIUS ard_radius.c,
  * the configuration ard_conf.c, the messages libnd.  Only start-up
  * errors are fatal: after that a bad packet is a counted, rate-limited
@@ -22,10 +22,8 @@
 #include <ifaddrs.h>
 
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +41,7 @@
 #include "ard_conf.h"
 #include "ard_core.h"
 #include "ard_radius.h"
+#include "daemon.h"
 #include "keys.h"
 #include "nd_crypto.h"
 #include "plog.h"
@@ -93,13 +92,6 @@ struct daemon {
 
 static volatile sig_atomic_t quit;
 static struct daemon d;
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: gkey-ard [-dnv] [-f file]\n");
-	exit(1);
-}
 
 static void
 on_signal(int sig)
@@ -280,33 +272,6 @@ start_radius(void)
 	/* The client keeps its own copies. */
 	ard_config_clear(&d.cfg);
 	d.fd[FD_RADIUS] = ard_radius_fd(d.rad);
-}
-
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0) {
-		if (user[0] != '\0')
-			log_info("not running as root: staying uid %u",
-			    (unsigned int)geteuid());
-		return;
-	}
-	if (user[0] == '\0') {
-		log_warnx("running as root: set 'user' in the "
-		    "configuration");
-		return;
-	}
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user '%s' does not exist", user);
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("cannot drop privileges to %s", user);
-	if (setuid(0) != -1 || geteuid() == 0)
-		fatalx("privileges not dropped");
-	log_info("running as %s", user);
 }
 
 /* ------------------------------------------------------------ answers */
@@ -773,53 +738,23 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	struct sigaction sa;
-	const char *conffile = ARD_CONF_DEFAULT;
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct daemon_args args;
 	char err[ARD_CONF_ERRLEN];
-	int ch, foreground = 0, verbose = 0, noaction = 0;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init(1, verbose, "gkey-ard");
-	if (ard_config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
+	daemon_args(argc, argv, "gkey-ard", ARD_CONF_DEFAULT, &args);
+	log_init(1, args.verbose, "gkey-ard");
+	if (ard_config_load(args.conffile, &d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (noaction) {
+	if (args.noaction) {
 		fprintf(stderr, "configuration OK\n");
 		ard_config_clear(&d.cfg);
 		return 0;
 	}
 	setup();
-	drop_privileges(d.cfg.user);
-	if (!foreground) {
-		log_init(0, verbose, "gkey-ard");
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	daemon_drop_privileges(d.cfg.user);
+	daemon_detach(args.foreground, args.verbose, "gkey-ard");
+	daemon_signals(on_signal, sigs, sizeof(sigs) / sizeof(sigs[0]));
 	log_info("started (interface %s, %zu-octet certificate)",
 	    d.cfg.interface, d.cert_len);
 	loop();

@@ -22,9 +22,7 @@
 #include <ifaddrs.h>
 
 #include <errno.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +38,7 @@
 #include <openssl/x509.h>
 
 #include "keyrecord.h"
+#include "daemon.h"
 #include "keys.h"
 #include "nd_crypto.h"
 #include "plog.h"
@@ -75,13 +74,6 @@ struct noded {
 
 static volatile sig_atomic_t quit, hup;
 static struct noded n;
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: gkey-noded [-dnv] [-f file]\n");
-	exit(1);
-}
 
 static void
 on_signal(int sig)
@@ -234,24 +226,6 @@ open_icmp(void)
 	if (setsockopt(n.fd, SOL_SOCKET, SO_BINDTODEVICE, n.cfg.interface,
 	    (socklen_t)strlen(n.cfg.interface)) == -1)
 		fatal("SO_BINDTODEVICE %s", n.cfg.interface);
-}
-
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0 || user[0] == '\0')
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user '%s' does not exist", user);
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("cannot drop privileges to %s", user);
-	if (setuid(0) != -1 || geteuid() == 0)
-		fatalx("privileges not dropped");
-	log_info("running as %s", user);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -653,36 +627,16 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	struct sigaction sa;
-	const char *conffile = NODED_CONF_DEFAULT;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct daemon_args args;
 	char err[NODED_CONF_ERRLEN];
 	size_t i;
-	int ch, foreground = 0, verbose = 0, noaction = 0;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init(1, verbose, "gkey-noded");
-	if (noded_config_load(conffile, &n.cfg, err, sizeof(err)) != 0)
+	daemon_args(argc, argv, "gkey-noded", NODED_CONF_DEFAULT, &args);
+	log_init(1, args.verbose, "gkey-noded");
+	if (noded_config_load(args.conffile, &n.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (noaction) {
+	if (args.noaction) {
 		fprintf(stderr, "configuration OK\n");
 		return 0;
 	}
@@ -690,21 +644,10 @@ main(int argc, char *argv[])
 		fatalx("the random number generator is not seeded");
 	load_credentials();
 	open_icmp();
-	drop_privileges(n.cfg.user);
+	daemon_drop_privileges(n.cfg.user);
 	write_keys();
-	if (!foreground) {
-		log_init(0, verbose, "gkey-noded");
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	daemon_detach(args.foreground, args.verbose, "gkey-noded");
+	daemon_signals(on_signal, sigs, sizeof(sigs) / sizeof(sigs[0]));
 	n.backoff_ms = n.cfg.retry_initial_ms;
 	n.next_solicit = 0;
 	log_info("started (interface %s, %zu-octet certificate)",
