@@ -19,7 +19,6 @@
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -46,6 +45,7 @@
 #include "nd_crypto.h"
 #include "plog.h"
 #include "nd_msg.h"
+#include "nd_sock.h"
 
 #define RX_BURST	64		/* packets read per wake-up */
 #define RX_MAX		4096
@@ -163,23 +163,8 @@ load_credentials(void)
 static int
 find_lladdr(void)
 {
-	struct ifaddrs *ifa, *i;
-	const struct sockaddr_in6 *s6;
-
-	if (getifaddrs(&ifa) != 0)
-		return -1;
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
-		    strcmp(i->ifa_name, d.cfg.interface) != 0)
-			continue;
-		s6 = (const struct sockaddr_in6 *)i->ifa_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) {
-			d.lladdr = s6->sin6_addr;
-			d.have_lladdr = 1;
-			break;
-		}
-	}
-	freeifaddrs(ifa);
+	if (nd_lladdr(d.cfg.interface, &d.lladdr) == 0)
+		d.have_lladdr = 1;
 	return d.have_lladdr ? 0 : -1;
 }
 
@@ -199,41 +184,14 @@ find_mac(int fd)
 static void
 open_icmp(void)
 {
-	struct icmp6_filter filt;
-	struct ipv6_mreq mreq;
-	int fd, on = 1, hops = 255, off = 0;
+	char err[64 + IF_NAMESIZE];
+	int fd;
 
 	if ((d.ifindex = if_nametoindex(d.cfg.interface)) == 0)
 		fatal("interface %s", d.cfg.interface);
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_ICMPV6);
-	if (fd == -1)
-		fatal("raw ICMPv6 socket");
-	ICMP6_FILTER_SETBLOCKALL(&filt);
-	ICMP6_FILTER_SETPASS(ND_TYPE_RS, &filt);
-	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
-	    sizeof(filt)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
-	    sizeof(hops)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
-	    sizeof(hops)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off,
-	    sizeof(off)) == -1)
-		fatal("ICMPv6 socket options");
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d.cfg.interface,
-	    (socklen_t)strlen(d.cfg.interface)) == -1)
-		fatal("SO_BINDTODEVICE %s", d.cfg.interface);
-	/* ff02::2: joined by the kernel only when forwarding is on. */
-	memset(&mreq, 0, sizeof(mreq));
-	inet_pton(AF_INET6, "ff02::2", &mreq.ipv6mr_multiaddr);
-	mreq.ipv6mr_interface = d.ifindex;
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq,
-	    sizeof(mreq)) == -1 && errno != EADDRINUSE)
-		fatal("joining ff02::2 on %s", d.cfg.interface);
+	if ((fd = nd_sock_open(d.cfg.interface, d.ifindex, ND_TYPE_RS,
+	    ND_SOCK_ALLROUTERS | ND_SOCK_NOLOOP, err, sizeof(err))) == -1)
+		fatal("%s", err);
 	find_mac(fd);
 	d.fd[FD_ICMP] = fd;
 	if (find_lladdr() != 0)
@@ -279,42 +237,13 @@ start_radius(void)
 static void
 send_answer(const struct in6_addr *to)
 {
-	struct sockaddr_in6 sin6;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_pktinfo *pi;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = *to;
-	sin6.sin6_scope_id = d.ifindex;
 	for (i = 0; i < d.answer.n; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&cbuf, 0, sizeof(cbuf));
-		iov.iov_base = d.answer.pkt[i];
-		iov.iov_len = d.answer.len[i];
-		msg.msg_name = &sin6;
-		msg.msg_namelen = sizeof(sin6);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
 		/* The source we signed for, on our interface. */
-		pi->ipi6_addr = d.lladdr;
-		pi->ipi6_ifindex = d.ifindex;
-		if (sendmsg(d.fd[FD_ICMP], &msg, 0) == -1) {
+		if (nd_sock_send(d.fd[FD_ICMP], d.ifindex, &d.lladdr, to,
+		    d.answer.pkt[i], d.answer.len[i]) == -1) {
 			d.st.send_errors++;
 			log_warnx_rl("RA to %s: %s", addr_str(to, a,
 			    sizeof(a)), strerror(errno));
@@ -571,64 +500,28 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 static void
 read_icmp(void)
 {
-	struct sockaddr_in6 from;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_addr dst;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				    CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	ssize_t n;
-	int i, hop, have_dst;
+	struct nd_rx rx;
+	int i, rc;
 
 	for (i = 0; i < RX_BURST; i++) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = d.rx;
-		iov.iov_len = sizeof(d.rx);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		if ((n = recvmsg(d.fd[FD_ICMP], &msg, 0)) == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("recvmsg: %s", strerror(errno));
+		rc = nd_sock_recv(d.fd[FD_ICMP], d.rx, sizeof(d.rx), &rx);
+		if (rc == ND_RX_NONE)
+			return;
+		if (rc == ND_RX_ERROR) {
+			log_warnx_rl("recvmsg: %s", strerror(errno));
 			return;
 		}
-		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (rc == ND_RX_TRUNC) {
 			d.st.dropped++;
 			log_warnx_rl("RS dropped: truncated on receipt");
 			continue;
 		}
-		hop = -1;
-		have_dst = 0;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (cm->cmsg_type == IPV6_HOPLIMIT &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-				memcpy(&hop, CMSG_DATA(cm), sizeof(int));
-			else if (cm->cmsg_type == IPV6_PKTINFO &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(struct
-			    in6_pktinfo))) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				dst = pi.ipi6_addr;
-				have_dst = 1;
-			}
-		}
-		if (!have_dst || msg.msg_namelen < sizeof(from)) {
+		if (rc == ND_RX_NODST) {
 			d.st.dropped++;
 			log_warnx_rl("RS dropped: no destination address");
 			continue;
 		}
-		handle_rs((size_t)n, &from.sin6_addr, &dst, hop);
+		handle_rs(rx.len, &rx.from.sin6_addr, &rx.dst, rx.hop);
 	}
 }
 

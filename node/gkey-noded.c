@@ -19,7 +19,6 @@
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -43,6 +42,7 @@
 #include "nd_crypto.h"
 #include "plog.h"
 #include "nd_msg.h"
+#include "nd_sock.h"
 #include "noded_conf.h"
 #include "noded_core.h"
 
@@ -177,55 +177,19 @@ load_credentials(void)
 static int
 find_lladdr(void)
 {
-	struct ifaddrs *ifa, *i;
-	int found = 0;
-
-	if (getifaddrs(&ifa) != 0)
-		return -1;
-	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
-		const struct sockaddr_in6 *s6;
-
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
-		    strcmp(i->ifa_name, n.cfg.interface) != 0)
-			continue;
-		s6 = (const struct sockaddr_in6 *)i->ifa_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) {
-			n.lladdr = s6->sin6_addr;
-			found = 1;
-		}
-	}
-	freeifaddrs(ifa);
-	return found ? 0 : -1;
+	return nd_lladdr(n.cfg.interface, &n.lladdr);
 }
 
 static void
 open_icmp(void)
 {
-	struct icmp6_filter filt;
-	int on = 1, hops = 255;
+	char err[64 + IF_NAMESIZE];
 
 	if ((n.ifindex = if_nametoindex(n.cfg.interface)) == 0)
 		fatal("interface %s", n.cfg.interface);
-	n.fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_ICMPV6);
-	if (n.fd == -1)
-		fatal("raw ICMPv6 socket");
-	ICMP6_FILTER_SETBLOCKALL(&filt);
-	ICMP6_FILTER_SETPASS(ND_TYPE_RA, &filt);
-	if (setsockopt(n.fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
-	    sizeof(filt)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
-	    sizeof(hops)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
-	    sizeof(hops)) == -1)
-		fatal("ICMPv6 socket options");
-	if (setsockopt(n.fd, SOL_SOCKET, SO_BINDTODEVICE, n.cfg.interface,
-	    (socklen_t)strlen(n.cfg.interface)) == -1)
-		fatal("SO_BINDTODEVICE %s", n.cfg.interface);
+	if ((n.fd = nd_sock_open(n.cfg.interface, n.ifindex, ND_TYPE_RA, 0,
+	    err, sizeof(err))) == -1)
+		fatal("%s", err);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -296,15 +260,6 @@ build_rs(size_t *len)
 static void
 solicit(void)
 {
-	struct sockaddr_in6 to;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_pktinfo pi;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
 	size_t len;
 
 	if (find_lladdr() != 0) {
@@ -318,28 +273,9 @@ solicit(void)
 		back_off("no RS");
 		return;
 	}
-	memset(&to, 0, sizeof(to));
-	to.sin6_family = AF_INET6;
-	to.sin6_addr = n.cfg.solicit_to;
-	to.sin6_scope_id = n.ifindex;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = n.tx;
-	iov.iov_len = len;
-	msg.msg_name = &to;
-	msg.msg_namelen = sizeof(to);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	pi.ipi6_addr = n.lladdr;	/* the source we signed for */
-	pi.ipi6_ifindex = n.ifindex;
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	if (sendmsg(n.fd, &msg, 0) == -1) {
+	/* From the source we signed for. */
+	if (nd_sock_send(n.fd, n.ifindex, &n.lladdr, &n.cfg.solicit_to, n.tx,
+	    len) == -1) {
 		log_warn("RS on %s", n.cfg.interface);
 		back_off("send failed");
 		return;
@@ -496,62 +432,26 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 static void
 read_icmp(void)
 {
-	struct sockaddr_in6 from;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_addr dst;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				    CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	ssize_t r;
-	int i, hop, have_dst;
+	struct nd_rx rx;
+	int i, rc;
 
 	for (i = 0; i < RX_BURST; i++) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = n.rx;
-		iov.iov_len = sizeof(n.rx);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		if ((r = recvmsg(n.fd, &msg, 0)) == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("recvmsg: %s", strerror(errno));
+		rc = nd_sock_recv(n.fd, n.rx, sizeof(n.rx), &rx);
+		if (rc == ND_RX_NONE)
+			return;
+		if (rc == ND_RX_ERROR) {
+			log_warnx_rl("recvmsg: %s", strerror(errno));
 			return;
 		}
-		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (rc == ND_RX_TRUNC) {
 			log_warnx_rl("RA ignored: truncated on receipt");
 			continue;
 		}
-		hop = -1;
-		have_dst = 0;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (cm->cmsg_type == IPV6_HOPLIMIT &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-				memcpy(&hop, CMSG_DATA(cm), sizeof(int));
-			else if (cm->cmsg_type == IPV6_PKTINFO &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(struct
-			    in6_pktinfo))) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				dst = pi.ipi6_addr;
-				have_dst = 1;
-			}
-		}
-		if (!have_dst || msg.msg_namelen < sizeof(from)) {
+		if (rc == ND_RX_NODST) {
 			log_warnx_rl("RA ignored: no destination address");
 			continue;
 		}
-		handle_ra((size_t)r, &from.sin6_addr, &dst, hop);
+		handle_ra(rx.len, &rx.from.sin6_addr, &rx.dst, rx.hop);
 	}
 }
 
