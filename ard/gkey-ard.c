@@ -41,6 +41,7 @@
 #include "ard_core.h"
 #include "ard_radius.h"
 #include "daemon.h"
+#include "clock.h"
 #include "keys.h"
 #include "nd_crypto.h"
 #include "plog.h"
@@ -98,33 +99,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-now_timestamp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
-}
-
-static const char *
-addr_str(const struct in6_addr *a, char *buf, size_t size)
-{
-	/* glibc prints RFC 5952 text: lower case, longest zero run. */
-	if (inet_ntop(AF_INET6, a, buf, (socklen_t)size) == NULL)
-		snprintf(buf, size, "?");
-	return buf;
 }
 
 /* ------------------------------------------------------------ start-up */
@@ -245,7 +219,7 @@ send_answer(const struct in6_addr *to)
 		if (nd_sock_send(d.fd[FD_ICMP], d.ifindex, &d.lladdr, to,
 		    d.answer.pkt[i], d.answer.len[i]) == -1) {
 			d.st.send_errors++;
-			log_warnx_rl("RA to %s: %s", addr_str(to, a,
+			log_warnx_rl("RA to %s: %s", nd_addr_str(to, a,
 			    sizeof(a)), strerror(errno));
 			continue;
 		}
@@ -263,9 +237,9 @@ answer(struct pending *p, const struct ard_radius_result *r)
 	memset(&in, 0, sizeof(in));
 	in.nonce = p->nonce;
 	in.nonce_len = p->nonce_len;
-	in.timestamp = now_timestamp();
+	in.timestamp = nd_timestamp_now();
 	clock_gettime(CLOCK_REALTIME, &ts);
-	addr_str(&p->src, a, sizeof(a));
+	nd_addr_str(&p->src, a, sizeof(a));
 	switch (r->outcome) {
 	case ARD_ACCEPT:
 		d.st.accept++;
@@ -414,7 +388,7 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	q.nas_port_id = d.cfg.interface;
 	q.calling_station_id = srcs;
 	q.arg = (void *)(uintptr_t)(slot - d.pend);
-	if ((h = ard_radius_send(d.rad, &q, now_ms())) < 0) {
+	if ((h = ard_radius_send(d.rad, &q, gkey_now_ms())) < 0) {
 		d.st.table_full++;
 		log_warnx_rl("%s: RADIUS request not sent: %s", srcs,
 		    ard_radius_error(d.rad));
@@ -440,7 +414,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	int rc;
 
 	d.st.rx++;
-	addr_str(src, srcs, sizeof(srcs));
+	nd_addr_str(src, srcs, sizeof(srcs));
 	if (nd_msg_parse(d.rx, len, &m, err, sizeof(err)) != 0) {
 		d.st.dropped++;
 		log_warnx_rl("%s: RS dropped: malformed: %s", srcs, err);
@@ -458,7 +432,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 		return;
 	}
 	/* Rate limits before the signature: verification is the cost. */
-	switch (ard_limits_take(&d.limits, src, now_ms())) {
+	switch (ard_limits_take(&d.limits, src, gkey_now_ms())) {
 	case 1:
 		d.st.rate_source++;
 		log_warnx_rl("%s: RS dropped: over the per-source rate",
@@ -471,7 +445,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	default:
 		break;
 	}
-	rc = ard_rs_check(d.rx, len, hop_limit, src, dst, now_timestamp(),
+	rc = ard_rs_check(d.rx, len, hop_limit, src, dst, nd_timestamp_now(),
 	    d.cfg.timestamp_window, &m, err, sizeof(err));
 	if (rc != ARD_RS_OK) {
 		d.st.dropped++;
@@ -614,7 +588,7 @@ loop(void)
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		timeout = ard_radius_next_timeout(d.rad, now_ms());
+		timeout = ard_radius_next_timeout(d.rad, gkey_now_ms());
 		if (poll(pfd, FD_MAX, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -624,7 +598,7 @@ loop(void)
 			read_icmp();
 		if (pfd[FD_RADIUS].revents & POLLIN)
 			read_radius();
-		ard_radius_timeout(d.rad, now_ms());
+		ard_radius_timeout(d.rad, gkey_now_ms());
 	}
 }
 

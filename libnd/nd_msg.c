@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "errbuf.h"
 #include "nd_msg.h"
@@ -669,6 +670,15 @@ nd_timestamp(uint64_t sec, uint32_t nsec)
 	uint64_t frac = ((uint64_t)nsec << 16) / 1000000000u;
 
 	return (sec & 0xffffffffffffULL) << 16 | (frac & 0xffff);
+}
+
+uint64_t
+nd_timestamp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 uint64_t

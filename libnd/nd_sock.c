@@ -210,3 +210,12 @@ nd_lladdr(const char *ifname, struct in6_addr *out)
 	freeifaddrs(ifa);
 	return rc;
 }
+
+const char *
+nd_addr_str(const struct in6_addr *addr, char *buf, size_t size)
+{
+	/* glibc prints RFC 5952 text: lower case, longest zero run. */
+	if (inet_ntop(AF_INET6, addr, buf, (socklen_t)size) == NULL)
+		snprintf(buf, size, "?");
+	return buf;
+}

@@ -61,4 +61,10 @@ int	nd_sock_recv(int fd, void *buf, size_t size, struct nd_rx *);
  */
 int	nd_lladdr(const char *ifname, struct in6_addr *out);
 
+/*
+ * addr as RFC 5952 text in buf[size] (INET6_ADDRSTRLEN fits any), or "?";
+ * returns buf, for log lines.
+ */
+const char *nd_addr_str(const struct in6_addr *addr, char *buf, size_t size);
+
 #endif /* GKEY_ND_SOCK_H */

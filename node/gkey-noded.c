@@ -38,6 +38,7 @@
 
 #include "keyrecord.h"
 #include "daemon.h"
+#include "clock.h"
 #include "keys.h"
 #include "nd_crypto.h"
 #include "plog.h"
@@ -85,27 +86,9 @@ on_signal(int sig)
 }
 
 static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 wall_s(void)
 {
 	return (uint64_t)time(NULL);
-}
-
-static uint64_t
-now_timestamp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 static double
@@ -116,14 +99,6 @@ random_unit(void)
 	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
 		return 0.5;
 	return (double)r / 4294967296.0;
-}
-
-static const char *
-addr_str(const struct in6_addr *a, char *buf, size_t size)
-{
-	if (inet_ntop(AF_INET6, a, buf, (socklen_t)size) == NULL)
-		snprintf(buf, size, "?");
-	return buf;
 }
 
 /* ------------------------------------------------------------ start-up */
@@ -222,7 +197,7 @@ schedule(uint64_t delay_ms, const char *why)
 	uint64_t d = noded_jitter(delay_ms, n.cfg.jitter_percent,
 	    random_unit());
 
-	n.next_solicit = now_ms() + d;
+	n.next_solicit = gkey_now_ms() + d;
 	log_debug("next solicitation in %llu ms (%s)",
 	    (unsigned long long)d, why);
 }
@@ -245,7 +220,7 @@ build_rs(size_t *len)
 
 	nd_build_rs(&b, n.tx, sizeof(n.tx));
 	nd_build_nonce(&b, n.nonce, NONCE_LEN);
-	nd_build_timestamp(&b, now_timestamp());
+	nd_build_timestamp(&b, nd_timestamp_now());
 	nd_build_gkey(&b, ND_GK_CERT, n.cert, n.cert_len);
 	for (i = 0; i < n.cfg.n_apps; i++)
 		nd_build_gkey(&b, ND_GK_APP, (const uint8_t *)n.cfg.app[i],
@@ -281,7 +256,7 @@ solicit(void)
 		return;
 	}
 	n.outstanding = 1;
-	n.answer_deadline = now_ms() + n.cfg.answer_wait_ms;
+	n.answer_deadline = gkey_now_ms() + n.cfg.answer_wait_ms;
 	n.next_solicit = UINT64_MAX;
 	noded_asm_clear(&n.asms);
 	log_debug("RS sent (%zu octets)", len);
@@ -347,7 +322,7 @@ complete(struct noded_asm *a)
 	size_t i;
 	int added = 0, opened = 0;
 
-	addr_str(&a->src, from, sizeof(from));
+	nd_addr_str(&a->src, from, sizeof(from));
 	/* Part 1 says whether this is a Status (doc 1.5: always 1 of 1). */
 	if (nd_msg_parse(a->pkt[0], a->len[0], &m, NULL, 0) != 0)
 		goto finish;
@@ -405,9 +380,9 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	char from[INET6_ADDRSTRLEN], err[NODED_ERRLEN];
 	int rc;
 
-	addr_str(src, from, sizeof(from));
+	nd_addr_str(src, from, sizeof(from));
 	rc = noded_ra_check(&n.trust, n.rx, len, hop, src, dst,
-	    now_timestamp(), (time_t)wall_s(), &m, err, sizeof(err));
+	    nd_timestamp_now(), (time_t)wall_s(), &m, err, sizeof(err));
 	if (rc == NODED_RA_PLAIN)
 		return;
 	if (rc != NODED_RA_OK) {
@@ -420,7 +395,7 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 		    "outstanding RS", from);
 		return;
 	}
-	if (noded_asm_add(&n.asms, src, &m, now_ms(), &done, err,
+	if (noded_asm_add(&n.asms, src, &m, gkey_now_ms(), &done, err,
 	    sizeof(err)) < 0) {
 		log_warnx_rl("RA from %s ignored: %s", from, err);
 		return;
@@ -460,7 +435,7 @@ read_icmp(void)
 static void
 timers(void)
 {
-	uint64_t t = now_ms();
+	uint64_t t = gkey_now_ms();
 	size_t i, have = 0, count = 0;
 
 	if (n.outstanding && t >= n.answer_deadline) {
@@ -487,7 +462,7 @@ timers(void)
 static int
 poll_timeout(void)
 {
-	uint64_t t = now_ms(), next;
+	uint64_t t = gkey_now_ms(), next;
 
 	next = n.outstanding ? n.answer_deadline : n.next_solicit;
 	if (next <= t)
