@@ -23,32 +23,6 @@ cfg(struct conf_ctx *x)
 	return x->arg;
 }
 
-static int
-kw_string(struct conf_ctx *x, char **t, int n)
-{
-	struct ard_config *c = cfg(x);
-
-	(void)n;
-	if (strcmp(t[0], "interface") == 0)
-		return conf_copy(x, t[0], t[1], c->interface,
-		    sizeof(c->interface));
-	if (strcmp(t[0], "certificate") == 0)
-		return conf_copy(x, t[0], t[1], c->certificate,
-		    sizeof(c->certificate));
-	if (strcmp(t[0], "private-key") == 0)
-		return conf_copy(x, t[0], t[1], c->private_key,
-		    sizeof(c->private_key));
-	if (strcmp(t[0], "radius-dictionary") == 0)
-		return conf_copy(x, t[0], t[1], c->dictionary,
-		    sizeof(c->dictionary));
-	if (strcmp(t[0], "radius-dictdir") == 0)
-		return conf_copy(x, t[0], t[1], c->dictdir, sizeof(c->dictdir));
-	if (strcmp(t[0], "nas-identifier") == 0)
-		return conf_copy(x, t[0], t[1], c->nas_identifier,
-		    sizeof(c->nas_identifier));
-	return conf_copy(x, t[0], t[1], c->user, sizeof(c->user));
-}
-
 /* radius-server ADDR[:PORT] SECRET, IPv6 as [ADDR]:PORT. */
 static int
 kw_radius(struct conf_ctx *x, char **t, int n)
@@ -106,27 +80,7 @@ kw_number(struct conf_ctx *x, char **t, int n)
 	unsigned long v;
 
 	(void)n;
-	if (strcmp(t[0], "radius-timeout-ms") == 0) {
-		if (conf_number(x, t[0], t[1], 10, 60000, &v) != 0)
-			return -1;
-		c->radius_timeout_ms = (unsigned int)v;
-	} else if (strcmp(t[0], "radius-retries") == 0) {
-		if (conf_number(x, t[0], t[1], 0, 10, &v) != 0)
-			return -1;
-		c->radius_retries = (unsigned int)v;
-	} else if (strcmp(t[0], "timestamp-window") == 0) {
-		if (conf_number(x, t[0], t[1], 1, 3600, &v) != 0)
-			return -1;
-		c->timestamp_window = (unsigned int)v;
-	} else if (strcmp(t[0], "max-pending") == 0) {
-		if (conf_number(x, t[0], t[1], 1, 256, &v) != 0)
-			return -1;
-		c->max_pending = (unsigned int)v;
-	} else if (strcmp(t[0], "max-sources") == 0) {
-		if (conf_number(x, t[0], t[1], 16, 1000000, &v) != 0)
-			return -1;
-		c->max_sources = (unsigned int)v;
-	} else if (strcmp(t[0], "ra-hop-limit") == 0) {
+	if (strcmp(t[0], "ra-hop-limit") == 0) {
 		if (conf_number(x, t[0], t[1], 0, 255, &v) != 0)
 			return -1;
 		c->ra.cur_hop_limit = (uint8_t)v;
@@ -268,33 +222,42 @@ kw_rdnss(struct conf_ctx *x, char **t, int n)
 	return 0;
 }
 
+#define S(name, field)		CONF_STRING(name, struct ard_config, field)
+#define U(name, field, lo, hi)	\
+	CONF_UINT(name, struct ard_config, field, lo, hi)
+#define K(name, lo, hi, fn)	{ name, lo, hi, fn, 0, 0, 0, 0 }
+
 static const struct conf_keyword keywords[] = {
-	{ "interface",			1, 1, kw_string },
-	{ "certificate",		1, 1, kw_string },
-	{ "private-key",		1, 1, kw_string },
-	{ "radius-server",		2, 2, kw_radius },
-	{ "radius-dictionary",		1, 1, kw_string },
-	{ "radius-dictdir",		1, 1, kw_string },
-	{ "radius-timeout-ms",		1, 1, kw_number },
-	{ "radius-retries",		1, 1, kw_number },
-	{ "nas-identifier",		1, 1, kw_string },
-	{ "timestamp-window",		1, 1, kw_number },
-	{ "max-pending",		1, 1, kw_number },
-	{ "max-sources",		1, 1, kw_number },
-	{ "rate-per-source",		2, 2, kw_rate },
-	{ "rate-total",			2, 2, kw_rate },
-	{ "ra-hop-limit",		1, 1, kw_number },
-	{ "ra-managed",			1, 1, kw_flag },
-	{ "ra-other",			1, 1, kw_flag },
-	{ "ra-router-lifetime",		1, 1, kw_number },
-	{ "ra-reachable-time",		1, 1, kw_number },
-	{ "ra-retrans-timer",		1, 1, kw_number },
-	{ "ra-mtu",			1, 1, kw_number },
-	{ "ra-slla",			1, 1, kw_flag },
-	{ "ra-prefix",			1, 7, kw_prefix },
-	{ "ra-rdnss",			1, 3, kw_rdnss },
-	{ "user",			1, 1, kw_string },
+	S("interface",				interface),
+	S("certificate",			certificate),
+	S("private-key",			private_key),
+	K("radius-server",		2, 2,	kw_radius),
+	S("radius-dictionary",			dictionary),
+	S("radius-dictdir",			dictdir),
+	U("radius-timeout-ms",			radius_timeout_ms, 10, 60000),
+	U("radius-retries",			radius_retries, 0, 10),
+	S("nas-identifier",			nas_identifier),
+	U("timestamp-window",			timestamp_window, 1, 3600),
+	U("max-pending",			max_pending, 1, 256),
+	U("max-sources",			max_sources, 16, 1000000),
+	K("rate-per-source",		2, 2,	kw_rate),
+	K("rate-total",			2, 2,	kw_rate),
+	K("ra-hop-limit",		1, 1,	kw_number),
+	K("ra-managed",			1, 1,	kw_flag),
+	K("ra-other",			1, 1,	kw_flag),
+	K("ra-router-lifetime",		1, 1,	kw_number),
+	K("ra-reachable-time",		1, 1,	kw_number),
+	K("ra-retrans-timer",		1, 1,	kw_number),
+	K("ra-mtu",			1, 1,	kw_number),
+	K("ra-slla",			1, 1,	kw_flag),
+	K("ra-prefix",			1, 7,	kw_prefix),
+	K("ra-rdnss",			1, 3,	kw_rdnss),
+	S("user",				user),
 };
+
+#undef S
+#undef U
+#undef K
 
 static const struct conf_grammar grammar = {
 	keywords, sizeof(keywords) / sizeof(keywords[0]), MAX_WORDS, NULL
@@ -343,7 +306,7 @@ int
 ard_config_parse(const char *text, const char *name, struct ard_config *c,
     char *err, size_t errlen)
 {
-	struct conf_ctx x = { name, 0, err, errlen, c };
+	struct conf_ctx x = { name, 0, err, errlen, c, NULL };
 	int rc;
 
 	defaults(c);

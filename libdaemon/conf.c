@@ -93,6 +93,27 @@ conf_copy(struct conf_ctx *x, const char *kw, const char *s, char *dst,
 	return 0;
 }
 
+int
+conf_kw_string(struct conf_ctx *x, char **t, int n)
+{
+	char *dst = (char *)x->arg + x->kw->off;
+
+	(void)n;
+	return conf_copy(x, t[0], t[1], dst, x->kw->size);
+}
+
+int
+conf_kw_uint(struct conf_ctx *x, char **t, int n)
+{
+	unsigned int *dst;
+
+	(void)n;
+	if (x->kw->size != sizeof(*dst))
+		return conf_bad(x, "%s: not an unsigned int field", t[0]);
+	dst = (unsigned int *)(void *)((char *)x->arg + x->kw->off);
+	return conf_uint(x, t[0], t[1], x->kw->min, x->kw->max, dst);
+}
+
 static const struct conf_keyword *
 lookup(const struct conf_grammar *g, const char *name)
 {
@@ -110,7 +131,7 @@ parse_line(const struct conf_grammar *g, struct conf_ctx *x, char *line)
 {
 	const struct conf_keyword *kw;
 	char *t[CONF_WORDS_MAX + 1], *p, *hash, *save = NULL;
-	int n = 0, max = g->max_words;
+	int n = 0, max = g->max_words, rc;
 
 	if (max < 1 || max > CONF_WORDS_MAX)
 		max = CONF_WORDS_MAX;
@@ -133,7 +154,10 @@ parse_line(const struct conf_grammar *g, struct conf_ctx *x, char *line)
 		return conf_bad(x, "%s: wrong number of arguments (%d)", t[0],
 		    n - 1);
 	}
-	return kw->fn(x, t, n);
+	x->kw = kw;
+	rc = kw->fn(x, t, n);
+	x->kw = NULL;
+	return rc;
 }
 
 int
@@ -151,7 +175,8 @@ conf_parse(const struct conf_grammar *g, const char *text,
 		nl = strchr(p, '\n');
 		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
 		if (len > CONF_LINE_MAX) {
-			conf_bad(x, "line longer than %d octets", CONF_LINE_MAX);
+			conf_bad(x, "line longer than %d octets",
+			    CONF_LINE_MAX);
 			goto finish;
 		}
 		memcpy(line, p, len);

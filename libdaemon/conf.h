@@ -16,7 +16,7 @@
 #ifndef GKEY_CONF_H
 #define GKEY_CONF_H
 
-#include <stddef.h>
+#include <stddef.h>		/* offsetof */
 
 #define CONF_LINE_MAX	1024	/* octets of one line, without '\n' */
 #define CONF_WORDS_MAX	16	/* the most a grammar may allow */
@@ -29,24 +29,40 @@ struct conf_ctx {
 	char		*err;
 	size_t		 errlen;
 	void		*arg;		/* the daemon's configuration */
+	const struct conf_keyword *kw;	/* the keyword being parsed */
 };
 
 /*
  * A keyword with min_args..max_args arguments.  fn gets the words
  * (t[0] is the keyword, t[n] is NULL) and returns 0, or -1 after
- * conf_bad().
+ * conf_bad().  off and size place a field in the configuration (ctx->arg)
+ * and min..max bound its value, for conf_kw_string() and conf_kw_uint();
+ * CONF_STRING() and CONF_UINT() fill them in.
  */
 struct conf_keyword {
 	const char	*name;
 	int		 min_args;
 	int		 max_args;
 	int		(*fn)(struct conf_ctx *, char **t, int n);
+	size_t		 off;
+	size_t		 size;
+	unsigned long	 min;
+	unsigned long	 max;
 };
+
+/* "NAME TEXT" into the char array field of type (conf_copy()). */
+#define CONF_STRING(name, type, field)					\
+	{ (name), 1, 1, conf_kw_string, offsetof(type, field),		\
+	  sizeof(((type *)0)->field), 0, 0 }
+/* "NAME N", lo <= N <= hi, into the unsigned int field of type. */
+#define CONF_UINT(name, type, field, lo, hi)				\
+	{ (name), 1, 1, conf_kw_uint, offsetof(type, field),		\
+	  sizeof(((type *)0)->field), (lo), (hi) }
 
 struct conf_grammar {
 	const struct conf_keyword *keywords;
 	size_t		 n_keywords;
-	int		 max_words;	/* 1..CONF_WORDS_MAX, keyword included */
+	int		 max_words;	/* keyword too: 1..CONF_WORDS_MAX */
 	/*
 	 * The message for a known keyword with a wrong number of arguments
 	 * (nargs); returns -1.  NULL: "KEYWORD: wrong number of arguments
@@ -74,6 +90,10 @@ int	conf_yesno(struct conf_ctx *, const char *kw, const char *s, int *v);
 /* s into dst[size], or an error when it does not fit. */
 int	conf_copy(struct conf_ctx *, const char *kw, const char *s, char *dst,
 	    size_t size);
+
+/* Keyword functions for CONF_STRING() and CONF_UINT() entries. */
+int	conf_kw_string(struct conf_ctx *, char **t, int n);
+int	conf_kw_uint(struct conf_ctx *, char **t, int n);
 
 /*
  * Every line of text (NUL-terminated) against the grammar.  0, or -1 with

@@ -21,30 +21,6 @@ cfg(struct conf_ctx *x)
 }
 
 static int
-kw_string(struct conf_ctx *x, char **t, int n)
-{
-	struct noded_config *c = cfg(x);
-
-	(void)n;
-	if (strcmp(t[0], "interface") == 0)
-		return conf_copy(x, t[0], t[1], c->interface,
-		    sizeof(c->interface));
-	if (strcmp(t[0], "certificate") == 0)
-		return conf_copy(x, t[0], t[1], c->certificate,
-		    sizeof(c->certificate));
-	if (strcmp(t[0], "private-key") == 0)
-		return conf_copy(x, t[0], t[1], c->private_key,
-		    sizeof(c->private_key));
-	if (strcmp(t[0], "trust-anchor") == 0)
-		return conf_copy(x, t[0], t[1], c->trust_anchor,
-		    sizeof(c->trust_anchor));
-	if (strcmp(t[0], "key-file") == 0)
-		return conf_copy(x, t[0], t[1], c->key_file,
-		    sizeof(c->key_file));
-	return conf_copy(x, t[0], t[1], c->user, sizeof(c->user));
-}
-
-static int
 kw_key_server(struct conf_ctx *x, char **t, int n)
 {
 	struct noded_config *c = cfg(x);
@@ -83,26 +59,6 @@ kw_solicit_to(struct conf_ctx *x, char **t, int n)
 	return 0;
 }
 
-static int
-kw_number(struct conf_ctx *x, char **t, int n)
-{
-	struct noded_config *c = cfg(x);
-
-	(void)n;
-	if (strcmp(t[0], "timestamp-window") == 0)
-		return conf_uint(x, t[0], t[1], 1, 3600, &c->timestamp_window);
-	if (strcmp(t[0], "answer-wait-ms") == 0)
-		return conf_uint(x, t[0], t[1], 100, 600000,
-		    &c->answer_wait_ms);
-	if (strcmp(t[0], "retry-initial-ms") == 0)
-		return conf_uint(x, t[0], t[1], 100, 3600000,
-		    &c->retry_initial_ms);
-	if (strcmp(t[0], "retry-max-ms") == 0)
-		return conf_uint(x, t[0], t[1], 100, 86400000,
-		    &c->retry_max_ms);
-	return conf_uint(x, t[0], t[1], 0, 50, &c->jitter_percent);
-}
-
 /* Every keyword takes exactly one argument. */
 static int
 arity(struct conf_ctx *x, const struct conf_keyword *kw, int nargs)
@@ -111,22 +67,29 @@ arity(struct conf_ctx *x, const struct conf_keyword *kw, int nargs)
 	return conf_bad(x, "%s takes one argument", kw->name);
 }
 
+#define S(name, field)		CONF_STRING(name, struct noded_config, field)
+#define U(name, field, lo, hi)	\
+	CONF_UINT(name, struct noded_config, field, lo, hi)
+
 static const struct conf_keyword keywords[] = {
-	{ "interface",		1, 1, kw_string },
-	{ "certificate",	1, 1, kw_string },
-	{ "private-key",	1, 1, kw_string },
-	{ "trust-anchor",	1, 1, kw_string },
-	{ "key-file",		1, 1, kw_string },
-	{ "user",		1, 1, kw_string },
-	{ "key-server",		1, 1, kw_key_server },
-	{ "request-app",	1, 1, kw_request_app },
-	{ "solicit-to",		1, 1, kw_solicit_to },
-	{ "timestamp-window",	1, 1, kw_number },
-	{ "answer-wait-ms",	1, 1, kw_number },
-	{ "retry-initial-ms",	1, 1, kw_number },
-	{ "retry-max-ms",	1, 1, kw_number },
-	{ "jitter-percent",	1, 1, kw_number },
+	S("interface",		interface),
+	S("certificate",	certificate),
+	S("private-key",	private_key),
+	S("trust-anchor",	trust_anchor),
+	S("key-file",		key_file),
+	S("user",		user),
+	{ "key-server",		1, 1, kw_key_server, 0, 0, 0, 0 },
+	{ "request-app",	1, 1, kw_request_app, 0, 0, 0, 0 },
+	{ "solicit-to",		1, 1, kw_solicit_to, 0, 0, 0, 0 },
+	U("timestamp-window",	timestamp_window, 1, 3600),
+	U("answer-wait-ms",	answer_wait_ms, 100, 600000),
+	U("retry-initial-ms",	retry_initial_ms, 100, 3600000),
+	U("retry-max-ms",	retry_max_ms, 100, 86400000),
+	U("jitter-percent",	jitter_percent, 0, 50),
 };
+
+#undef S
+#undef U
 
 static const struct conf_grammar grammar = {
 	keywords, sizeof(keywords) / sizeof(keywords[0]), MAX_WORDS, arity
@@ -169,7 +132,7 @@ int
 noded_config_parse(const char *text, const char *name,
     struct noded_config *c, char *err, size_t errlen)
 {
-	struct conf_ctx x = { name, 0, err, errlen, c };
+	struct conf_ctx x = { name, 0, err, errlen, c, NULL };
 
 	defaults(c);
 	if (conf_parse(&grammar, text, &x) != 0)
