@@ -259,13 +259,12 @@ static const struct conf_keyword keywords[] = {
 #undef U
 #undef K
 
-static const struct conf_grammar grammar = {
-	keywords, sizeof(keywords) / sizeof(keywords[0]), MAX_WORDS, NULL
-};
 
 static void
-defaults(struct ard_config *c)
+defaults(void *arg)
 {
+	struct ard_config *c = arg;
+
 	memset(c, 0, sizeof(*c));
 	snprintf(c->dictdir, sizeof(c->dictdir), "/usr/share/freeradius");
 	snprintf(c->dictionary, sizeof(c->dictionary),
@@ -290,7 +289,6 @@ finish(struct conf_ctx *x)
 {
 	struct ard_config *c = cfg(x);
 
-	x->line = 0;
 	if (c->interface[0] == '\0')
 		return conf_bad(x, "no interface");
 	if (c->certificate[0] == '\0' || c->private_key[0] == '\0')
@@ -302,34 +300,33 @@ finish(struct conf_ctx *x)
 	return 0;
 }
 
+static const struct conf_grammar grammar = {
+	keywords, sizeof(keywords) / sizeof(keywords[0]), MAX_WORDS, NULL,
+	defaults, finish
+};
+
 int
 ard_config_parse(const char *text, const char *name, struct ard_config *c,
     char *err, size_t errlen)
 {
 	struct conf_ctx x = { name, 0, err, errlen, c, NULL };
-	int rc;
 
-	defaults(c);
-	if ((rc = conf_parse(&grammar, text, &x)) == 0)
-		rc = finish(&x);
-	if (rc != 0)
-		ard_config_clear(c);
-	return rc;
+	if (conf_parse(&grammar, text, &x) == 0)
+		return 0;
+	ard_config_clear(c);
+	return -1;
 }
 
 int
 ard_config_load(const char *path, struct ard_config *c, char *err,
     size_t errlen)
 {
-	char *text;
-	size_t size;
-	int rc;
+	struct conf_ctx x = { path, 0, err, errlen, c, NULL };
 
-	if (conf_read_file(path, &text, &size, err, errlen) != 0)
-		return -1;
-	rc = ard_config_parse(text, path, c, err, errlen);
-	conf_free_text(text, size);
-	return rc;
+	if (conf_load(&grammar, path, &x) == 0)
+		return 0;
+	ard_config_clear(c);
+	return -1;
 }
 
 void

@@ -170,6 +170,8 @@ conf_parse(const struct conf_grammar *g, const char *text,
 	int rc = -1;
 
 	x->line = 0;
+	if (g->defaults != NULL)
+		g->defaults(x->arg);
 	while (*p != '\0') {
 		x->line++;
 		nl = strchr(p, '\n');
@@ -187,10 +189,27 @@ conf_parse(const struct conf_grammar *g, const char *text,
 		if (*p == '\n')
 			p++;
 	}
-	rc = 0;
+	x->line = 0;
+	rc = g->finish != NULL ? g->finish(x) : 0;
 finish:
 	wipe(line, sizeof(line));
 	x->line = 0;
+	return rc;
+}
+
+int
+conf_load(const struct conf_grammar *g, const char *path,
+    struct conf_ctx *x)
+{
+	char *text;
+	size_t size;
+	int rc;
+
+	if (conf_read_file(path, &text, &size, x->err, x->errlen) != 0)
+		return -1;
+	x->name = path;
+	rc = conf_parse(g, text, x);
+	conf_free_text(text, size);
 	return rc;
 }
 

@@ -70,6 +70,13 @@ struct conf_grammar {
 	 */
 	int		(*arity)(struct conf_ctx *, const struct conf_keyword *,
 			    int nargs);
+	/* Before the first line: the defaults into ctx->arg (or NULL). */
+	void		(*defaults)(void *arg);
+	/*
+	 * After the last line, with ctx->line 0: what the file as a whole
+	 * must hold (or NULL); 0, or -1 after conf_bad().
+	 */
+	int		(*finish)(struct conf_ctx *);
 };
 
 /*
@@ -96,10 +103,18 @@ int	conf_kw_string(struct conf_ctx *, char **t, int n);
 int	conf_kw_uint(struct conf_ctx *, char **t, int n);
 
 /*
- * Every line of text (NUL-terminated) against the grammar.  0, or -1 with
- * the message of the first bad line in ctx->err.  ctx->line is left at 0.
+ * The defaults, every line of text (NUL-terminated) against the grammar,
+ * then its finish check.  0, or -1 with the message of the first bad line
+ * in ctx->err (what was parsed until then stays in ctx->arg: wipe any
+ * secrets).  ctx->line is left at 0.
  */
 int	conf_parse(const struct conf_grammar *, const char *text,
+	    struct conf_ctx *);
+/*
+ * conf_parse() of the file path (see conf_read_file()), named path in
+ * messages; ctx->name is set to path.
+ */
+int	conf_load(const struct conf_grammar *, const char *path,
 	    struct conf_ctx *);
 
 /*

@@ -91,13 +91,12 @@ static const struct conf_keyword keywords[] = {
 #undef S
 #undef U
 
-static const struct conf_grammar grammar = {
-	keywords, sizeof(keywords) / sizeof(keywords[0]), MAX_WORDS, arity
-};
 
 static void
-defaults(struct noded_config *c)
+defaults(void *arg)
 {
+	struct noded_config *c = arg;
+
 	memset(c, 0, sizeof(*c));
 	inet_pton(AF_INET6, "ff02::2", &c->solicit_to);
 	c->timestamp_window = 300;
@@ -112,7 +111,6 @@ finish(struct conf_ctx *x)
 {
 	struct noded_config *c = cfg(x);
 
-	x->line = 0;
 	if (c->interface[0] == '\0')
 		return conf_bad(x, "no interface");
 	if (c->certificate[0] == '\0' || c->private_key[0] == '\0')
@@ -128,29 +126,25 @@ finish(struct conf_ctx *x)
 	return 0;
 }
 
+static const struct conf_grammar grammar = {
+	keywords, sizeof(keywords) / sizeof(keywords[0]), MAX_WORDS, arity,
+	defaults, finish
+};
+
 int
 noded_config_parse(const char *text, const char *name,
     struct noded_config *c, char *err, size_t errlen)
 {
 	struct conf_ctx x = { name, 0, err, errlen, c, NULL };
 
-	defaults(c);
-	if (conf_parse(&grammar, text, &x) != 0)
-		return -1;
-	return finish(&x);
+	return conf_parse(&grammar, text, &x);
 }
 
 int
 noded_config_load(const char *path, struct noded_config *c, char *err,
     size_t errlen)
 {
-	char *text;
-	size_t size;
-	int rc;
+	struct conf_ctx x = { path, 0, err, errlen, c, NULL };
 
-	if (conf_read_file(path, &text, &size, err, errlen) != 0)
-		return -1;
-	rc = noded_config_parse(text, path, c, err, errlen);
-	conf_free_text(text, size);
-	return rc;
+	return conf_load(&grammar, path, &x);
 }
