@@ -43,6 +43,7 @@
 #include "daemon.h"
 #include "clock.h"
 #include "keys.h"
+#include "nd_cred.h"
 #include "nd_crypto.h"
 #include "plog.h"
 #include "nd_msg.h"
@@ -106,31 +107,11 @@ on_signal(int sig)
 static void
 load_credentials(void)
 {
-	char err[256];
-	unsigned char *der = NULL;
-	X509 *x;
-	FILE *fp;
-	int n;
+	char err[PATH_MAX * 2 + 256];
 
-	if ((fp = fopen(d.cfg.certificate, "r")) == NULL)
-		fatal("%s", d.cfg.certificate);
-	x = PEM_read_X509(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (x == NULL)
-		fatalx("%s: no PEM certificate", d.cfg.certificate);
-	if ((d.key = gkey_load_private_key(d.cfg.private_key, err,
-	    sizeof(err))) == NULL)
-		fatalx("%s: %s", d.cfg.private_key, err);
-	if (!nd_key_is_p256(d.key))
-		fatalx("%s: the key is not P-256", d.cfg.private_key);
-	if (X509_check_private_key(x, d.key) != 1)
-		fatalx("%s does not match %s", d.cfg.private_key,
-		    d.cfg.certificate);
-	if ((n = i2d_X509(x, &der)) <= 0)
-		fatalx("%s: cannot encode", d.cfg.certificate);
-	d.cert = der;
-	d.cert_len = (size_t)n;
-	X509_free(x);
+	if (nd_load_credentials(d.cfg.certificate, d.cfg.private_key, &d.key,
+	    &d.cert, &d.cert_len, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 }
 
 /* The interface's link-local address: the source of every RA. */

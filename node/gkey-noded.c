@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -37,9 +38,10 @@
 #include <openssl/x509.h>
 
 #include "keyrecord.h"
-#include "daemon.h"
 #include "clock.h"
+#include "daemon.h"
 #include "keys.h"
+#include "nd_cred.h"
 #include "nd_crypto.h"
 #include "plog.h"
 #include "nd_msg.h"
@@ -103,44 +105,17 @@ random_unit(void)
 
 /* ------------------------------------------------------------ start-up */
 
-static X509 *
-read_cert(const char *path)
-{
-	X509 *x;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		fatal("%s", path);
-	x = PEM_read_X509(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (x == NULL)
-		fatalx("%s: no PEM certificate", path);
-	return x;
-}
-
 static void
 load_credentials(void)
 {
-	char err[256];
-	unsigned char *der = NULL;
-	X509 *x = read_cert(n.cfg.certificate);
+	char err[PATH_MAX * 2 + 256];
 	size_t i;
-	int len;
 
-	if ((n.trust.node_key = gkey_load_private_key(n.cfg.private_key, err,
+	if (nd_load_credentials(n.cfg.certificate, n.cfg.private_key,
+	    &n.trust.node_key, &n.cert, &n.cert_len, err, sizeof(err)) != 0 ||
+	    (n.trust.anchor = nd_read_cert(n.cfg.trust_anchor, err,
 	    sizeof(err))) == NULL)
-		fatalx("%s: %s", n.cfg.private_key, err);
-	if (!nd_key_is_p256(n.trust.node_key))
-		fatalx("%s: the key is not P-256", n.cfg.private_key);
-	if (X509_check_private_key(x, n.trust.node_key) != 1)
-		fatalx("%s does not match %s", n.cfg.private_key,
-		    n.cfg.certificate);
-	if ((len = i2d_X509(x, &der)) <= 0)
-		fatalx("%s: cannot encode", n.cfg.certificate);
-	n.cert = der;
-	n.cert_len = (size_t)len;
-	X509_free(x);
-	n.trust.anchor = read_cert(n.cfg.trust_anchor);
+		fatalx("%s", err);
 	for (i = 0; i < n.cfg.n_key_servers; i++)
 		if ((n.trust.servers[i] = gkey_load_public_key(
 		    n.cfg.key_server[i], err, sizeof(err))) == NULL)
