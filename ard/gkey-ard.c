@@ -92,15 +92,7 @@ struct daemon {
 	struct stats		 st;
 };
 
-static volatile sig_atomic_t quit;
 static struct daemon d;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
 
 /* ------------------------------------------------------------ start-up */
 
@@ -563,7 +555,7 @@ loop(void)
 	struct pollfd pfd[FD_MAX];
 	int i, timeout;
 
-	while (!quit) {
+	while (!daemon_quit) {
 		for (i = 0; i < FD_MAX; i++) {
 			pfd[i].fd = d.fd[i];
 			pfd[i].events = POLLIN;
@@ -602,7 +594,7 @@ main(int argc, char *argv[])
 	setup();
 	daemon_drop_privileges(d.cfg.user);
 	daemon_detach(args.foreground, args.verbose, "gkey-ard");
-	daemon_signals(on_signal, sigs, sizeof(sigs) / sizeof(sigs[0]));
+	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	log_info("started (interface %s, %zu-octet certificate)",
 	    d.cfg.interface, d.cert_len);
 	loop();

@@ -16,6 +16,18 @@
 #include "daemon.h"
 #include "plog.h"
 
+volatile sig_atomic_t daemon_quit;
+volatile sig_atomic_t daemon_hup;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		daemon_hup = 1;
+	else
+		daemon_quit = 1;
+}
+
 static void __attribute__((noreturn))
 usage(const char *progname)
 {
@@ -90,13 +102,13 @@ daemon_detach(int foreground, int verbose, const char *ident)
 }
 
 void
-daemon_signals(void (*fn)(int), const int *sigs, size_t n)
+daemon_signals(const int *sigs, size_t n)
 {
 	struct sigaction sa;
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
+	sa.sa_handler = on_signal;
 	if (sigemptyset(&sa.sa_mask) == -1)
 		fatal("sigemptyset");
 	for (i = 0; i < n; i++)

@@ -11,6 +11,7 @@
 #ifndef GKEY_DAEMON_H
 #define GKEY_DAEMON_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct daemon_args {
@@ -40,7 +41,14 @@ void	daemon_drop_privileges(const char *user);
  */
 void	daemon_detach(int foreground, int verbose, const char *ident);
 
-/* fn for each of the n signals in sigs; SIGPIPE ignored. */
-void	daemon_signals(void (*fn)(int), const int *sigs, size_t n);
+/*
+ * What the signals of daemon_signals() ask for, for the main loop: SIGHUP
+ * sets daemon_hup (a reload; the loop clears it), any other daemon_quit.
+ */
+extern volatile sig_atomic_t daemon_quit;
+extern volatile sig_atomic_t daemon_hup;
+
+/* Catch each of the n signals in sigs as above; SIGPIPE ignored. */
+void	daemon_signals(const int *sigs, size_t n);
 
 #endif /* GKEY_DAEMON_H */

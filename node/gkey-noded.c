@@ -75,17 +75,7 @@ struct noded {
 	uint8_t			 tx[ND_MSG_MAX];
 };
 
-static volatile sig_atomic_t quit, hup;
 static struct noded n;
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup = 1;
-	else
-		quit = 1;
-}
 
 static uint64_t
 wall_s(void)
@@ -451,9 +441,9 @@ loop(void)
 {
 	struct pollfd pfd;
 
-	while (!quit) {
-		if (hup) {
-			hup = 0;
+	while (!daemon_quit) {
+		if (daemon_hup) {
+			daemon_hup = 0;
 			log_info("SIGHUP: soliciting now");
 			n.outstanding = 0;
 			n.next_solicit = 0;
@@ -497,7 +487,7 @@ main(int argc, char *argv[])
 	daemon_drop_privileges(n.cfg.user);
 	write_keys();
 	daemon_detach(args.foreground, args.verbose, "gkey-noded");
-	daemon_signals(on_signal, sigs, sizeof(sigs) / sizeof(sigs[0]));
+	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	n.backoff_ms = n.cfg.retry_initial_ms;
 	n.next_solicit = 0;
 	log_info("started (interface %s, %zu-octet certificate)",
