@@ -250,14 +250,13 @@ main(int argc, char *argv[])
 	static uint8_t pkt[ND_MSG_MAX], rx[4096];
 	const char *ifname = NULL, *certf = NULL, *keyf = NULL, *apps[40];
 	const char *to = "ff02::2", *signf = NULL;
-	struct sockaddr_in6 sin6, from;
+	struct sockaddr_in6 from;
 	struct in6_addr src, dst;
 	struct nd_builder b;
 	struct icmp6_filter filt;
 	struct msghdr msg;
 	struct iovec iov;
 	struct cmsghdr *cm;
-	struct in6_pktinfo *pi;
 	union {
 		struct cmsghdr	hdr;
 		uint8_t		buf[256];
@@ -392,29 +391,7 @@ main(int argc, char *argv[])
 	    (socklen_t)strlen(ifname)) == -1)
 		die("socket options");
 
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = dst;
-	sin6.sin6_scope_id = ifindex;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = pkt;
-	iov.iov_len = len;
-	msg.msg_name = &sin6;
-	msg.msg_namelen = sizeof(sin6);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in6_pktinfo *)CMSG_DATA(cm);
-	pi->ipi6_addr = src;
-	pi->ipi6_ifindex = ifindex;
-	if (sendmsg(fd, &msg, 0) == -1)
-		die(strerror(errno));
+	send_from(fd, ifindex, &src, &dst, pkt, len);
 
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
