@@ -40,8 +40,7 @@ ard_rs_check(const uint8_t *pkt, size_t len, int hop_limit,
 	/* RFC 4861 6.1.1: an RS that crossed a router is not ours. */
 	if (hop_limit != 255)
 		return gkey_fail(err, errlen, ARD_RS_DROP,
-		    "hop limit %d, not 255",
-		    hop_limit);
+		    "hop limit %d, not 255", hop_limit);
 	if ((rc = nd_msg_require(m, why, sizeof(why))) != 0)
 		return gkey_fail(err, errlen, ARD_RS_DROP, "malformed: %s",
 		    why);
@@ -338,8 +337,7 @@ ard_answer_build(const struct ard_ra_tmpl *t, const struct ard_answer_in *in,
 		    (uint8_t)n, key, src, dst, out->pkt[i], &out->len[i]);
 		if (rc != 0)
 			return gkey_fail(err, errlen, -1,
-			    "building part %zu: %s",
-			    i + 1, nd_strerror(rc));
+			    "building part %zu: %s", i + 1, nd_strerror(rc));
 	}
 	out->n = n;
 	return 0;

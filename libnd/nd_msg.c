@@ -186,8 +186,7 @@ static int
 dup_fail(char *err, size_t errlen, const char *name, size_t off)
 {
 	return gkey_fail(err, errlen, ND_E_DUP,
-	    "%s at offset %zu: appears twice",
-	    name, off);
+	    "%s at offset %zu: appears twice", name, off);
 }
 
 static int
@@ -370,8 +369,7 @@ parse_header(const uint8_t *buf, size_t len, struct nd_msg *m, char *err,
 		    buf[0]);
 	if (buf[1] != 0)
 		return gkey_fail(err, errlen, ND_E_TYPE,
-		    "ICMPv6 code %u, not 0",
-		    buf[1]);
+		    "ICMPv6 code %u, not 0", buf[1]);
 	m->type = buf[0];
 	m->hdr_len = m->type == ND_TYPE_RS ? ND_RS_HDR_LEN : ND_RA_HDR_LEN;
 	if (len < m->hdr_len)

@@ -43,8 +43,7 @@ noded_ra_check(const struct noded_trust *t, const uint8_t *pkt, size_t len,
 		return NODED_RA_PLAIN;
 	if (hop_limit != 255)
 		return gkey_fail(err, errlen, NODED_RA_DROP,
-		    "hop limit %d, not 255",
-		    hop_limit);
+		    "hop limit %d, not 255", hop_limit);
 	/* RFC 4861 6.1.2: a router sends from its link-local address. */
 	if (!IN6_IS_ADDR_LINKLOCAL(src))
 		return gkey_fail(err, errlen, NODED_RA_DROP,
