@@ -4,7 +4,6 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +11,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "errbuf.h"
 #include "ard_core.h"
 #include "bytes.h"
 #include "keyrecord.h"
 #include "nd_crypto.h"
-
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* ------------------------------------------------------------ RS */
 
@@ -43,31 +30,34 @@ ard_rs_check(const uint8_t *pkt, size_t len, int hop_limit,
 	int rc, code;
 
 	if ((rc = nd_msg_parse(pkt, len, m, why, sizeof(why))) != 0)
-		return fail(err, errlen, ARD_RS_DROP, "malformed: %s", why);
+		return gkey_fail(err, errlen, ARD_RS_DROP, "malformed: %s",
+		    why);
 	if (m->type != ND_TYPE_RS)
-		return fail(err, errlen, ARD_RS_DROP, "not a Router "
+		return gkey_fail(err, errlen, ARD_RS_DROP, "not a Router "
 		    "Solicitation");
 	if (!m->has_gkey)
 		return ARD_RS_PLAIN;
 	/* RFC 4861 6.1.1: an RS that crossed a router is not ours. */
 	if (hop_limit != 255)
-		return fail(err, errlen, ARD_RS_DROP, "hop limit %d, not 255",
-		    hop_limit);
+		return gkey_fail(err, errlen, ARD_RS_DROP,
+		    "hop limit %d, not 255", hop_limit);
 	if ((rc = nd_msg_require(m, why, sizeof(why))) != 0)
-		return fail(err, errlen, ARD_RS_DROP, "malformed: %s", why);
+		return gkey_fail(err, errlen, ARD_RS_DROP, "malformed: %s",
+		    why);
 	age = nd_timestamp_diff(m->timestamp, now_ts);
 	if (age > window)
-		return fail(err, errlen, ARD_RS_DROP, "timestamp %llu s off, "
+		return gkey_fail(err, errlen, ARD_RS_DROP,
+		    "timestamp %llu s off, "
 		    "outside the %u s window", (unsigned long long)age, window);
 	key = nd_cert_p256_key(m->cert, m->cert_len, NULL, &code, why,
 	    sizeof(why));
 	if (key == NULL)
-		return fail(err, errlen, ARD_RS_DROP, "%s", why);
+		return gkey_fail(err, errlen, ARD_RS_DROP, "%s", why);
 	rc = nd_msg_verify(m, key, src->s6_addr, dst->s6_addr, why,
 	    sizeof(why));
 	EVP_PKEY_free(key);
 	if (rc != 0)
-		return fail(err, errlen, ARD_RS_DROP, "%s", why);
+		return gkey_fail(err, errlen, ARD_RS_DROP, "%s", why);
 	return ARD_RS_OK;
 }
 
@@ -247,7 +237,7 @@ ard_ra_tmpl_init(struct ard_ra_tmpl *t, const struct ard_config *c,
 		nd_build_opt(&b, ND_OPT_RDNSS, r, 6 + 16 * c->n_rdnss);
 	}
 	if (b.error != 0)
-		return fail(err, errlen, -1, "RA options: %s",
+		return gkey_fail(err, errlen, -1, "RA options: %s",
 		    nd_strerror(b.error));
 	t->std_len = b.len - ND_RS_HDR_LEN;
 	memcpy(t->std, scratch + ND_RS_HDR_LEN, t->std_len);
@@ -314,7 +304,7 @@ ard_answer_build(const struct ard_ra_tmpl *t, const struct ard_answer_in *in,
 
 	out->n = 0;
 	if (fixed >= ND_MSG_MAX)
-		return fail(err, errlen, -1, "RA without records is %zu "
+		return gkey_fail(err, errlen, -1, "RA without records is %zu "
 		    "octets, over %d", fixed, ND_MSG_MAX);
 	room = ND_MSG_MAX - fixed;
 	if (in->status != 0 || in->n_records == 0) {
@@ -326,11 +316,13 @@ ard_answer_build(const struct ard_ra_tmpl *t, const struct ard_answer_in *in,
 		size_t need = nd_gkey_opt_size(in->record_len[i]);
 
 		if (need > room)
-			return fail(err, errlen, -1, "record %zu of %zu octets "
+			return gkey_fail(err, errlen, -1,
+			    "record %zu of %zu octets "
 			    "does not fit an RA", i + 1, in->record_len[i]);
 		if (used + need > room) {
 			if (n == ARD_MAX_PARTS)
-				return fail(err, errlen, -1, "answer needs more "
+				return gkey_fail(err, errlen, -1,
+				    "answer needs more "
 				    "than %d parts", ARD_MAX_PARTS);
 			first[n] = i;
 			count[n] = 0;
@@ -344,8 +336,8 @@ ard_answer_build(const struct ard_ra_tmpl *t, const struct ard_answer_in *in,
 		rc = build_part(t, in, first[i], count[i], (uint8_t)(i + 1),
 		    (uint8_t)n, key, src, dst, out->pkt[i], &out->len[i]);
 		if (rc != 0)
-			return fail(err, errlen, -1, "building part %zu: %s",
-			    i + 1, nd_strerror(rc));
+			return gkey_fail(err, errlen, -1,
+			    "building part %zu: %s", i + 1, nd_strerror(rc));
 	}
 	out->n = n;
 	return 0;

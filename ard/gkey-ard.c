@@ -5,7 +5,7 @@
  * node's Key Records, which it asks the key server for in RADIUS
  * (Authorize-Only, doc/radius.md section 4).
  *
- * This file holds main(), the sockets, privilege dropping and the poll()
+ * This file holds main(), the sockets and the poll()
  * loop; the checks and the answers are ard_core.c, RADIUS ard_radius.c,
  * the configuration ard_conf.c, the messages libnd.  Only start-up
  * errors are fatal: after that a bad packet is a counted, rate-limited
@@ -19,13 +19,10 @@
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,10 +40,14 @@
 #include "ard_conf.h"
 #include "ard_core.h"
 #include "ard_radius.h"
+#include "daemon.h"
+#include "clock.h"
 #include "keys.h"
+#include "nd_cred.h"
 #include "nd_crypto.h"
 #include "plog.h"
 #include "nd_msg.h"
+#include "nd_sock.h"
 
 #define RX_BURST	64		/* packets read per wake-up */
 #define RX_MAX		4096
@@ -91,103 +92,26 @@ struct daemon {
 	struct stats		 st;
 };
 
-static volatile sig_atomic_t quit;
 static struct daemon d;
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: gkey-ard [-dnv] [-f file]\n");
-	exit(1);
-}
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-now_timestamp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
-}
-
-static const char *
-addr_str(const struct in6_addr *a, char *buf, size_t size)
-{
-	/* glibc prints RFC 5952 text: lower case, longest zero run. */
-	if (inet_ntop(AF_INET6, a, buf, (socklen_t)size) == NULL)
-		snprintf(buf, size, "?");
-	return buf;
-}
 
 /* ------------------------------------------------------------ start-up */
 
 static void
 load_credentials(void)
 {
-	char err[256];
-	unsigned char *der = NULL;
-	X509 *x;
-	FILE *fp;
-	int n;
+	char err[PATH_MAX * 2 + 256];
 
-	if ((fp = fopen(d.cfg.certificate, "r")) == NULL)
-		fatal("%s", d.cfg.certificate);
-	x = PEM_read_X509(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (x == NULL)
-		fatalx("%s: no PEM certificate", d.cfg.certificate);
-	if ((d.key = gkey_load_private_key(d.cfg.private_key, err,
-	    sizeof(err))) == NULL)
-		fatalx("%s: %s", d.cfg.private_key, err);
-	if (!nd_key_is_p256(d.key))
-		fatalx("%s: the key is not P-256", d.cfg.private_key);
-	if (X509_check_private_key(x, d.key) != 1)
-		fatalx("%s does not match %s", d.cfg.private_key,
-		    d.cfg.certificate);
-	if ((n = i2d_X509(x, &der)) <= 0)
-		fatalx("%s: cannot encode", d.cfg.certificate);
-	d.cert = der;
-	d.cert_len = (size_t)n;
-	X509_free(x);
+	if (nd_load_credentials(d.cfg.certificate, d.cfg.private_key, &d.key,
+	    &d.cert, &d.cert_len, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 }
 
 /* The interface's link-local address: the source of every RA. */
 static int
 find_lladdr(void)
 {
-	struct ifaddrs *ifa, *i;
-	const struct sockaddr_in6 *s6;
-
-	if (getifaddrs(&ifa) != 0)
-		return -1;
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
-		    strcmp(i->ifa_name, d.cfg.interface) != 0)
-			continue;
-		s6 = (const struct sockaddr_in6 *)i->ifa_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) {
-			d.lladdr = s6->sin6_addr;
-			d.have_lladdr = 1;
-			break;
-		}
-	}
-	freeifaddrs(ifa);
+	if (nd_lladdr(d.cfg.interface, &d.lladdr) == 0)
+		d.have_lladdr = 1;
 	return d.have_lladdr ? 0 : -1;
 }
 
@@ -207,41 +131,14 @@ find_mac(int fd)
 static void
 open_icmp(void)
 {
-	struct icmp6_filter filt;
-	struct ipv6_mreq mreq;
-	int fd, on = 1, hops = 255, off = 0;
+	char err[64 + IF_NAMESIZE];
+	int fd;
 
 	if ((d.ifindex = if_nametoindex(d.cfg.interface)) == 0)
 		fatal("interface %s", d.cfg.interface);
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_ICMPV6);
-	if (fd == -1)
-		fatal("raw ICMPv6 socket");
-	ICMP6_FILTER_SETBLOCKALL(&filt);
-	ICMP6_FILTER_SETPASS(ND_TYPE_RS, &filt);
-	if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
-	    sizeof(filt)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
-	    sizeof(hops)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
-	    sizeof(hops)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off,
-	    sizeof(off)) == -1)
-		fatal("ICMPv6 socket options");
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d.cfg.interface,
-	    (socklen_t)strlen(d.cfg.interface)) == -1)
-		fatal("SO_BINDTODEVICE %s", d.cfg.interface);
-	/* ff02::2: joined by the kernel only when forwarding is on. */
-	memset(&mreq, 0, sizeof(mreq));
-	inet_pton(AF_INET6, "ff02::2", &mreq.ipv6mr_multiaddr);
-	mreq.ipv6mr_interface = d.ifindex;
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq,
-	    sizeof(mreq)) == -1 && errno != EADDRINUSE)
-		fatal("joining ff02::2 on %s", d.cfg.interface);
+	if ((fd = nd_sock_open(d.cfg.interface, d.ifindex, ND_TYPE_RS,
+	    ND_SOCK_ALLROUTERS | ND_SOCK_NOLOOP, err, sizeof(err))) == -1)
+		fatal("%s", err);
 	find_mac(fd);
 	d.fd[FD_ICMP] = fd;
 	if (find_lladdr() != 0)
@@ -282,76 +179,20 @@ start_radius(void)
 	d.fd[FD_RADIUS] = ard_radius_fd(d.rad);
 }
 
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0) {
-		if (user[0] != '\0')
-			log_info("not running as root: staying uid %u",
-			    (unsigned int)geteuid());
-		return;
-	}
-	if (user[0] == '\0') {
-		log_warnx("running as root: set 'user' in the "
-		    "configuration");
-		return;
-	}
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user '%s' does not exist", user);
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("cannot drop privileges to %s", user);
-	if (setuid(0) != -1 || geteuid() == 0)
-		fatalx("privileges not dropped");
-	log_info("running as %s", user);
-}
-
 /* ------------------------------------------------------------ answers */
 
 static void
 send_answer(const struct in6_addr *to)
 {
-	struct sockaddr_in6 sin6;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_pktinfo *pi;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = *to;
-	sin6.sin6_scope_id = d.ifindex;
 	for (i = 0; i < d.answer.n; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&cbuf, 0, sizeof(cbuf));
-		iov.iov_base = d.answer.pkt[i];
-		iov.iov_len = d.answer.len[i];
-		msg.msg_name = &sin6;
-		msg.msg_namelen = sizeof(sin6);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
 		/* The source we signed for, on our interface. */
-		pi->ipi6_addr = d.lladdr;
-		pi->ipi6_ifindex = d.ifindex;
-		if (sendmsg(d.fd[FD_ICMP], &msg, 0) == -1) {
+		if (nd_sock_send(d.fd[FD_ICMP], d.ifindex, &d.lladdr, to,
+		    d.answer.pkt[i], d.answer.len[i]) == -1) {
 			d.st.send_errors++;
-			log_warnx_rl("RA to %s: %s", addr_str(to, a,
+			log_warnx_rl("RA to %s: %s", nd_addr_str(to, a,
 			    sizeof(a)), strerror(errno));
 			continue;
 		}
@@ -369,9 +210,9 @@ answer(struct pending *p, const struct ard_radius_result *r)
 	memset(&in, 0, sizeof(in));
 	in.nonce = p->nonce;
 	in.nonce_len = p->nonce_len;
-	in.timestamp = now_timestamp();
+	in.timestamp = nd_timestamp_now();
 	clock_gettime(CLOCK_REALTIME, &ts);
-	addr_str(&p->src, a, sizeof(a));
+	nd_addr_str(&p->src, a, sizeof(a));
 	switch (r->outcome) {
 	case ARD_ACCEPT:
 		d.st.accept++;
@@ -520,7 +361,7 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	q.nas_port_id = d.cfg.interface;
 	q.calling_station_id = srcs;
 	q.arg = (void *)(uintptr_t)(slot - d.pend);
-	if ((h = ard_radius_send(d.rad, &q, now_ms())) < 0) {
+	if ((h = ard_radius_send(d.rad, &q, gkey_now_ms())) < 0) {
 		d.st.table_full++;
 		log_warnx_rl("%s: RADIUS request not sent: %s", srcs,
 		    ard_radius_error(d.rad));
@@ -546,7 +387,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	int rc;
 
 	d.st.rx++;
-	addr_str(src, srcs, sizeof(srcs));
+	nd_addr_str(src, srcs, sizeof(srcs));
 	if (nd_msg_parse(d.rx, len, &m, err, sizeof(err)) != 0) {
 		d.st.dropped++;
 		log_warnx_rl("%s: RS dropped: malformed: %s", srcs, err);
@@ -564,7 +405,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 		return;
 	}
 	/* Rate limits before the signature: verification is the cost. */
-	switch (ard_limits_take(&d.limits, src, now_ms())) {
+	switch (ard_limits_take(&d.limits, src, gkey_now_ms())) {
 	case 1:
 		d.st.rate_source++;
 		log_warnx_rl("%s: RS dropped: over the per-source rate",
@@ -577,7 +418,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	default:
 		break;
 	}
-	rc = ard_rs_check(d.rx, len, hop_limit, src, dst, now_timestamp(),
+	rc = ard_rs_check(d.rx, len, hop_limit, src, dst, nd_timestamp_now(),
 	    d.cfg.timestamp_window, &m, err, sizeof(err));
 	if (rc != ARD_RS_OK) {
 		d.st.dropped++;
@@ -606,64 +447,28 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 static void
 read_icmp(void)
 {
-	struct sockaddr_in6 from;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_addr dst;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				    CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	ssize_t n;
-	int i, hop, have_dst;
+	struct nd_rx rx;
+	int i, rc;
 
 	for (i = 0; i < RX_BURST; i++) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = d.rx;
-		iov.iov_len = sizeof(d.rx);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		if ((n = recvmsg(d.fd[FD_ICMP], &msg, 0)) == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("recvmsg: %s", strerror(errno));
+		rc = nd_sock_recv(d.fd[FD_ICMP], d.rx, sizeof(d.rx), &rx);
+		if (rc == ND_RX_NONE)
+			return;
+		if (rc == ND_RX_ERROR) {
+			log_warnx_rl("recvmsg: %s", strerror(errno));
 			return;
 		}
-		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (rc == ND_RX_TRUNC) {
 			d.st.dropped++;
 			log_warnx_rl("RS dropped: truncated on receipt");
 			continue;
 		}
-		hop = -1;
-		have_dst = 0;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (cm->cmsg_type == IPV6_HOPLIMIT &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-				memcpy(&hop, CMSG_DATA(cm), sizeof(int));
-			else if (cm->cmsg_type == IPV6_PKTINFO &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(struct
-			    in6_pktinfo))) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				dst = pi.ipi6_addr;
-				have_dst = 1;
-			}
-		}
-		if (!have_dst || msg.msg_namelen < sizeof(from)) {
+		if (rc == ND_RX_NODST) {
 			d.st.dropped++;
 			log_warnx_rl("RS dropped: no destination address");
 			continue;
 		}
-		handle_rs((size_t)n, &from.sin6_addr, &dst, hop);
+		handle_rs(rx.len, &rx.from.sin6_addr, &rx.dst, rx.hop);
 	}
 }
 
@@ -750,13 +555,13 @@ loop(void)
 	struct pollfd pfd[FD_MAX];
 	int i, timeout;
 
-	while (!quit) {
+	while (!daemon_quit) {
 		for (i = 0; i < FD_MAX; i++) {
 			pfd[i].fd = d.fd[i];
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		timeout = ard_radius_next_timeout(d.rad, now_ms());
+		timeout = ard_radius_next_timeout(d.rad, gkey_now_ms());
 		if (poll(pfd, FD_MAX, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -766,60 +571,30 @@ loop(void)
 			read_icmp();
 		if (pfd[FD_RADIUS].revents & POLLIN)
 			read_radius();
-		ard_radius_timeout(d.rad, now_ms());
+		ard_radius_timeout(d.rad, gkey_now_ms());
 	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct sigaction sa;
-	const char *conffile = ARD_CONF_DEFAULT;
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct daemon_args args;
 	char err[ARD_CONF_ERRLEN];
-	int ch, foreground = 0, verbose = 0, noaction = 0;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init(1, verbose, "gkey-ard");
-	if (ard_config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
+	daemon_args(argc, argv, "gkey-ard", ARD_CONF_DEFAULT, &args);
+	log_init(1, args.verbose, "gkey-ard");
+	if (ard_config_load(args.conffile, &d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (noaction) {
+	if (args.noaction) {
 		fprintf(stderr, "configuration OK\n");
 		ard_config_clear(&d.cfg);
 		return 0;
 	}
 	setup();
-	drop_privileges(d.cfg.user);
-	if (!foreground) {
-		log_init(0, verbose, "gkey-ard");
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	daemon_drop_privileges(d.cfg.user);
+	daemon_detach(args.foreground, args.verbose, "gkey-ard");
+	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	log_info("started (interface %s, %zu-octet certificate)",
 	    d.cfg.interface, d.cert_len);
 	loop();

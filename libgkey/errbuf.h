@@ -10,5 +10,8 @@
 
 void	gkey_seterr(char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 3, 4)));
+/* gkey_seterr(), then return code: "return gkey_fail(err, errlen, -1, ...)". */
+int	gkey_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 4, 5)));
 
 #endif /* GKEY_ERRBUF_H */

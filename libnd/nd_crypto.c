@@ -3,7 +3,6 @@
  * See nd_crypto.h.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +13,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "errbuf.h"
 #include "nd_crypto.h"
 #include "x509.h"
 
@@ -24,19 +24,6 @@ const uint8_t nd_sig_tag[ND_SIG_TAG_LEN] = {
 };
 
 static const uint8_t zero2[2];
-
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 int
 nd_key_is_p256(const EVP_PKEY *key)
@@ -184,21 +171,23 @@ nd_msg_verify(const struct nd_msg *m, EVP_PKEY *key, const uint8_t src[16],
 
 	if (m == NULL || m->sig == NULL || src == NULL || dst == NULL ||
 	    m->sig_offset < 4)
-		return fail(err, errlen, ND_E_ARG, "no Signature to verify");
+		return gkey_fail(err, errlen, ND_E_ARG,
+		    "no Signature to verify");
 	if (!nd_key_is_p256(key))
-		return fail(err, errlen, ND_E_KEY, "key is not P-256");
+		return gkey_fail(err, errlen, ND_E_KEY, "key is not P-256");
 	if ((rc = nd_sig_raw_to_der(m->sig, &der, &der_len)) != 0)
-		return fail(err, errlen, rc, "cannot encode the signature");
+		return gkey_fail(err, errlen, rc,
+		    "cannot encode the signature");
 	rc = ND_E_CRYPTO;
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
 	    !sig_update(ctx, 1, src, dst, m->buf, m->sig_offset)) {
-		fail(err, errlen, rc, "cannot start the verification");
+		gkey_fail(err, errlen, rc, "cannot start the verification");
 		goto finish;
 	}
 	v = EVP_DigestVerifyFinal(ctx, der, der_len);
 	if (v != 1) {
-		rc = fail(err, errlen, ND_E_BADSIG,
+		rc = gkey_fail(err, errlen, ND_E_BADSIG,
 		    "signature does not verify");
 		goto finish;
 	}
@@ -221,16 +210,16 @@ nd_cert_p256_key(const uint8_t *der, size_t len, X509 **cert, int *code,
 	if (cert != NULL)
 		*cert = NULL;
 	if ((x = gkey_x509_from_der(der, len)) == NULL) {
-		fail(err, errlen, c, "certificate is not one DER X.509 "
+		gkey_fail(err, errlen, c, "certificate is not one DER X.509 "
 		    "certificate");
 		goto finish;
 	}
 	if ((key = X509_get_pubkey(x)) == NULL) {
-		fail(err, errlen, c, "certificate key cannot be decoded");
+		gkey_fail(err, errlen, c, "certificate key cannot be decoded");
 		goto finish;
 	}
 	if (!nd_key_is_p256(key)) {
-		c = fail(err, errlen, ND_E_KEY, "certificate key is not "
+		c = gkey_fail(err, errlen, ND_E_KEY, "certificate key is not "
 		    "P-256");
 		EVP_PKEY_free(key);
 		key = NULL;
@@ -257,9 +246,10 @@ within_validity(X509 *x, time_t now, const char *who, char *err,
 	time_t t = now;
 
 	if (X509_cmp_time(X509_get0_notBefore(x), &t) >= 0)
-		return fail(err, errlen, ND_E_CERT, "%s is not yet valid", who);
+		return gkey_fail(err, errlen, ND_E_CERT, "%s is not yet valid",
+		    who);
 	if (X509_cmp_time(X509_get0_notAfter(x), &t) <= 0)
-		return fail(err, errlen, ND_E_CERT, "%s has expired", who);
+		return gkey_fail(err, errlen, ND_E_CERT, "%s has expired", who);
 	return 0;
 }
 
@@ -290,21 +280,25 @@ issued_by(X509 *cert, X509 *anchor, time_t now, char *err, size_t errlen)
 
 	if (X509_NAME_cmp(X509_get_issuer_name(cert),
 	    X509_get_subject_name(anchor)) != 0)
-		return fail(err, errlen, ND_E_CERT, "AR certificate is not "
+		return gkey_fail(err, errlen, ND_E_CERT,
+		    "AR certificate is not "
 		    "issued by the trust anchor (issuer name differs)");
 	if ((flags & EXFLAG_INVALID) || !(flags & EXFLAG_CA))
-		return fail(err, errlen, ND_E_CERT, "trust anchor is not a CA "
+		return gkey_fail(err, errlen, ND_E_CERT,
+		    "trust anchor is not a CA "
 		    "(basicConstraints)");
 	if ((flags & EXFLAG_KUSAGE) &&
 	    !(X509_get_key_usage(anchor) & KU_KEY_CERT_SIGN))
-		return fail(err, errlen, ND_E_CERT, "trust anchor keyUsage "
+		return gkey_fail(err, errlen, ND_E_CERT,
+		    "trust anchor keyUsage "
 		    "lacks keyCertSign");
 	if ((rc = within_validity(anchor, now, "trust anchor", err,
 	    errlen)) != 0)
 		return rc;
 	if ((akey = X509_get0_pubkey(anchor)) == NULL ||
 	    X509_verify(cert, akey) != 1)
-		return fail(err, errlen, ND_E_CERT, "AR certificate signature "
+		return gkey_fail(err, errlen, ND_E_CERT,
+		    "AR certificate signature "
 		    "does not verify under the trust anchor key");
 	return 0;
 }
@@ -317,10 +311,11 @@ nd_ar_cert_check(X509 *cert, X509 *anchor, time_t now, char *err,
 	int rc;
 
 	if (cert == NULL || anchor == NULL)
-		return fail(err, errlen, ND_E_ARG, "no certificate or anchor");
+		return gkey_fail(err, errlen, ND_E_ARG,
+		    "no certificate or anchor");
 	flags = X509_get_extension_flags(cert);
 	if (flags & EXFLAG_INVALID) {
-		rc = fail(err, errlen, ND_E_CERT, "AR certificate has an "
+		rc = gkey_fail(err, errlen, ND_E_CERT, "AR certificate has an "
 		    "undecodable extension");
 		goto finish;
 	}
@@ -332,23 +327,25 @@ nd_ar_cert_check(X509 *cert, X509 *anchor, time_t now, char *err,
 		goto finish;
 	rc = ND_E_CERT;
 	if (flags & EXFLAG_CRITICAL) {
-		fail(err, errlen, rc, "AR certificate has an unhandled "
+		gkey_fail(err, errlen, rc, "AR certificate has an unhandled "
 		    "critical extension");
 		goto finish;
 	}
 	if ((flags & EXFLAG_KUSAGE) &&
 	    !(X509_get_key_usage(cert) & KU_DIGITAL_SIGNATURE)) {
-		fail(err, errlen, rc, "AR certificate keyUsage lacks "
+		gkey_fail(err, errlen, rc, "AR certificate keyUsage lacks "
 		    "digitalSignature");
 		goto finish;
 	}
 	if (!(flags & EXFLAG_XKUSAGE) || !has_send_router(cert)) {
-		fail(err, errlen, rc, "AR certificate lacks id-kp-sendRouter "
+		gkey_fail(err, errlen, rc,
+		    "AR certificate lacks id-kp-sendRouter "
 		    "in extendedKeyUsage");
 		goto finish;
 	}
 	if (!nd_key_is_p256(X509_get0_pubkey(cert))) {
-		rc = fail(err, errlen, ND_E_KEY, "AR certificate key is not "
+		rc = gkey_fail(err, errlen, ND_E_KEY,
+		    "AR certificate key is not "
 		    "P-256");
 		goto finish;
 	}

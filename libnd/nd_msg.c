@@ -8,10 +8,11 @@
  * option's Type/Length against what is left, then (for a gkey option) its
  * data length and padding against the option, before reading any of it.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "errbuf.h"
 #include "nd_msg.h"
 #include "bytes.h"
 
@@ -68,20 +69,6 @@ subtype_name(uint8_t st)
 	if (st < sizeof(gk_name) / sizeof(gk_name[0]) && gk_name[st] != NULL)
 		return gk_name[st];
 	return "unknown sub-type";
-}
-
-/* Record a reason for the caller's log line and pass the code through. */
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
 }
 
 int
@@ -143,7 +130,7 @@ opt_next(struct nd_opt_iter *it, struct nd_opt *o, char *err, size_t errlen)
 	left = it->end - it->off;
 	p = it->base + it->off;
 	if (left < 2)
-		return fail(err, errlen, ND_E_OPT_OVERRUN,
+		return gkey_fail(err, errlen, ND_E_OPT_OVERRUN,
 		    "option header at offset %zu: %zu octet left, need 2",
 		    it->off, left);
 	o->type = p[0];
@@ -151,10 +138,10 @@ opt_next(struct nd_opt_iter *it, struct nd_opt *o, char *err, size_t errlen)
 	o->offset = it->off;
 	o->optlen = (size_t)p[1] * 8;
 	if (o->optlen == 0)
-		return fail(err, errlen, ND_E_OPT_LEN0,
+		return gkey_fail(err, errlen, ND_E_OPT_LEN0,
 		    "option type %u at offset %zu: Length 0", o->type, it->off);
 	if (o->optlen > left)
-		return fail(err, errlen, ND_E_OPT_OVERRUN,
+		return gkey_fail(err, errlen, ND_E_OPT_OVERRUN,
 		    "option type %u at offset %zu: %zu octets, %zu left",
 		    o->type, it->off, o->optlen, left);
 	o->data = p + 2;
@@ -165,19 +152,19 @@ opt_next(struct nd_opt_iter *it, struct nd_opt *o, char *err, size_t errlen)
 		o->len = gkey_get16(p + 4);
 		o->data = p + ND_GKEY_HDR_LEN;
 		if (ND_GKEY_HDR_LEN + o->len > o->optlen)
-			return fail(err, errlen, ND_E_DATA_LEN,
+			return gkey_fail(err, errlen, ND_E_DATA_LEN,
 			    "gkey %s at offset %zu: data length %zu beyond "
 			    "the %zu-octet option", subtype_name(o->subtype),
 			    it->off, o->len, o->optlen);
 		pad = o->optlen - ND_GKEY_HDR_LEN - o->len;
 		if (pad >= 8)
-			return fail(err, errlen, ND_E_PADDING,
+			return gkey_fail(err, errlen, ND_E_PADDING,
 			    "gkey %s at offset %zu: %zu octets of padding, "
 			    "fewer than 8 expected", subtype_name(o->subtype),
 			    it->off, pad);
 		for (i = 0; i < pad; i++)
 			if (o->data[o->len + i] != 0)
-				return fail(err, errlen, ND_E_PADDING,
+				return gkey_fail(err, errlen, ND_E_PADDING,
 				    "gkey %s at offset %zu: padding octet %zu "
 				    "is 0x%02x, not zero",
 				    subtype_name(o->subtype), it->off, i,
@@ -198,8 +185,8 @@ nd_opt_next(struct nd_opt_iter *it, struct nd_opt *o)
 static int
 dup_fail(char *err, size_t errlen, const char *name, size_t off)
 {
-	return fail(err, errlen, ND_E_DUP, "%s at offset %zu: appears twice",
-	    name, off);
+	return gkey_fail(err, errlen, ND_E_DUP,
+	    "%s at offset %zu: appears twice", name, off);
 }
 
 static int
@@ -216,7 +203,7 @@ parse_std(struct nd_msg *m, const struct nd_opt *o, char *err, size_t errlen)
 		if (m->nonce != NULL)
 			return dup_fail(err, errlen, "Nonce", o->offset);
 		if (o->len < ND_NONCE_MIN)
-			return fail(err, errlen, ND_E_SIZE,
+			return gkey_fail(err, errlen, ND_E_SIZE,
 			    "Nonce at offset %zu: %zu octets, at least %d",
 			    o->offset, o->len, ND_NONCE_MIN);
 		m->nonce = o->data;
@@ -226,7 +213,7 @@ parse_std(struct nd_msg *m, const struct nd_opt *o, char *err, size_t errlen)
 		if (m->has_timestamp)
 			return dup_fail(err, errlen, "Timestamp", o->offset);
 		if (o->optlen != ND_TIMESTAMP_OPT_LEN)
-			return fail(err, errlen, ND_E_SIZE,
+			return gkey_fail(err, errlen, ND_E_SIZE,
 			    "Timestamp at offset %zu: %zu octets, not %d",
 			    o->offset, o->optlen, ND_TIMESTAMP_OPT_LEN);
 		/* o->data + 0..5: Reserved, ignored (RFC 3971 5.3.1). */
@@ -244,7 +231,7 @@ parse_text(const struct nd_opt *o, const uint8_t *s, size_t len,
     char *err, size_t errlen)
 {
 	if (!nd_utf8_valid(s, len))
-		return fail(err, errlen, ND_E_UTF8,
+		return gkey_fail(err, errlen, ND_E_UTF8,
 		    "gkey %s at offset %zu: text is not UTF-8",
 		    subtype_name(o->subtype), o->offset);
 	return 0;
@@ -254,7 +241,7 @@ static int
 parse_size(const struct nd_opt *o, size_t want, char *err, size_t errlen)
 {
 	if (o->len != want)
-		return fail(err, errlen, ND_E_SIZE,
+		return gkey_fail(err, errlen, ND_E_SIZE,
 		    "gkey %s at offset %zu: %zu octets of data, not %zu",
 		    subtype_name(o->subtype), o->offset, o->len, want);
 	return 0;
@@ -273,7 +260,7 @@ parse_gkey_common(struct nd_msg *m, const struct nd_opt *o, char *err,
 			return dup_fail(err, errlen, "gkey Certificate",
 			    o->offset);
 		if (o->len == 0)
-			return fail(err, errlen, ND_E_EMPTY,
+			return gkey_fail(err, errlen, ND_E_EMPTY,
 			    "gkey Certificate at offset %zu: empty", o->offset);
 		m->cert = o->data;
 		m->cert_len = o->len;
@@ -299,13 +286,13 @@ parse_gkey_rs(struct nd_msg *m, const struct nd_opt *o, char *err,
 	if (o->subtype != ND_GK_APP)
 		return parse_gkey_common(m, o, err, errlen);
 	if (o->len == 0 || o->len > ND_APP_MAX)
-		return fail(err, errlen, ND_E_SIZE,
+		return gkey_fail(err, errlen, ND_E_SIZE,
 		    "gkey Requested Application at offset %zu: %zu octets, "
 		    "need 1..%d", o->offset, o->len, ND_APP_MAX);
 	if ((rc = parse_text(o, o->data, o->len, err, errlen)) != 0)
 		return rc;
 	if (m->n_apps == ND_APPS_MAX)
-		return fail(err, errlen, ND_E_TOO_MANY,
+		return gkey_fail(err, errlen, ND_E_TOO_MANY,
 		    "gkey Requested Application at offset %zu: more than %d",
 		    o->offset, ND_APPS_MAX);
 	m->n_apps++;
@@ -321,7 +308,7 @@ parse_gkey_ra(struct nd_msg *m, const struct nd_opt *o, char *err,
 	switch (o->subtype) {
 	case ND_GK_RECORD:
 		if (o->len == 0)
-			return fail(err, errlen, ND_E_EMPTY,
+			return gkey_fail(err, errlen, ND_E_EMPTY,
 			    "gkey Key Record at offset %zu: empty", o->offset);
 		m->n_records++;
 		break;
@@ -332,7 +319,7 @@ parse_gkey_ra(struct nd_msg *m, const struct nd_opt *o, char *err,
 			return rc;
 		m->refresh = gkey_get32(o->data);
 		if (m->refresh == 0)
-			return fail(err, errlen, ND_E_VALUE,
+			return gkey_fail(err, errlen, ND_E_VALUE,
 			    "gkey Refresh at offset %zu: 0 seconds", o->offset);
 		m->has_refresh = 1;
 		break;
@@ -340,10 +327,10 @@ parse_gkey_ra(struct nd_msg *m, const struct nd_opt *o, char *err,
 		if (m->has_status)
 			return dup_fail(err, errlen, "gkey Status", o->offset);
 		if (o->len < 1)
-			return fail(err, errlen, ND_E_SIZE,
+			return gkey_fail(err, errlen, ND_E_SIZE,
 			    "gkey Status at offset %zu: no code", o->offset);
 		if (o->data[0] == 0)
-			return fail(err, errlen, ND_E_VALUE,
+			return gkey_fail(err, errlen, ND_E_VALUE,
 			    "gkey Status at offset %zu: code 0", o->offset);
 		if ((rc = parse_text(o, o->data + 1, o->len - 1, err,
 		    errlen)) != 0)
@@ -360,7 +347,7 @@ parse_gkey_ra(struct nd_msg *m, const struct nd_opt *o, char *err,
 			return rc;
 		if (o->data[0] == 0 || o->data[1] == 0 ||
 		    o->data[0] > o->data[1])
-			return fail(err, errlen, ND_E_PART,
+			return gkey_fail(err, errlen, ND_E_PART,
 			    "gkey Part at offset %zu: index %u of count %u",
 			    o->offset, o->data[0], o->data[1]);
 		m->has_part = 1;
@@ -378,14 +365,15 @@ parse_header(const uint8_t *buf, size_t len, struct nd_msg *m, char *err,
     size_t errlen)
 {
 	if (buf[0] != ND_TYPE_RS && buf[0] != ND_TYPE_RA)
-		return fail(err, errlen, ND_E_TYPE, "ICMPv6 type %u", buf[0]);
+		return gkey_fail(err, errlen, ND_E_TYPE, "ICMPv6 type %u",
+		    buf[0]);
 	if (buf[1] != 0)
-		return fail(err, errlen, ND_E_TYPE, "ICMPv6 code %u, not 0",
-		    buf[1]);
+		return gkey_fail(err, errlen, ND_E_TYPE,
+		    "ICMPv6 code %u, not 0", buf[1]);
 	m->type = buf[0];
 	m->hdr_len = m->type == ND_TYPE_RS ? ND_RS_HDR_LEN : ND_RA_HDR_LEN;
 	if (len < m->hdr_len)
-		return fail(err, errlen, ND_E_SHORT,
+		return gkey_fail(err, errlen, ND_E_SHORT,
 		    "%zu octets, shorter than the %zu-octet header", len,
 		    m->hdr_len);
 	if (m->type == ND_TYPE_RA) {
@@ -407,12 +395,12 @@ nd_msg_parse(const uint8_t *buf, size_t len, struct nd_msg *m, char *err,
 	int rc;
 
 	if (m == NULL)
-		return fail(err, errlen, ND_E_ARG, "no result");
+		return gkey_fail(err, errlen, ND_E_ARG, "no result");
 	memset(m, 0, sizeof(*m));
 	if (buf == NULL)
-		return fail(err, errlen, ND_E_ARG, "no message");
+		return gkey_fail(err, errlen, ND_E_ARG, "no message");
 	if (len < 4)
-		return fail(err, errlen, ND_E_SHORT,
+		return gkey_fail(err, errlen, ND_E_SHORT,
 		    "%zu octets, shorter than an ICMPv6 header", len);
 	if ((rc = parse_header(buf, len, m, err, errlen)) != 0)
 		return rc;
@@ -421,7 +409,7 @@ nd_msg_parse(const uint8_t *buf, size_t len, struct nd_msg *m, char *err,
 	nd_opt_iter_init(&it, m);
 	for (;;) {
 		if (m->sig != NULL && it.off < it.end)
-			return fail(err, errlen, ND_E_SIG_NOT_LAST,
+			return gkey_fail(err, errlen, ND_E_SIG_NOT_LAST,
 			    "option at offset %zu follows the Signature at "
 			    "offset %zu", it.off, m->sig_offset);
 		if ((rc = opt_next(&it, &o, err, errlen)) <= 0)
@@ -440,7 +428,7 @@ nd_msg_parse(const uint8_t *buf, size_t len, struct nd_msg *m, char *err,
 	if (rc < 0)
 		return rc;
 	if (m->has_status && (m->n_records > 0 || m->has_refresh))
-		return fail(err, errlen, ND_E_CONFLICT,
+		return gkey_fail(err, errlen, ND_E_CONFLICT,
 		    "Status %u with %u Key Records%s", m->status,
 		    m->n_records, m->has_refresh ? " and a Refresh" : "");
 	return 0;
@@ -467,9 +455,9 @@ nd_msg_require(const struct nd_msg *m, char *err, size_t errlen)
 	else if (m->type == ND_TYPE_RA && !m->has_status && !m->has_refresh)
 		missing = "gkey Refresh";
 	if (missing != NULL)
-		return fail(err, errlen, ND_E_MISSING, "no %s", missing);
+		return gkey_fail(err, errlen, ND_E_MISSING, "no %s", missing);
 	if (m->has_status && (m->part_index != 1 || m->part_count != 1))
-		return fail(err, errlen, ND_E_CONFLICT,
+		return gkey_fail(err, errlen, ND_E_CONFLICT,
 		    "Status in Part %u of %u, not 1 of 1", m->part_index,
 		    m->part_count);
 	return 0;
@@ -680,6 +668,15 @@ nd_timestamp(uint64_t sec, uint32_t nsec)
 	uint64_t frac = ((uint64_t)nsec << 16) / 1000000000u;
 
 	return (sec & 0xffffffffffffULL) << 16 | (frac & 0xffff);
+}
+
+uint64_t
+nd_timestamp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 uint64_t

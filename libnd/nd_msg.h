@@ -246,6 +246,8 @@ size_t	nd_build_room(const struct nd_builder *b);
 
 /* RFC 3971 timestamp of a struct timespec-like pair. */
 uint64_t nd_timestamp(uint64_t sec, uint32_t nsec);
+/* The RFC 3971 timestamp of the wall clock (CLOCK_REALTIME) now. */
+uint64_t nd_timestamp_now(void);
 /* |a - b| of two RFC 3971 timestamps, in whole seconds (rounded up). */
 uint64_t nd_timestamp_diff(uint64_t a, uint64_t b);
 

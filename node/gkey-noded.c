@@ -19,12 +19,10 @@
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 
 #include <errno.h>
-#include <grp.h>
+#include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,10 +38,14 @@
 #include <openssl/x509.h>
 
 #include "keyrecord.h"
+#include "clock.h"
+#include "daemon.h"
 #include "keys.h"
+#include "nd_cred.h"
 #include "nd_crypto.h"
 #include "plog.h"
 #include "nd_msg.h"
+#include "nd_sock.h"
 #include "noded_conf.h"
 #include "noded_core.h"
 
@@ -73,47 +75,12 @@ struct noded {
 	uint8_t			 tx[ND_MSG_MAX];
 };
 
-static volatile sig_atomic_t quit, hup;
 static struct noded n;
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: gkey-noded [-dnv] [-f file]\n");
-	exit(1);
-}
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup = 1;
-	else
-		quit = 1;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static uint64_t
 wall_s(void)
 {
 	return (uint64_t)time(NULL);
-}
-
-static uint64_t
-now_timestamp(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return nd_timestamp((uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
 }
 
 static double
@@ -126,54 +93,19 @@ random_unit(void)
 	return (double)r / 4294967296.0;
 }
 
-static const char *
-addr_str(const struct in6_addr *a, char *buf, size_t size)
-{
-	if (inet_ntop(AF_INET6, a, buf, (socklen_t)size) == NULL)
-		snprintf(buf, size, "?");
-	return buf;
-}
-
 /* ------------------------------------------------------------ start-up */
-
-static X509 *
-read_cert(const char *path)
-{
-	X509 *x;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		fatal("%s", path);
-	x = PEM_read_X509(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (x == NULL)
-		fatalx("%s: no PEM certificate", path);
-	return x;
-}
 
 static void
 load_credentials(void)
 {
-	char err[256];
-	unsigned char *der = NULL;
-	X509 *x = read_cert(n.cfg.certificate);
+	char err[PATH_MAX * 2 + 256];
 	size_t i;
-	int len;
 
-	if ((n.trust.node_key = gkey_load_private_key(n.cfg.private_key, err,
+	if (nd_load_credentials(n.cfg.certificate, n.cfg.private_key,
+	    &n.trust.node_key, &n.cert, &n.cert_len, err, sizeof(err)) != 0 ||
+	    (n.trust.anchor = nd_read_cert(n.cfg.trust_anchor, err,
 	    sizeof(err))) == NULL)
-		fatalx("%s: %s", n.cfg.private_key, err);
-	if (!nd_key_is_p256(n.trust.node_key))
-		fatalx("%s: the key is not P-256", n.cfg.private_key);
-	if (X509_check_private_key(x, n.trust.node_key) != 1)
-		fatalx("%s does not match %s", n.cfg.private_key,
-		    n.cfg.certificate);
-	if ((len = i2d_X509(x, &der)) <= 0)
-		fatalx("%s: cannot encode", n.cfg.certificate);
-	n.cert = der;
-	n.cert_len = (size_t)len;
-	X509_free(x);
-	n.trust.anchor = read_cert(n.cfg.trust_anchor);
+		fatalx("%s", err);
 	for (i = 0; i < n.cfg.n_key_servers; i++)
 		if ((n.trust.servers[i] = gkey_load_public_key(
 		    n.cfg.key_server[i], err, sizeof(err))) == NULL)
@@ -185,73 +117,19 @@ load_credentials(void)
 static int
 find_lladdr(void)
 {
-	struct ifaddrs *ifa, *i;
-	int found = 0;
-
-	if (getifaddrs(&ifa) != 0)
-		return -1;
-	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
-		const struct sockaddr_in6 *s6;
-
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
-		    strcmp(i->ifa_name, n.cfg.interface) != 0)
-			continue;
-		s6 = (const struct sockaddr_in6 *)i->ifa_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) {
-			n.lladdr = s6->sin6_addr;
-			found = 1;
-		}
-	}
-	freeifaddrs(ifa);
-	return found ? 0 : -1;
+	return nd_lladdr(n.cfg.interface, &n.lladdr);
 }
 
 static void
 open_icmp(void)
 {
-	struct icmp6_filter filt;
-	int on = 1, hops = 255;
+	char err[64 + IF_NAMESIZE];
 
 	if ((n.ifindex = if_nametoindex(n.cfg.interface)) == 0)
 		fatal("interface %s", n.cfg.interface);
-	n.fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_ICMPV6);
-	if (n.fd == -1)
-		fatal("raw ICMPv6 socket");
-	ICMP6_FILTER_SETBLOCKALL(&filt);
-	ICMP6_FILTER_SETPASS(ND_TYPE_RA, &filt);
-	if (setsockopt(n.fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
-	    sizeof(filt)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
-	    sizeof(on)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
-	    sizeof(hops)) == -1 ||
-	    setsockopt(n.fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
-	    sizeof(hops)) == -1)
-		fatal("ICMPv6 socket options");
-	if (setsockopt(n.fd, SOL_SOCKET, SO_BINDTODEVICE, n.cfg.interface,
-	    (socklen_t)strlen(n.cfg.interface)) == -1)
-		fatal("SO_BINDTODEVICE %s", n.cfg.interface);
-}
-
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0 || user[0] == '\0')
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user '%s' does not exist", user);
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("cannot drop privileges to %s", user);
-	if (setuid(0) != -1 || geteuid() == 0)
-		fatalx("privileges not dropped");
-	log_info("running as %s", user);
+	if ((n.fd = nd_sock_open(n.cfg.interface, n.ifindex, ND_TYPE_RA, 0,
+	    err, sizeof(err))) == -1)
+		fatal("%s", err);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -284,7 +162,7 @@ schedule(uint64_t delay_ms, const char *why)
 	uint64_t d = noded_jitter(delay_ms, n.cfg.jitter_percent,
 	    random_unit());
 
-	n.next_solicit = now_ms() + d;
+	n.next_solicit = gkey_now_ms() + d;
 	log_debug("next solicitation in %llu ms (%s)",
 	    (unsigned long long)d, why);
 }
@@ -307,7 +185,7 @@ build_rs(size_t *len)
 
 	nd_build_rs(&b, n.tx, sizeof(n.tx));
 	nd_build_nonce(&b, n.nonce, NONCE_LEN);
-	nd_build_timestamp(&b, now_timestamp());
+	nd_build_timestamp(&b, nd_timestamp_now());
 	nd_build_gkey(&b, ND_GK_CERT, n.cert, n.cert_len);
 	for (i = 0; i < n.cfg.n_apps; i++)
 		nd_build_gkey(&b, ND_GK_APP, (const uint8_t *)n.cfg.app[i],
@@ -322,15 +200,6 @@ build_rs(size_t *len)
 static void
 solicit(void)
 {
-	struct sockaddr_in6 to;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_pktinfo pi;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
 	size_t len;
 
 	if (find_lladdr() != 0) {
@@ -344,34 +213,15 @@ solicit(void)
 		back_off("no RS");
 		return;
 	}
-	memset(&to, 0, sizeof(to));
-	to.sin6_family = AF_INET6;
-	to.sin6_addr = n.cfg.solicit_to;
-	to.sin6_scope_id = n.ifindex;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = n.tx;
-	iov.iov_len = len;
-	msg.msg_name = &to;
-	msg.msg_namelen = sizeof(to);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	pi.ipi6_addr = n.lladdr;	/* the source we signed for */
-	pi.ipi6_ifindex = n.ifindex;
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	if (sendmsg(n.fd, &msg, 0) == -1) {
+	/* From the source we signed for. */
+	if (nd_sock_send(n.fd, n.ifindex, &n.lladdr, &n.cfg.solicit_to, n.tx,
+	    len) == -1) {
 		log_warn("RS on %s", n.cfg.interface);
 		back_off("send failed");
 		return;
 	}
 	n.outstanding = 1;
-	n.answer_deadline = now_ms() + n.cfg.answer_wait_ms;
+	n.answer_deadline = gkey_now_ms() + n.cfg.answer_wait_ms;
 	n.next_solicit = UINT64_MAX;
 	noded_asm_clear(&n.asms);
 	log_debug("RS sent (%zu octets)", len);
@@ -437,7 +287,7 @@ complete(struct noded_asm *a)
 	size_t i;
 	int added = 0, opened = 0;
 
-	addr_str(&a->src, from, sizeof(from));
+	nd_addr_str(&a->src, from, sizeof(from));
 	/* Part 1 says whether this is a Status (doc 1.5: always 1 of 1). */
 	if (nd_msg_parse(a->pkt[0], a->len[0], &m, NULL, 0) != 0)
 		goto finish;
@@ -495,9 +345,9 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	char from[INET6_ADDRSTRLEN], err[NODED_ERRLEN];
 	int rc;
 
-	addr_str(src, from, sizeof(from));
+	nd_addr_str(src, from, sizeof(from));
 	rc = noded_ra_check(&n.trust, n.rx, len, hop, src, dst,
-	    now_timestamp(), (time_t)wall_s(), &m, err, sizeof(err));
+	    nd_timestamp_now(), (time_t)wall_s(), &m, err, sizeof(err));
 	if (rc == NODED_RA_PLAIN)
 		return;
 	if (rc != NODED_RA_OK) {
@@ -510,7 +360,7 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 		    "outstanding RS", from);
 		return;
 	}
-	if (noded_asm_add(&n.asms, src, &m, now_ms(), &done, err,
+	if (noded_asm_add(&n.asms, src, &m, gkey_now_ms(), &done, err,
 	    sizeof(err)) < 0) {
 		log_warnx_rl("RA from %s ignored: %s", from, err);
 		return;
@@ -522,62 +372,26 @@ handle_ra(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 static void
 read_icmp(void)
 {
-	struct sockaddr_in6 from;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_addr dst;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-				    CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	ssize_t r;
-	int i, hop, have_dst;
+	struct nd_rx rx;
+	int i, rc;
 
 	for (i = 0; i < RX_BURST; i++) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = n.rx;
-		iov.iov_len = sizeof(n.rx);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		if ((r = recvmsg(n.fd, &msg, 0)) == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("recvmsg: %s", strerror(errno));
+		rc = nd_sock_recv(n.fd, n.rx, sizeof(n.rx), &rx);
+		if (rc == ND_RX_NONE)
+			return;
+		if (rc == ND_RX_ERROR) {
+			log_warnx_rl("recvmsg: %s", strerror(errno));
 			return;
 		}
-		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (rc == ND_RX_TRUNC) {
 			log_warnx_rl("RA ignored: truncated on receipt");
 			continue;
 		}
-		hop = -1;
-		have_dst = 0;
-		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (cm->cmsg_type == IPV6_HOPLIMIT &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-				memcpy(&hop, CMSG_DATA(cm), sizeof(int));
-			else if (cm->cmsg_type == IPV6_PKTINFO &&
-			    cm->cmsg_len == CMSG_LEN(sizeof(struct
-			    in6_pktinfo))) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				dst = pi.ipi6_addr;
-				have_dst = 1;
-			}
-		}
-		if (!have_dst || msg.msg_namelen < sizeof(from)) {
+		if (rc == ND_RX_NODST) {
 			log_warnx_rl("RA ignored: no destination address");
 			continue;
 		}
-		handle_ra((size_t)r, &from.sin6_addr, &dst, hop);
+		handle_ra(rx.len, &rx.from.sin6_addr, &rx.dst, rx.hop);
 	}
 }
 
@@ -586,7 +400,7 @@ read_icmp(void)
 static void
 timers(void)
 {
-	uint64_t t = now_ms();
+	uint64_t t = gkey_now_ms();
 	size_t i, have = 0, count = 0;
 
 	if (n.outstanding && t >= n.answer_deadline) {
@@ -613,7 +427,7 @@ timers(void)
 static int
 poll_timeout(void)
 {
-	uint64_t t = now_ms(), next;
+	uint64_t t = gkey_now_ms(), next;
 
 	next = n.outstanding ? n.answer_deadline : n.next_solicit;
 	if (next <= t)
@@ -627,9 +441,9 @@ loop(void)
 {
 	struct pollfd pfd;
 
-	while (!quit) {
-		if (hup) {
-			hup = 0;
+	while (!daemon_quit) {
+		if (daemon_hup) {
+			daemon_hup = 0;
 			log_info("SIGHUP: soliciting now");
 			n.outstanding = 0;
 			n.next_solicit = 0;
@@ -653,36 +467,16 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	struct sigaction sa;
-	const char *conffile = NODED_CONF_DEFAULT;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct daemon_args args;
 	char err[NODED_CONF_ERRLEN];
 	size_t i;
-	int ch, foreground = 0, verbose = 0, noaction = 0;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init(1, verbose, "gkey-noded");
-	if (noded_config_load(conffile, &n.cfg, err, sizeof(err)) != 0)
+	daemon_args(argc, argv, "gkey-noded", NODED_CONF_DEFAULT, &args);
+	log_init(1, args.verbose, "gkey-noded");
+	if (noded_config_load(args.conffile, &n.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (noaction) {
+	if (args.noaction) {
 		fprintf(stderr, "configuration OK\n");
 		return 0;
 	}
@@ -690,21 +484,10 @@ main(int argc, char *argv[])
 		fatalx("the random number generator is not seeded");
 	load_credentials();
 	open_icmp();
-	drop_privileges(n.cfg.user);
+	daemon_drop_privileges(n.cfg.user);
 	write_keys();
-	if (!foreground) {
-		log_init(0, verbose, "gkey-noded");
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	daemon_detach(args.foreground, args.verbose, "gkey-noded");
+	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	n.backoff_ms = n.cfg.retry_initial_ms;
 	n.next_solicit = 0;
 	log_info("started (interface %s, %zu-octet certificate)",

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,23 +14,11 @@
 
 #include <openssl/crypto.h>
 
+#include "errbuf.h"
 #include "bytes.h"
 #include "nd_crypto.h"
 #include "noded_core.h"
 #include "recline.h"
-
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* ------------------------------------------------------------ RA */
 
@@ -47,29 +34,33 @@ noded_ra_check(const struct noded_trust *t, const uint8_t *pkt, size_t len,
 	int rc, code;
 
 	if (nd_msg_parse(pkt, len, m, why, sizeof(why)) != 0)
-		return fail(err, errlen, NODED_RA_DROP, "malformed: %s", why);
+		return gkey_fail(err, errlen, NODED_RA_DROP, "malformed: %s",
+		    why);
 	if (m->type != ND_TYPE_RA)
-		return fail(err, errlen, NODED_RA_DROP, "not a Router "
+		return gkey_fail(err, errlen, NODED_RA_DROP, "not a Router "
 		    "Advertisement");
 	if (!m->has_gkey)
 		return NODED_RA_PLAIN;
 	if (hop_limit != 255)
-		return fail(err, errlen, NODED_RA_DROP, "hop limit %d, not 255",
-		    hop_limit);
+		return gkey_fail(err, errlen, NODED_RA_DROP,
+		    "hop limit %d, not 255", hop_limit);
 	/* RFC 4861 6.1.2: a router sends from its link-local address. */
 	if (!IN6_IS_ADDR_LINKLOCAL(src))
-		return fail(err, errlen, NODED_RA_DROP, "source address is not "
+		return gkey_fail(err, errlen, NODED_RA_DROP,
+		    "source address is not "
 		    "link-local");
 	if (nd_msg_require(m, why, sizeof(why)) != 0)
-		return fail(err, errlen, NODED_RA_DROP, "malformed: %s", why);
+		return gkey_fail(err, errlen, NODED_RA_DROP, "malformed: %s",
+		    why);
 	age = nd_timestamp_diff(m->timestamp, now_ts);
 	if (age > t->window)
-		return fail(err, errlen, NODED_RA_DROP, "timestamp %llu s off, "
+		return gkey_fail(err, errlen, NODED_RA_DROP,
+		    "timestamp %llu s off, "
 		    "outside the %u s window", (unsigned long long)age,
 		    t->window);
 	if ((key = nd_cert_p256_key(m->cert, m->cert_len, &cert, &code, why,
 	    sizeof(why))) == NULL)
-		return fail(err, errlen, NODED_RA_DROP, "AR %s", why);
+		return gkey_fail(err, errlen, NODED_RA_DROP, "AR %s", why);
 	rc = nd_ar_cert_check(cert, t->anchor, now, why, sizeof(why));
 	if (rc == 0)
 		rc = nd_msg_verify(m, key, src->s6_addr, dst->s6_addr, why,
@@ -77,7 +68,7 @@ noded_ra_check(const struct noded_trust *t, const uint8_t *pkt, size_t len,
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	if (rc != 0)
-		return fail(err, errlen, NODED_RA_DROP, "%s", why);
+		return gkey_fail(err, errlen, NODED_RA_DROP, "%s", why);
 	return NODED_RA_OK;
 }
 
@@ -158,7 +149,7 @@ noded_asm_add(struct noded_asm_table *t, const struct in6_addr *src,
 
 	*done = NULL;
 	if (m->part_count > NODED_PARTS_MAX || m->len > ND_MSG_MAX)
-		return fail(err, errlen, -1, "part %u of %u: more than %d "
+		return gkey_fail(err, errlen, -1, "part %u of %u: more than %d "
 		    "parts or too long", m->part_index, m->part_count,
 		    NODED_PARTS_MAX);
 	if ((a = asm_find(t, src, m, id, id_len)) == NULL) {
@@ -173,7 +164,8 @@ noded_asm_add(struct noded_asm_table *t, const struct in6_addr *src,
 	}
 	if (a->count != m->part_count) {
 		noded_asm_drop(a);
-		return fail(err, errlen, -1, "part %u says %u parts, an earlier "
+		return gkey_fail(err, errlen, -1,
+		    "part %u says %u parts, an earlier "
 		    "part said %u", m->part_index, m->part_count, a->count);
 	}
 	if (a->len[idx - 1] == 0) {
@@ -314,7 +306,7 @@ noded_keys_write(const struct noded_keys *ks, const char *path, char *err,
 	int fd, rc = -1;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return fail(err, errlen, -1, "%s: path too long", path);
+		return gkey_fail(err, errlen, -1, "%s: path too long", path);
 	for (i = 0; i < NODED_KEYS_MAX; i++)
 		if (ks->k[i].in_use)
 			sorted[n++] = &ks->k[i];
@@ -323,19 +315,21 @@ noded_keys_write(const struct noded_keys *ks, const char *path, char *err,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd < 0)
-		return fail(err, errlen, -1, "%s: %s", tmp, strerror(errno));
+		return gkey_fail(err, errlen, -1, "%s: %s", tmp,
+		    strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (gkey_record_line(&sorted[i]->hdr, sorted[i]->gk,
 		    sorted[i]->gk_len, line, sizeof(line) - 1) != 0)
 			continue;
 		strcat(line, "\n");
 		if (write_all(fd, line, strlen(line)) != 0) {
-			fail(err, errlen, -1, "%s: %s", tmp, strerror(errno));
+			gkey_fail(err, errlen, -1, "%s: %s", tmp,
+			    strerror(errno));
 			goto finish;
 		}
 	}
 	if (fsync(fd) != 0) {
-		fail(err, errlen, -1, "%s: %s", tmp, strerror(errno));
+		gkey_fail(err, errlen, -1, "%s: %s", tmp, strerror(errno));
 		goto finish;
 	}
 	rc = 0;
@@ -343,7 +337,7 @@ finish:
 	OPENSSL_cleanse(line, sizeof(line));
 	close(fd);
 	if (rc == 0 && rename(tmp, path) != 0)
-		rc = fail(err, errlen, -1, "rename to %s: %s", path,
+		rc = gkey_fail(err, errlen, -1, "rename to %s: %s", path,
 		    strerror(errno));
 	if (rc != 0)
 		(void)unlink(tmp);

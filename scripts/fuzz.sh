@@ -13,7 +13,7 @@ trap 'rm -rf "$out"' EXIT
 LIBGKEY="libgkey/errbuf.c libgkey/aesgcm.c libgkey/clock.c libgkey/gkseal.c libgkey/hex.c libgkey/hpke.c libgkey/keyrecord.c libgkey/keys.c libgkey/recline.c libgkey/utf8.c libgkey/x509.c"
 PANA="libpana/pana_msg.c libpana/pana_crypto.c"
 LIBND="libnd/nd_msg.c libnd/nd_crypto.c"
-ND="$LIBND libgkey/x509.c"
+ND="$LIBND libgkey/errbuf.c libgkey/x509.c"
 COSE="libcose/cose.c libcose/cose_keys.c libgkey/hex.c"
 
 sources() {

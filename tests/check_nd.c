@@ -19,6 +19,7 @@
 
 #include "nd_crypto.h"
 #include "nd_msg.h"
+#include "nd_testutil.h"
 
 static uint8_t buf[2048];
 static size_t len;
@@ -33,88 +34,10 @@ static const uint8_t slla[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 
 /* ------------------------------------------------------------ helpers */
 
-static EVP_PKEY *
-p256(void)
-{
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-
-	ck_assert_ptr_nonnull(k);
-	return k;
-}
-
-static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *e;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	ck_assert_ptr_nonnull(e);
-	ck_assert_int_eq(X509_add_ext(x, e, -1), 1);
-	X509_EXTENSION_free(e);
-}
-
-struct certspec {
-	const char	*cn;
-	int		 ca;
-	const char	*ku;	/* keyUsage value or NULL */
-	const char	*eku;	/* extendedKeyUsage value or NULL */
-	long		 from;	/* notBefore, seconds from now */
-	long		 to;	/* notAfter, seconds from now */
-};
-
-/* A certificate for key, signed by ikey as issuer (self-signed if NULL). */
-static X509 *
-mkcert(EVP_PKEY *key, const struct certspec *s, X509 *issuer,
-    EVP_PKEY *ikey)
-{
-	X509 *x = X509_new();
-	X509_NAME *n;
-	static long serial = 1;
-
-	ck_assert_ptr_nonnull(x);
-	ck_assert_int_eq(X509_set_version(x, 2), 1);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), s->from));
-	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), s->to));
-	n = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
-	    (const unsigned char *)"gkey test", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-	    (const unsigned char *)s->cn, -1, -1, 0);
-	ck_assert_int_eq(X509_set_issuer_name(x, issuer != NULL ?
-	    X509_get_subject_name(issuer) : n), 1);
-	ck_assert_int_eq(X509_set_pubkey(x, key), 1);
-	add_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
-	    s->ca ? "critical,CA:TRUE" : "CA:FALSE");
-	if (s->ku != NULL)
-		add_ext(x, issuer != NULL ? issuer : x, NID_key_usage, s->ku);
-	if (s->eku != NULL)
-		add_ext(x, issuer != NULL ? issuer : x, NID_ext_key_usage,
-		    s->eku);
-	ck_assert_int_gt(X509_sign(x, ikey != NULL ? ikey : key,
-	    EVP_sha256()), 0);
-	return x;
-}
-
-static const struct certspec CA = { "gkey Routers CA", 1,
+static const struct tcert CA = { "gkey Routers CA", 1,
 	"critical,keyCertSign,cRLSign", NULL, -3600, 86400 };
-static const struct certspec AR = { "ar-1", 0, "digitalSignature",
+static const struct tcert AR = { "ar-1", 0, "digitalSignature",
 	"sendRouter", -3600, 86400 };
-
-static size_t
-der_of(X509 *x, uint8_t *out, size_t size)
-{
-	unsigned char *p = NULL;
-	int n = i2d_X509(x, &p);
-
-	ck_assert_int_gt(n, 0);
-	ck_assert_uint_le((size_t)n, size);
-	memcpy(out, p, (size_t)n);
-	OPENSSL_free(p);
-	return (size_t)n;
-}
 
 /* A fake certificate: the codec does not look inside. */
 static const uint8_t fake_cert[20] = { 0x30, 0x12, 1, 2, 3 };
@@ -184,7 +107,7 @@ setup(void)
 
 START_TEST(signed_rs_parses_with_every_field)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 2);
 	ck_assert_int_eq(nd_msg_parse(buf, len, &m, err, sizeof(err)), 0);
@@ -209,7 +132,7 @@ END_TEST
 
 START_TEST(requested_apps_are_walked_in_order)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 	struct nd_opt_iter it;
 	struct nd_opt o;
 	int n = 0;
@@ -235,7 +158,7 @@ START_TEST(ra_with_records_refresh_and_part_parses)
 	static const uint8_t rec[152] = { 1, 2, 3 };
 	uint8_t mtu[6] = { 0, 0, 0, 0, 0x05, 0xdc };
 	struct nd_builder b;
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	ck_assert_int_eq(nd_build_ra(&b, buf, sizeof(buf), &h), 0);
 	ck_assert_int_eq(nd_build_opt(&b, ND_OPT_MTU, mtu, sizeof(mtu)), 0);
@@ -269,7 +192,7 @@ START_TEST(status_ra_carries_code_and_reason)
 {
 	struct nd_builder b;
 	static const struct nd_ra_hdr h = { 64, 0, 1800, 0, 0 };
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	ck_assert_int_eq(nd_build_ra(&b, buf, sizeof(buf), &h), 0);
 	ck_assert_int_eq(nd_build_nonce(&b, nonce6, 6), 0);
@@ -574,7 +497,7 @@ END_TEST
 
 START_TEST(option_after_signature_is_dropped)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 	static const uint8_t o[] = { ND_OPT_SLLA, 1, 2, 0, 0, 0, 0, 1 };
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 0);
@@ -858,7 +781,7 @@ START_TEST(signature_input_is_tag_addresses_and_message_without_checksum)
 {
 	static uint8_t in[2100];
 	size_t n = 0;
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 0);
 	buf[2] = 0x12;
@@ -880,7 +803,7 @@ END_TEST
 
 START_TEST(signature_ignores_the_checksum)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 1);
 	buf[2] = 0xab;
@@ -893,7 +816,7 @@ END_TEST
 
 START_TEST(signature_covers_the_source_address)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 1);
 	ck_assert_int_eq(nd_msg_parse(buf, len, &m, err, sizeof(err)), 0);
@@ -906,7 +829,7 @@ END_TEST
 
 START_TEST(signature_covers_the_destination_address)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 1);
 	ck_assert_int_eq(nd_msg_parse(buf, len, &m, err, sizeof(err)), 0);
@@ -918,7 +841,7 @@ END_TEST
 
 START_TEST(signature_covers_every_octet_before_it)
 {
-	EVP_PKEY *k = p256();
+	EVP_PKEY *k = t_p256();
 	size_t i;
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 1);
@@ -938,7 +861,7 @@ END_TEST
 
 START_TEST(signature_by_another_key_does_not_verify)
 {
-	EVP_PKEY *k = p256(), *k2 = p256();
+	EVP_PKEY *k = t_p256(), *k2 = t_p256();
 
 	build_signed_rs(k, fake_cert, sizeof(fake_cert), 0);
 	ck_assert_int_eq(nd_msg_parse(buf, len, &m, err, sizeof(err)), 0);
@@ -981,10 +904,10 @@ END_TEST
 
 START_TEST(node_certificate_with_p256_key_gives_its_key)
 {
-	EVP_PKEY *k = p256(), *got;
-	X509 *x = mkcert(k, &AR, NULL, NULL);
+	EVP_PKEY *k = t_p256(), *got;
+	X509 *x = t_cert(k, &AR, NULL, NULL);
 	uint8_t der[1024];
-	size_t n = der_of(x, der, sizeof(der));
+	size_t n = t_der(x, der, sizeof(der));
 	int code = 1;
 
 	got = nd_cert_p256_key(der, n, NULL, &code, err, sizeof(err));
@@ -1000,9 +923,9 @@ END_TEST
 START_TEST(node_certificate_with_p384_key_is_refused)
 {
 	EVP_PKEY *k = EVP_EC_gen("P-384");
-	X509 *x = mkcert(k, &AR, NULL, NULL);
+	X509 *x = t_cert(k, &AR, NULL, NULL);
 	uint8_t der[1024];
-	size_t n = der_of(x, der, sizeof(der));
+	size_t n = t_der(x, der, sizeof(der));
 	int code = 0;
 
 	ck_assert_ptr_null(nd_cert_p256_key(der, n, NULL, &code, err,
@@ -1016,10 +939,10 @@ END_TEST
 
 START_TEST(certificate_with_trailing_octet_is_refused)
 {
-	EVP_PKEY *k = p256();
-	X509 *x = mkcert(k, &AR, NULL, NULL);
+	EVP_PKEY *k = t_p256();
+	X509 *x = t_cert(k, &AR, NULL, NULL);
 	uint8_t der[1024];
-	size_t n = der_of(x, der, sizeof(der) - 1);
+	size_t n = t_der(x, der, sizeof(der) - 1);
 	int code = 0;
 
 	der[n++] = 0;
@@ -1034,14 +957,14 @@ END_TEST
 
 /* The AR trust check against a CA anchor with one variation. */
 static int
-ar_check(const struct certspec *ars, const struct certspec *cas,
+ar_check(const struct tcert *ars, const struct tcert *cas,
     int other_ca_key)
 {
-	EVP_PKEY *cak = p256(), *ark = p256(), *sk = p256();
-	X509 *ca = mkcert(cak, cas, NULL, NULL), *ar;
+	EVP_PKEY *cak = t_p256(), *ark = t_p256(), *sk = t_p256();
+	X509 *ca = t_cert(cak, cas, NULL, NULL), *ar;
 	int rc;
 
-	ar = mkcert(ark, ars, ca, other_ca_key ? sk : cak);
+	ar = t_cert(ark, ars, ca, other_ca_key ? sk : cak);
 	rc = nd_ar_cert_check(ar, ca, time(NULL), err, sizeof(err));
 	X509_free(ar);
 	X509_free(ca);
@@ -1059,7 +982,7 @@ END_TEST
 
 START_TEST(ar_certificate_without_router_eku_is_refused)
 {
-	struct certspec s = AR;
+	struct tcert s = AR;
 
 	s.eku = "clientAuth,serverAuth";
 	ck_assert_int_eq(ar_check(&s, &CA, 0), ND_E_CERT);
@@ -1070,7 +993,7 @@ END_TEST
 
 START_TEST(ar_certificate_without_eku_is_refused)
 {
-	struct certspec s = AR;
+	struct tcert s = AR;
 
 	s.eku = NULL;
 	ck_assert_int_eq(ar_check(&s, &CA, 0), ND_E_CERT);
@@ -1089,13 +1012,13 @@ END_TEST
 
 START_TEST(ar_certificate_of_other_issuer_is_refused)
 {
-	EVP_PKEY *cak = p256(), *ok = p256(), *ark = p256();
-	struct certspec os = CA;
-	X509 *ca = mkcert(cak, &CA, NULL, NULL), *oca, *ar;
+	EVP_PKEY *cak = t_p256(), *ok = t_p256(), *ark = t_p256();
+	struct tcert os = CA;
+	X509 *ca = t_cert(cak, &CA, NULL, NULL), *oca, *ar;
 
 	os.cn = "Other CA";
-	oca = mkcert(ok, &os, NULL, NULL);
-	ar = mkcert(ark, &AR, oca, ok);
+	oca = t_cert(ok, &os, NULL, NULL);
+	ar = t_cert(ark, &AR, oca, ok);
 	ck_assert_int_eq(nd_ar_cert_check(ar, ca, time(NULL), err,
 	    sizeof(err)), ND_E_CERT);
 	ck_assert_str_eq(err, "AR certificate is not issued by the trust "
@@ -1111,7 +1034,7 @@ END_TEST
 
 START_TEST(expired_ar_certificate_is_refused)
 {
-	struct certspec s = AR;
+	struct tcert s = AR;
 
 	s.from = -7200;
 	s.to = -60;
@@ -1122,7 +1045,7 @@ END_TEST
 
 START_TEST(future_ar_certificate_is_refused)
 {
-	struct certspec s = AR;
+	struct tcert s = AR;
 
 	s.from = 3600;
 	ck_assert_int_eq(ar_check(&s, &CA, 0), ND_E_CERT);
@@ -1132,7 +1055,7 @@ END_TEST
 
 START_TEST(ar_certificate_without_digital_signature_is_refused)
 {
-	struct certspec s = AR;
+	struct tcert s = AR;
 
 	s.ku = "keyAgreement";
 	ck_assert_int_eq(ar_check(&s, &CA, 0), ND_E_CERT);
@@ -1143,7 +1066,7 @@ END_TEST
 
 START_TEST(anchor_that_is_not_a_ca_is_refused)
 {
-	struct certspec s = CA;
+	struct tcert s = CA;
 
 	s.ca = 0;
 	s.ku = NULL;
@@ -1154,7 +1077,7 @@ END_TEST
 
 START_TEST(expired_anchor_is_refused)
 {
-	struct certspec s = CA;
+	struct tcert s = CA;
 
 	s.from = -7200;
 	s.to = -60;
@@ -1165,8 +1088,8 @@ END_TEST
 
 START_TEST(pinned_ar_certificate_is_trusted)
 {
-	EVP_PKEY *k = p256();
-	X509 *x = mkcert(k, &AR, NULL, NULL);
+	EVP_PKEY *k = t_p256();
+	X509 *x = t_cert(k, &AR, NULL, NULL);
 
 	ck_assert_int_eq(nd_ar_cert_check(x, x, time(NULL), err,
 	    sizeof(err)), 0);
@@ -1177,12 +1100,12 @@ END_TEST
 
 START_TEST(pinned_certificate_without_router_eku_is_refused)
 {
-	EVP_PKEY *k = p256();
-	struct certspec s = AR;
+	EVP_PKEY *k = t_p256();
+	struct tcert s = AR;
 	X509 *x;
 
 	s.eku = "clientAuth";
-	x = mkcert(k, &s, NULL, NULL);
+	x = t_cert(k, &s, NULL, NULL);
 	ck_assert_int_eq(nd_ar_cert_check(x, x, time(NULL), err,
 	    sizeof(err)), ND_E_CERT);
 	ck_assert_str_eq(err, "AR certificate lacks id-kp-sendRouter in "

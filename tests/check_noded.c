@@ -427,6 +427,60 @@ START_TEST(config_refuses_an_app_name_over_64_octets)
 }
 END_TEST
 
+/* Each bad line is refused with its file:line and the same words. */
+START_TEST(config_refuses_bad_lines_with_file_and_line)
+{
+	static const struct {
+		const char	*text;
+		const char	*err;
+	} t[] = {
+		{ "# comment\n\ninterface\n",
+		    "n.conf:3: interface takes one argument" },
+		{ "interface a b\n", "n.conf:1: interface takes one argument" },
+		{ "bogus 1\n", "n.conf:1: unknown keyword 'bogus'" },
+		{ "a b c d e\n", "n.conf:1: too many words" },
+		{ "timestamp-window 0\n",
+		    "n.conf:1: timestamp-window: 0 is out of range 1..3600" },
+		{ "jitter-percent 5x\n",
+		    "n.conf:1: jitter-percent: '5x' is not a number" },
+		{ "retry-max-ms -1\n",
+		    "n.conf:1: retry-max-ms: '-1' is not a number" },
+		{ "interface abcdefghijklmnop\n",
+		    "n.conf:1: interface: longer than 15 octets" },
+		{ "solicit-to ff02::zz\n",
+		    "n.conf:1: solicit-to: 'ff02::zz' is not an IPv6 address" },
+	};
+	struct noded_config c;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(noded_config_parse(t[i].text, "n.conf", &c,
+		    err, sizeof(err)), -1);
+		ck_assert_str_eq(err, t[i].err);
+	}
+}
+END_TEST
+
+START_TEST(config_takes_strings_and_numbers_from_the_table)
+{
+	struct noded_config c;
+
+	ck_assert_int_eq(noded_config_parse("interface wlan0 # the radio\n"
+	    "certificate /c\nprivate-key /k\ntrust-anchor /t\n"
+	    "key-server /s1\nkey-server /s2\nkey-file /f\nuser gkey\n"
+	    "answer-wait-ms 100\njitter-percent 50\n",
+	    "n.conf", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.interface, "wlan0");
+	ck_assert_str_eq(c.trust_anchor, "/t");
+	ck_assert_str_eq(c.key_server[1], "/s2");
+	ck_assert_uint_eq(c.n_key_servers, 2);
+	ck_assert_str_eq(c.user, "gkey");
+	ck_assert_uint_eq(c.answer_wait_ms, 100);
+	ck_assert_uint_eq(c.jitter_percent, 50);
+	ck_assert_uint_eq(c.timestamp_window, 300);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -464,6 +518,8 @@ check_suite(void)
 	tcase_add_test(c, jitter_stays_within_its_percent);
 	tcase_add_test(c, config_needs_a_trust_anchor);
 	tcase_add_test(c, config_refuses_an_app_name_over_64_octets);
+	tcase_add_test(c, config_refuses_bad_lines_with_file_and_line);
+	tcase_add_test(c, config_takes_strings_and_numbers_from_the_table);
 	suite_add_tcase(s, c);
 	return s;
 }

@@ -35,7 +35,6 @@
 #include <netinet/in.h>
 #include <netinet/icmp6.h>
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -55,32 +54,13 @@
 #define GKEY_REC_HEX_MAX	512
 #include "nd_crypto.h"
 #include "nd_msg.h"
+#include "nd_sock.h"
 
 static void __attribute__((noreturn))
 die(const char *what)
 {
 	fprintf(stderr, "nd_peer: %s\n", what);
 	exit(2);
-}
-
-static int
-lladdr(const char *ifname, struct in6_addr *out)
-{
-	struct ifaddrs *ifa, *i;
-	int found = 0;
-
-	if (getifaddrs(&ifa) != 0)
-		return -1;
-	for (i = ifa; i != NULL && !found; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET6 &&
-		    strcmp(i->ifa_name, ifname) == 0 &&
-		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)
-		    i->ifa_addr)->sin6_addr)) {
-			*out = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-			found = 1;
-		}
-	freeifaddrs(ifa);
-	return found ? 0 : -1;
 }
 
 static size_t
@@ -190,38 +170,7 @@ static void
 send_from(int fd, unsigned int ifindex, const struct in6_addr *src,
     const struct in6_addr *dst, const uint8_t *buf, size_t len)
 {
-	struct sockaddr_in6 sin6;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *cm;
-	struct in6_pktinfo pi;
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
-
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = *dst;
-	sin6.sin6_scope_id = ifindex;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = (void *)(uintptr_t)buf;
-	iov.iov_len = len;
-	msg.msg_name = &sin6;
-	msg.msg_namelen = sizeof(sin6);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	pi.ipi6_addr = *src;
-	pi.ipi6_ifindex = ifindex;
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	if (sendmsg(fd, &msg, 0) == -1)
+	if (nd_sock_send(fd, ifindex, src, dst, buf, len) == -1)
 		die(strerror(errno));
 }
 
@@ -301,14 +250,13 @@ main(int argc, char *argv[])
 	static uint8_t pkt[ND_MSG_MAX], rx[4096];
 	const char *ifname = NULL, *certf = NULL, *keyf = NULL, *apps[40];
 	const char *to = "ff02::2", *signf = NULL;
-	struct sockaddr_in6 sin6, from;
+	struct sockaddr_in6 from;
 	struct in6_addr src, dst;
 	struct nd_builder b;
 	struct icmp6_filter filt;
 	struct msghdr msg;
 	struct iovec iov;
 	struct cmsghdr *cm;
-	struct in6_pktinfo *pi;
 	union {
 		struct cmsghdr	hdr;
 		uint8_t		buf[256];
@@ -369,7 +317,8 @@ main(int argc, char *argv[])
 	}
 	if (ifname == NULL || (!plain && (certf == NULL || keyf == NULL)))
 		die("usage: nd_peer -i IF -c CERT -k KEY ...");
-	if ((ifindex = if_nametoindex(ifname)) == 0 || lladdr(ifname, &src) != 0)
+	if ((ifindex = if_nametoindex(ifname)) == 0 ||
+	    nd_lladdr(ifname, &src) != 0)
 		die("interface has no link-local address");
 	if (inet_pton(AF_INET6, to, &dst) != 1)
 		die("bad -t");
@@ -442,29 +391,7 @@ main(int argc, char *argv[])
 	    (socklen_t)strlen(ifname)) == -1)
 		die("socket options");
 
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = dst;
-	sin6.sin6_scope_id = ifindex;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = pkt;
-	iov.iov_len = len;
-	msg.msg_name = &sin6;
-	msg.msg_namelen = sizeof(sin6);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in6_pktinfo *)CMSG_DATA(cm);
-	pi->ipi6_addr = src;
-	pi->ipi6_ifindex = ifindex;
-	if (sendmsg(fd, &msg, 0) == -1)
-		die(strerror(errno));
+	send_from(fd, ifindex, &src, &dst, pkt, len);
 
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };

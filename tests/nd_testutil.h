@@ -1,6 +1,7 @@
 /*
  * nd_testutil.h - what the ND unit tests share: P-256 keys and X.509
- * certificates made in memory (no files), for check_ard and check_noded.
+ * certificates made in memory (no files), for check_nd, check_ard and
+ * check_noded.
  */
 #ifndef GKEY_ND_TESTUTIL_H
 #define GKEY_ND_TESTUTIL_H
@@ -15,9 +16,10 @@
 struct tcert {
 	const char	*cn;
 	int		 ca;
-	const char	*ku;
-	const char	*eku;
-	long		 from, to;	/* seconds from now */
+	const char	*ku;	/* keyUsage value or NULL */
+	const char	*eku;	/* extendedKeyUsage value or NULL */
+	long		 from;	/* notBefore, seconds from now */
+	long		 to;	/* notAfter, seconds from now */
 };
 
 static EVP_PKEY *
@@ -42,7 +44,10 @@ t_ext(X509 *x, X509 *issuer, int nid, const char *value)
 	X509_EXTENSION_free(e);
 }
 
-/* A certificate for key signed by ikey as issuer (self-signed if NULL). */
+/*
+ * A certificate for key, "O=gkey test, CN=s->cn", signed by ikey as
+ * issuer (self-signed if NULL); the caller frees it (X509_free).
+ */
 static X509 *
 t_cert(EVP_PKEY *key, const struct tcert *s, X509 *issuer, EVP_PKEY *ikey)
 {
@@ -51,16 +56,18 @@ t_cert(EVP_PKEY *key, const struct tcert *s, X509 *issuer, EVP_PKEY *ikey)
 	X509_NAME *n;
 
 	ck_assert_ptr_nonnull(x);
-	X509_set_version(x, 2);
+	ck_assert_int_eq(X509_set_version(x, 2), 1);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), s->from);
-	X509_gmtime_adj(X509_getm_notAfter(x), s->to);
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), s->from));
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), s->to));
 	n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
+	    (const unsigned char *)"gkey test", -1, -1, 0);
 	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
 	    (const unsigned char *)s->cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer != NULL ?
-	    X509_get_subject_name(issuer) : n);
-	X509_set_pubkey(x, key);
+	ck_assert_int_eq(X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer) : n), 1);
+	ck_assert_int_eq(X509_set_pubkey(x, key), 1);
 	t_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
 	    s->ca ? "critical,CA:TRUE" : "CA:FALSE");
 	if (s->ku != NULL)
