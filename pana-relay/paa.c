@@ -52,11 +52,12 @@ enum paa_kind {
 	PAA_K_PNA,		/* PANA-Notification-Answer */
 	PAA_K_PTA,		/* PANA-Termination-Answer */
 	PAA_K_PTR,		/* PANA-Termination-Request */
+	PAA_K_PNR,		/* PANA-Notification-Request, ping */
 	PAA_K_MAX
 };
 
 static const char *const kind_names[PAA_K_MAX] = {
-	"par-s", "par-eap", "par-c", "pan", "pna", "pta", "ptr"
+	"par-s", "par-eap", "par-c", "pan", "pna", "pta", "ptr", "pnr"
 };
 
 struct stored {
@@ -110,6 +111,8 @@ struct paa_session {
 	size_t			 key_len;
 	uint32_t		 lifetime;
 	uint64_t		 expires;
+	uint64_t		 ping_next;	/* ping-interval; 0: none */
+	uint64_t		 reauth_at;	/* reauth-before; 0: none */
 
 	/* The exchange in progress. */
 	int			 reauth;
@@ -940,6 +943,26 @@ handle_par(struct paa *p, struct paa_session *s, struct rx *r)
 	to_aaa(p, s, pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD));
 }
 
+/*
+ * When the PAA pings an open session and re-authenticates it by itself:
+ * ping-interval after now, and reauth-before (at most half the lifetime)
+ * before the lifetime ends.  0 means never.
+ */
+static void
+schedule_open(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	uint64_t life = (uint64_t)s->lifetime * 1000, lead;
+
+	s->ping_next = p->cfg.ping_interval_ms != 0 ?
+	    now + p->cfg.ping_interval_ms : 0;
+	s->reauth_at = 0;
+	if (p->cfg.reauth_before_ms != 0) {
+		lead = p->cfg.reauth_before_ms < life / 2 ?
+		    p->cfg.reauth_before_ms : life / 2;
+		s->reauth_at = s->expires - lead;
+	}
+}
+
 static void
 open_session(struct paa *p, uint64_t now, struct paa_session *s)
 {
@@ -959,6 +982,7 @@ open_session(struct paa *p, uint64_t now, struct paa_session *s)
 	    s->key_id, s->lifetime, s->n_records,
 	    (unsigned long long)(now - s->started));
 	s->reauth = 0;
+	schedule_open(p, now, s);
 }
 
 /* PAN[C]: success installs the new key, rejection ends the session. */
@@ -1137,6 +1161,22 @@ rx_key(const struct paa_session *s, const struct rx *r, size_t *keylen)
 	return NULL;
 }
 
+/* PNA[P] to the PAA's ping: the PaC is alive; the next ping is due. */
+static void
+handle_pna(struct paa *p, uint64_t now, struct paa_session *s,
+    const struct rx *r)
+{
+	if ((r->m.hdr.flags & (PANA_FLAG_A | PANA_FLAG_P)) != PANA_FLAG_P) {
+		unexpected(p, s, r, "answer to a ping without only the P flag");
+		return;
+	}
+	s->req_pending = 0;
+	p->stats.pings_answered++;
+	log_debug("session %08x: ping answered by %s", s->id, s->who);
+	s->ping_next = p->cfg.ping_interval_ms != 0 ?
+	    now + p->cfg.ping_interval_ms : 0;
+}
+
 static void
 handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
     struct rx *r)
@@ -1166,6 +1206,9 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 		break;
 	case PAA_K_PAR_C:
 		handle_pan_c(p, now, s, r);
+		break;
+	case PAA_K_PNR:
+		handle_pna(p, now, s, r);
 		break;
 	case PAA_K_PTR:
 		log_info("session %08x: termination acknowledged by %s",
@@ -1483,6 +1526,9 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 			    "stays until the lifetime ends", s->id);
 			s->reauth = 0;
 			s->state = PAA_ST_OPEN;
+			/* Pings go on; no second re-authentication. */
+			s->ping_next = p->cfg.ping_interval_ms != 0 ?
+			    now + p->cfg.ping_interval_ms : 0;
 			return;
 		}
 		log_warnx_rl("session %08x: no AAA server answered: session "
@@ -1511,6 +1557,104 @@ paa_terminate(struct paa *p, uint64_t now, uint32_t session_id,
 	pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE, cause);
 	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
 	return send_request(p, s, now, PAA_K_PTR, &b, s->key, s->key_len);
+}
+
+/* PNR[P] from the PAA under the current key; -1 if it cannot be built. */
+static int
+send_ping(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	struct pana_builder b;
+
+	s->tx_seq++;
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_NOTIFY,
+	    PANA_FLAG_R | PANA_FLAG_P, s->id, s->tx_seq);
+	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	if (send_request(p, s, now, PAA_K_PNR, &b, s->key, s->key_len) != 0)
+		return -1;
+	p->stats.pings_sent++;
+	s->ping_next = 0;
+	log_debug("session %08x: ping sent to %s", s->id, s->who);
+	return 0;
+}
+
+/* Whether the PAA may start a request of its own on s now. */
+static int
+idle_open(const struct paa_session *s)
+{
+	return s->state == PAA_ST_OPEN && !s->req_pending;
+}
+
+/* Whether the PAA may start a re-authentication of s now. */
+static int
+reauth_possible(const struct paa_session *s)
+{
+	return s->state == PAA_ST_OPEN &&
+	    (!s->req_pending || s->req_kind == PAA_K_PNR);
+}
+
+/*
+ * RFC 5609 REAUTH: NONCE_SENT unset, EAP restarted; the PAR with the new
+ * Nonce and EAP-Request/Identity replaces an outstanding ping.  The
+ * session is freed, and -1 returned, if that PAR cannot be built.
+ */
+static int
+start_reauth(struct paa *p, uint64_t now, struct paa_session *s,
+    const char *why)
+{
+	log_info("session %08x: re-authentication of %s started by the PAA "
+	    "(%s)", s->id, s->who, why);
+	p->stats.reauth_by_paa++;
+	s->reauth = 1;
+	s->started = now;
+	s->reauth_at = 0;
+	s->ping_next = 0;
+	if (start_eap(p, s, now) != 0) {
+		session_free(p, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+paa_ping(struct paa *p, uint64_t now, uint32_t session_id)
+{
+	struct paa_session *s;
+
+	if ((s = session_find(p, session_id)) == NULL ||
+	    s->state != PAA_ST_OPEN)
+		return -1;
+	if (!idle_open(s))
+		return -2;
+	return send_ping(p, now, s);
+}
+
+int
+paa_reauth(struct paa *p, uint64_t now, uint32_t session_id)
+{
+	struct paa_session *s;
+
+	if ((s = session_find(p, session_id)) == NULL ||
+	    !reauth_possible(s))
+		return -1;
+	return start_reauth(p, now, s, "operator request");
+}
+
+/*
+ * The PAA's own requests on an open session: re-authentication, ping.
+ * 1 if one was started (or the session freed trying), else 0.
+ */
+static int
+open_timer(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	if (s->reauth_at != 0 && now >= s->reauth_at && reauth_possible(s)) {
+		(void)start_reauth(p, now, s, "its lifetime ends soon");
+		return 1;
+	}
+	if (s->ping_next != 0 && now >= s->ping_next && idle_open(s)) {
+		(void)send_ping(p, now, s);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -1547,6 +1691,9 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 		session_free(p, s);
 		return;
 	}
+	/* A new request of the PAA's, or the session gone: done. */
+	if (s->state == PAA_ST_OPEN && open_timer(p, now, s))
+		return;
 	if (!s->req_pending || now < s->rt_next)
 		return;
 	if (s->rt_count >= p->cfg.rt_max_count) {
@@ -1606,6 +1753,10 @@ paa_next_timeout(const struct paa *p, uint64_t now)
 			    p->cfg.auth_timeout_ms);
 		if (s->req_pending)
 			next = at_most(next, s->rt_next);
+		if (s->reauth_at != 0 && reauth_possible(s))
+			next = at_most(next, s->reauth_at);
+		if (s->ping_next != 0 && idle_open(s))
+			next = at_most(next, s->ping_next);
 	}
 	if (next == UINT64_MAX)
 		return -1;

@@ -1056,6 +1056,277 @@ START_TEST(test_paa_terminates)
 }
 END_TEST
 
+/* ------------------------------------------------------------ PAA-initiated */
+
+/* ping-interval and reauth-before of the running PAA, in ms. */
+static void
+set_timers(uint64_t ping_ms, uint64_t reauth_before_ms)
+{
+	struct paa_config c = *paa_get_config(h.paa);
+
+	c.ping_interval_ms = ping_ms;
+	c.reauth_before_ms = reauth_before_ms;
+	paa_set_config(h.paa, &c);
+}
+
+/* A PNA with the given flags to the PAA's request seq, signed. */
+static void
+pna(struct tpac *t, uint16_t flags, uint32_t seq)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+
+	tpac_begin(t, &b, buf, PANA_MSG_NOTIFY, flags, seq);
+	pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, 1);
+}
+
+/* The last datagram is a PNR[P] of the PAA's, next in its numbering. */
+static uint32_t
+expect_ping(struct tpac *t)
+{
+	struct pana_msg m;
+
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_P);
+	ck_assert_uint_eq(m.hdr.session_id, t->sid);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	ck_assert_int_eq(pana_auth_verify(t->integ, t->key, t->keylen, m.buf,
+	    m.len), 0);
+	return m.hdr.seq;
+}
+
+START_TEST(test_paa_ping_sent_under_the_key_and_answered)
+{
+	struct tpac t;
+	uint32_t seq;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	seq = expect_ping(&t);
+	ph_clear_log(&h);
+	pna(&t, PANA_FLAG_P, seq);
+	ck_assert(ph_logged(&h, "ping answered by 192.0.2.10:40000"));
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_sent, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_answered, 1);
+	/* Answered: nothing is retransmitted. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 600 * 1000);
+}
+END_TEST
+
+START_TEST(test_paa_ping_unanswered_removes_the_session)
+{
+	struct tpac t;
+	int i, n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	for (i = 0; i < 10; i++)
+		ph_advance(&h, 500);
+	ck_assert_int_eq(h.nout, n0 + 3);	/* rt_max_count 3 */
+	ck_assert(memcmp(h.out[n0 - 1].buf, h.out[n0 + 2].buf,
+	    h.out[n0].len) == 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_retransmit, 1);
+	ck_assert(ph_logged(&h, "no answer from 192.0.2.10:40000 to pnr "
+	    "after 3 retransmissions: session removed"));
+}
+END_TEST
+
+START_TEST(test_paa_ping_with_a_request_outstanding_refused)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, 0x1234), -1);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), -2);
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_sent, 1);
+}
+END_TEST
+
+START_TEST(test_paa_pna_without_p_flag_dropped)
+{
+	struct tpac t;
+	uint32_t seq;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	seq = expect_ping(&t);
+	ph_clear_log(&h);
+	pna(&t, PANA_FLAG_A, seq);
+	ck_assert(ph_logged(&h, "answer to a ping without only the P flag"));
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_answered, 0);
+}
+END_TEST
+
+START_TEST(test_ping_interval_pings_open_sessions)
+{
+	struct tpac t;
+	uint32_t seq;
+	int n0;
+
+	set_timers(30 * 1000, 0);
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 30 * 1000);
+	n0 = h.nout;
+	ph_advance(&h, 30 * 1000 - 1);
+	ck_assert_int_eq(h.nout, n0);
+	ph_advance(&h, 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	seq = expect_ping(&t);
+	t.par_seq = seq;
+	pna(&t, PANA_FLAG_P, seq);
+	/* The next one an interval after the answer. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 30 * 1000);
+	ph_advance(&h, 30 * 1000);
+	expect_ping(&t);
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_sent, 2);
+}
+END_TEST
+
+/* paa_reauth(): the PAR that opens the new exchange, checked; n0 before. */
+static int
+paa_reauth_par(struct tpac *t, struct old_key *old)
+{
+	struct pana_msg m;
+	int n0;
+
+	tpac_init(t, "192.0.2.10", 40000);
+	authenticate(t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	old->id = t->key_id;
+	memcpy(old->key, t->key, sizeof(old->key));
+	old->len = t->keylen;
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, t->sid), 0);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	ck_assert_ptr_nonnull(pana_msg_avp(&m, PANA_AVP_NONCE));
+	ck_assert(memcmp(m.avp[PANA_AVP_NONCE].value, t->paa_nonce, 20) != 0);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].len, 5);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].value[4], 1);
+	ck_assert_int_eq(pana_auth_verify(t->integ, t->key, t->keylen, m.buf,
+	    m.len), 0);
+	return n0;
+}
+
+START_TEST(test_paa_reauth_par_under_the_current_key)
+{
+	struct tpac t;
+	struct old_key old;
+
+	paa_reauth_par(&t, &old);
+	ck_assert(ph_logged(&h, "re-authentication of 192.0.2.10:40000 "
+	    "started by the PAA (operator request)"));
+	ck_assert_uint_eq(paa_stats(h.paa)->reauth_by_paa, 1);
+}
+END_TEST
+
+START_TEST(test_paa_reauth_brings_a_new_key_id)
+{
+	struct tpac t;
+	struct old_key old;
+	struct paa_session_info info;
+
+	paa_reauth_par(&t, &old);
+	reauth_answer_par(&t);
+	ck_assert_int_eq(h.aaa_first, 1);
+	ck_assert_int_eq(h.aaa_reauth, 1);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 900);
+	take_par_c(&t, 900);
+	ck_assert_uint_ne(t.key_id, old.id);
+	pan_c(&t);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_int_eq(info.state, PAA_ST_OPEN);
+	ck_assert_uint_eq(info.key_id, t.key_id);
+	ck_assert(ph_logged(&h, "re-authenticated 192.0.2.10:40000"));
+}
+END_TEST
+
+START_TEST(test_paa_reauth_replaces_an_outstanding_ping)
+{
+	struct tpac t;
+	struct pana_msg m;
+	int n0, i;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	t.par_seq++;				/* the ping took a number */
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, t.sid), 0);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(m.hdr.seq, t.par_seq + 1);
+	/* Only the PAR is retransmitted now. */
+	n0 = h.nout;
+	for (i = 0; i < 2; i++)
+		ph_advance(&h, 150);
+	ck_assert_int_gt(h.nout, n0);
+	for (i = n0; i < h.nout; i++)
+		ck_assert(memcmp(h.out[i].buf, m.buf, m.len) == 0);
+}
+END_TEST
+
+START_TEST(test_paa_reauth_of_no_open_session_refused)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, 0x1234), -1);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, t.sid), -1);
+	ck_assert_uint_eq(paa_stats(h.paa)->reauth_by_paa, 0);
+}
+END_TEST
+
+START_TEST(test_reauth_before_starts_before_the_lifetime_ends)
+{
+	struct tpac t;
+	struct pana_msg m;
+	int n0;
+
+	set_timers(0, 100 * 1000);
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	/* Lifetime 600 s, reauth-before 100 s: at 500 s. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 500 * 1000);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ph_advance(&h, 500 * 1000 - 1);
+	ck_assert_int_eq(h.nout, n0);
+	ph_advance(&h, 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_ptr_nonnull(pana_msg_avp(&m, PANA_AVP_NONCE));
+	ck_assert(ph_logged(&h, "started by the PAA (its lifetime ends "
+	    "soon)"));
+}
+END_TEST
+
+START_TEST(test_reauth_before_is_at_most_half_the_lifetime)
+{
+	struct tpac t;
+
+	set_timers(0, 3600 * 1000);
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 300 * 1000);
+}
+END_TEST
+
 static uint32_t	relayed_start(const char *, uint16_t, const char *, uint16_t,
 		    const char *);
 
@@ -1493,6 +1764,8 @@ static const char good_conf[] =
     "idle-timeout 30\n"
     "auth-timeout 7\n"
     "retransmit-initial-ms 50\n"
+    "ping-interval 30\n"
+    "reauth-before 120\n"
     "\n";
 
 START_TEST(test_config_good)
@@ -1512,6 +1785,8 @@ START_TEST(test_config_good)
 	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
 	ck_assert_uint_eq(c.paa.auth_timeout_ms, 7000);
 	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
+	ck_assert_uint_eq(c.paa.ping_interval_ms, 30000);
+	ck_assert_uint_eq(c.paa.reauth_before_ms, 120000);
 	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
 	ck_assert_uint_eq(c.relay_key_len, 20);
 	ck_assert_mem_eq(c.relay_key, "relay-key-0123456789", 20);
@@ -2319,6 +2594,21 @@ check_suite(void)
 	tcase_add_test(tc, test_reauth_old_key_holds_during_exchange);
 	tcase_add_test(tc, test_reauth_new_key_after_par_c);
 	tcase_add_test(tc, test_reauth_old_key_refused_after);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("PAA-initiated ping and re-authentication");
+	tcase_add_checked_fixture(tc, setup_debug, teardown_debug);
+	tcase_add_test(tc, test_paa_ping_sent_under_the_key_and_answered);
+	tcase_add_test(tc, test_paa_ping_unanswered_removes_the_session);
+	tcase_add_test(tc, test_paa_ping_with_a_request_outstanding_refused);
+	tcase_add_test(tc, test_paa_pna_without_p_flag_dropped);
+	tcase_add_test(tc, test_ping_interval_pings_open_sessions);
+	tcase_add_test(tc, test_paa_reauth_par_under_the_current_key);
+	tcase_add_test(tc, test_paa_reauth_brings_a_new_key_id);
+	tcase_add_test(tc, test_paa_reauth_replaces_an_outstanding_ping);
+	tcase_add_test(tc, test_paa_reauth_of_no_open_session_refused);
+	tcase_add_test(tc, test_reauth_before_starts_before_the_lifetime_ends);
+	tcase_add_test(tc, test_reauth_before_is_at_most_half_the_lifetime);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no piggybacking");
