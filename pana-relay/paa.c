@@ -158,9 +158,13 @@ struct rx {
 	size_t			 len;
 	struct pana_msg		 m;
 	char			 who[WHOLEN];
+	/* Not the session's path: taken only if AUTH and sequence hold. */
+	int			 moved;
 };
 
 static void	session_free(struct paa *, struct paa_session *);
+static int	session_move(struct paa *, struct paa_session *,
+		    const struct rx *);
 
 void
 paa_config_defaults(struct paa_config *c)
@@ -1199,6 +1203,8 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 		unexpected(p, s, r, "answer of the wrong type");
 		return;
 	}
+	if (r->moved && session_move(p, s, r) != 0)
+		return;
 	s->last_active = now;
 	switch (s->req_kind) {
 	case PAA_K_PAR_EAP:
@@ -1265,12 +1271,47 @@ check_request(const struct paa_session *s, const struct rx *r)
 	}
 }
 
+/*
+ * The PaC's IP address changed (doc/pana.md section 4.4): the session's
+ * PaC address and port become those of an authenticated, fresh message
+ * (AUTH verified, a new request or the answer to the outstanding one),
+ * within max-sessions-per-address.  0, or -1 (logged) to drop it.
+ */
+static int
+session_move(struct paa *p, struct paa_session *s, const struct rx *r)
+{
+	char old[WHOLEN];
+
+	if (!sa_same_host(&s->pac, &r->pac) &&
+	    sessions_of_host(p, &r->pac) >= p->cfg.max_per_addr) {
+		p->stats.over_cap++;
+		log_warnx_rl("session %08x: address update from %s to %s "
+		    "refused: %u sessions for that address, the maximum: "
+		    "dropped", s->id, s->who, r->who, p->cfg.max_per_addr);
+		return -1;
+	}
+	snprintf(old, sizeof(old), "%s", s->who);
+	s->peer = *r->from;
+	s->pac = r->pac;
+	pana_addr_str(&s->pac, 0, s->pac_str, sizeof(s->pac_str));
+	snprintf(s->who, sizeof(s->who), "%s", r->who);
+	p->stats.address_updates++;
+	log_info("session %08x: PaC address changed from %s to %s (AUTH "
+	    "verified)", s->id, old, s->who);
+	return 0;
+}
+
 static void
 handle_request(struct paa *p, uint64_t now, struct paa_session *s,
     struct rx *r)
 {
 	const char *why;
 
+	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq && r->moved) {
+		/* A replay from elsewhere must not move the session. */
+		unexpected(p, s, r, "repeated request from a new address");
+		return;
+	}
 	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq) {
 		p->stats.duplicates++;
 		log_debug("session %08x: repeated request %u from %s, "
@@ -1294,6 +1335,8 @@ handle_request(struct paa *p, uint64_t now, struct paa_session *s,
 		unexpected(p, s, r, why);
 		return;
 	}
+	if (r->moved && session_move(p, s, r) != 0)
+		return;
 	s->rx_seq_valid = 1;
 	s->rx_seq = r->m.hdr.seq;
 	s->last_active = now;
@@ -1308,6 +1351,20 @@ handle_request(struct paa *p, uint64_t now, struct paa_session *s,
 		handle_ptr(p, now, s, r);
 		break;
 	}
+}
+
+/*
+ * Whether a message on another path than the session's may move it: only
+ * with a PANA SA (AUTH will be checked), the same way in (direct, or the
+ * same relay) and not while the session lingers closed.
+ */
+static int
+may_move(const struct paa_session *s, const struct rx *r)
+{
+	if (!s->have_key || s->state == PAA_ST_CLOSED ||
+	    s->relayed != r->relayed)
+		return 0;
+	return !r->relayed || sa_equal(&s->peer, r->from);
 }
 
 void
@@ -1339,8 +1396,8 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 		    "%08x: dropped", r.m.hdr.type, r.who, r.m.hdr.session_id);
 		return;
 	}
-	if (s->relayed != r.relayed || !sa_equal(&s->peer, from) ||
-	    !sa_equal(&s->pac, &r.pac)) {
+	if ((s->relayed != r.relayed || !sa_equal(&s->peer, from) ||
+	    !sa_equal(&s->pac, &r.pac)) && !(r.moved = may_move(s, &r))) {
 		p->stats.unexpected++;
 		log_warnx_rl("session %08x: message from %s, but the session "
 		    "belongs to %s: dropped", s->id, r.who, s->who);
@@ -1351,6 +1408,13 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 	key = rx_key(s, &r, &keylen);
 	if (key != NULL) {
 		rc = pana_auth_verify(s->integ_alg, key, keylen, r.buf, r.len);
+		if (rc != 0 && r.moved) {
+			p->stats.bad_auth++;
+			log_warnx_rl("session %08x: message from %s, a new "
+			    "address for %s, without a valid AUTH: dropped",
+			    s->id, r.who, s->who);
+			return;
+		}
 		if (rc != 0) {
 			p->stats.bad_auth++;
 			log_warnx_rl("session %08x: message type %u sequence %u "

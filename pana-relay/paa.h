@@ -189,6 +189,7 @@ struct paa_stats {
 	uint64_t	pings_sent;		/* PNR[P] from the PAA */
 	uint64_t	pings_answered;		/* their PNA[P] */
 	uint64_t	reauth_by_paa;		/* PAR opening a re-auth */
+	uint64_t	address_updates;	/* the PaC's address changed */
 };
 
 struct paa;

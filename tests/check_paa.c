@@ -497,16 +497,17 @@ START_TEST(test_unknown_session_and_wrong_source)
 	pnr(&t, PANA_FLAG_P, t.my_seq);
 	t.sid ^= 0x80000000;
 	ck_assert_uint_eq(paa_stats(h.paa)->unknown_session, 1);
-	/* The right session from another address. */
+	/* The right session from another address, without its key. */
 	other = t;
 	tpac_init(&other, "192.0.2.99", 40000);
-	memcpy(other.key, t.key, sizeof(t.key));
+	memset(other.key, 0x55, sizeof(other.key));
 	other.keylen = t.keylen;
 	other.integ = t.integ;
 	other.sid = t.sid;
 	pnr(&other, PANA_FLAG_P, t.my_seq);
 	ck_assert_int_eq(h.nout, n0);
-	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_auth, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 0);
 }
 END_TEST
 
@@ -1324,6 +1325,166 @@ START_TEST(test_reauth_before_is_at_most_half_the_lifetime)
 	tpac_init(&t, "192.0.2.10", 40000);
 	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
 	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 300 * 1000);
+}
+END_TEST
+
+/* ------------------------------------------------------------ moving PaC */
+
+/* t now sends from ip:port (its key and session unchanged). */
+static void
+tpac_move(struct tpac *t, const char *ip, uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->addr;
+
+	sin->sin_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+START_TEST(test_address_change_counts_for_the_per_address_cap)
+{
+	struct tpac a, b, c;
+	struct paa_session_info info;
+
+	/* Two sessions at .20, the maximum; the one at .10 moves there. */
+	tpac_init(&a, "192.0.2.20", 40000);
+	authenticate(&a, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_init(&b, "192.0.2.20", 40001);
+	h.naaa = 0;	/* authenticate() counts from 0 */
+	authenticate(&b, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_init(&c, "192.0.2.10", 40000);
+	h.naaa = 0;
+	authenticate(&c, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&c, "192.0.2.20", 40002);
+	ph_clear_log(&h);
+	pnr(&c, PANA_FLAG_P, c.my_seq);
+	ck_assert(ph_logged(&h, "address update from 192.0.2.10:40000 to "
+	    "192.0.2.20:40002 refused: 2 sessions for that address, the "
+	    "maximum: dropped"));
+	ck_assert_int_eq(paa_session_info(h.paa, c.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40000);
+	/* Once one of them moves away, there is room. */
+	tpac_move(&a, "192.0.2.30", 40000);
+	pnr(&a, PANA_FLAG_P, a.my_seq);
+	pnr(&c, PANA_FLAG_P, c.my_seq);
+	ck_assert_int_eq(paa_session_info(h.paa, c.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40002);
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 2);
+}
+END_TEST
+
+START_TEST(test_address_change_taken_from_an_authenticated_request)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	struct sockaddr_storage want;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&t, "192.0.2.20", 40001);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	ck_assert(ph_logged(&h, "PaC address changed from 192.0.2.10:40000 "
+	    "to 192.0.2.20:40001 (AUTH verified)"));
+	/* The PNA goes to the new address, and so does everything after. */
+	ck_assert_int_eq(h.nout, n0 + 1);
+	ph_addr(&h, &want, "192.0.2.20", 40001);
+	ck_assert_mem_eq(&h.out[n0].to, &want, sizeof(struct sockaddr_in));
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40001);
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 1);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	ck_assert_mem_eq(&ph_last(&h)->to, &want, sizeof(struct sockaddr_in));
+}
+END_TEST
+
+START_TEST(test_address_change_taken_from_an_authenticated_answer)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	uint32_t seq;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	seq = expect_ping(&t);
+	tpac_move(&t, "192.0.2.20", 40000);
+	pna(&t, PANA_FLAG_P, seq);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->sin_addr.s_addr,
+	    htonl(0xc0000214));
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_answered, 1);
+}
+END_TEST
+
+START_TEST(test_address_change_without_auth_dropped)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&t, "192.0.2.20", 40000);
+	t.key[0] ^= 1;
+	n0 = h.nout;
+	ph_clear_log(&h);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert(ph_logged(&h, "message from 192.0.2.20:40000, a new address "
+	    "for 192.0.2.10:40000, without a valid AUTH: dropped"));
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->sin_addr.s_addr,
+	    htonl(0xc000020a));
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 0);
+}
+END_TEST
+
+START_TEST(test_address_change_by_a_replayed_request_dropped)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	/* Someone replays that signed PNR from elsewhere. */
+	tpac_move(&t, "192.0.2.66", 40000);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ph_input(&h, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert(ph_logged(&h, "repeated request from a new address: "
+	    "dropped"));
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40000);
+	ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->sin_addr.s_addr,
+	    htonl(0xc000020a));
+}
+END_TEST
+
+START_TEST(test_address_change_before_the_key_dropped)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&t, "192.0.2.20", 40000);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	pan_eap(&t, 1);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_int_eq(h.naaa, 0);
+	ck_assert(ph_logged(&h, "but the session belongs to 192.0.2.10:40000"));
 }
 END_TEST
 
@@ -2584,6 +2745,7 @@ check_suite(void)
 	tcase_add_test(tc, test_cap_per_address);
 	tcase_add_test(tc, test_cap_total);
 	tcase_add_test(tc, test_cap_pci_still_answered_when_full);
+	tcase_add_test(tc, test_address_change_counts_for_the_per_address_cap);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("re-authentication");
@@ -2609,6 +2771,15 @@ check_suite(void)
 	tcase_add_test(tc, test_paa_reauth_of_no_open_session_refused);
 	tcase_add_test(tc, test_reauth_before_starts_before_the_lifetime_ends);
 	tcase_add_test(tc, test_reauth_before_is_at_most_half_the_lifetime);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("PaC address change");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_address_change_taken_from_an_authenticated_request);
+	tcase_add_test(tc, test_address_change_taken_from_an_authenticated_answer);
+	tcase_add_test(tc, test_address_change_without_auth_dropped);
+	tcase_add_test(tc, test_address_change_by_a_replayed_request_dropped);
+	tcase_add_test(tc, test_address_change_before_the_key_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no piggybacking");
