@@ -1488,6 +1488,97 @@ START_TEST(test_address_change_before_the_key_dropped)
 }
 END_TEST
 
+/* ------------------------------------------------------------ scale */
+
+/* 1000 PaCs at 10.0.x.y, one session each; their ids in sid[]. */
+static void
+many_sessions(uint32_t *sid, int n)
+{
+	struct tpac t;
+	char ip[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 250, i % 250 + 1);
+		tpac_init(&t, ip, 40000);
+		start_session(&t);
+		sid[i] = t.sid;
+		ph_clear_sent(&h);
+		ph_clear_log(&h);
+	}
+}
+
+START_TEST(test_sessions_found_after_the_tables_grow)
+{
+	struct paa_session_info info;
+	uint32_t sid[1000];
+	char ip[32];
+	int i;
+
+	many_sessions(sid, 1000);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1000);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(paa_session_info(h.paa, sid[i], &info), 0);
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 250, i % 250 + 1);
+		ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->
+		    sin_addr.s_addr, inet_addr(ip));
+	}
+}
+END_TEST
+
+START_TEST(test_per_address_cap_holds_after_the_tables_grow)
+{
+	struct tpac t;
+	uint32_t sid[1000];
+
+	many_sessions(sid, 1000);
+	/* max-sessions-per-address 1: a second one at 10.0.0.77 (one of
+	 * the first, linked before the tables grew twice) is refused. */
+	tpac_init(&t, "10.0.0.77", 40001);
+	start_session(&t);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1000);
+	ck_assert(ph_logged(&h, "1 sessions for that address, the maximum"));
+}
+END_TEST
+
+START_TEST(test_timers_run_in_deadline_order_among_many)
+{
+	uint32_t sid[1000];
+	int64_t to;
+	int i;
+
+	many_sessions(sid, 1000);
+	/* Every first EAP PAR is due for retransmission at once. */
+	to = paa_next_timeout(h.paa, h.now);
+	ck_assert_int_ge(to, 90);
+	ck_assert_int_le(to, 110);
+	/*
+	 * 3 retransmissions each (IRT 100 ms, MRT 400 ms, RAND +-10%), all
+	 * over within 1221 ms; a timer run late or not at all shows here.
+	 */
+	h.discard_out = 1;
+	for (i = 0; i < 130; i++) {
+		ph_advance(&h, 10);
+		ph_clear_log(&h);
+	}
+	ck_assert_uint_eq(paa_stats(h.paa)->retransmits, 3000);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_retransmit, 1000);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), -1);
+}
+END_TEST
+
+/* 1000 sessions, one per address; the harness keeps few datagrams. */
+static void
+setup_many(void)
+{
+	setup_cfg();
+	h.cfg.max_sessions = 2000;
+	h.cfg.max_per_addr = 1;
+	h.echo_log = 0;
+	start();
+}
+
 static uint32_t	relayed_start(const char *, uint16_t, const char *, uint16_t,
 		    const char *);
 
@@ -2780,6 +2871,13 @@ check_suite(void)
 	tcase_add_test(tc, test_address_change_without_auth_dropped);
 	tcase_add_test(tc, test_address_change_by_a_replayed_request_dropped);
 	tcase_add_test(tc, test_address_change_before_the_key_dropped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scale");
+	tcase_add_checked_fixture(tc, setup_many, teardown);
+	tcase_add_test(tc, test_sessions_found_after_the_tables_grow);
+	tcase_add_test(tc, test_per_address_cap_holds_after_the_tables_grow);
+	tcase_add_test(tc, test_timers_run_in_deadline_order_among_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no piggybacking");
