@@ -1582,6 +1582,35 @@ setup_many(void)
 static uint32_t	relayed_start(const char *, uint16_t, const char *, uint16_t,
 		    const char *);
 
+START_TEST(test_address_change_through_a_relay_dropped)
+{
+	struct tpac t, relay;
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE], wrapped[OUT_SIZE];
+	size_t len, wlen;
+	int n0;
+
+	/* A direct session's signed PNR, now through a trusted relay. */
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
+	    t.my_seq);
+	pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_auth_sign(t.integ, t.key, t.keylen, buf, len),
+	    0);
+	ck_assert_int_eq(pana_relay_push(buf, len, &t.addr, wrapped,
+	    sizeof(wrapped), &wlen), 0);
+	tpac_init(&relay, "198.51.100.1", 716);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ph_input(&h, &relay.addr, wrapped, wlen);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert(ph_logged(&h, "but the session belongs to 192.0.2.10:40000"));
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 0);
+}
+END_TEST
+
 START_TEST(test_relayed_session)
 {
 	struct tpac pac;
@@ -2907,6 +2936,7 @@ check_suite(void)
 	tc = tcase_create("trusted relays");
 	tcase_add_checked_fixture(tc, setup_relays, teardown);
 	tcase_add_test(tc, test_relayed_session);
+	tcase_add_test(tc, test_address_change_through_a_relay_dropped);
 	tcase_add_test(tc, test_relay_not_a_peer_dropped);
 	tcase_add_test(tc, test_relay_peer_from_any_port);
 	tcase_add_test(tc, test_relay_auth_verified_and_answers_signed);
