@@ -73,6 +73,9 @@ struct opts {
 	int		 no_piggyback;
 	int		 tls12;
 	int		 verbose;
+	const char	*bind;		/* local address; NULL: any */
+	const char	*rebind;	/* move here once open; NULL: stay */
+	long		 rebind_after_s;
 };
 
 static volatile sig_atomic_t	got_signal;
@@ -93,7 +96,8 @@ usage(FILE *fp)
 	    "[--identity NAME]\n"
 	    "       [--once | --reauth N] [--reauth-after S] [--rt-ms MS] "
 	    "[--timeout S]\n"
-	    "       [--sha1] [--tls12] [--no-piggyback] [-v]\n", PROG);
+	    "       [--sha1] [--tls12] [--no-piggyback] [--bind ADDR]\n"
+	    "       [--rebind ADDR [--rebind-after S]] [-v]\n", PROG);
 }
 
 static void
@@ -195,14 +199,42 @@ parse_long(const char *s, long min, long max, long *v)
 }
 
 /* "host:port", "[v6]:port" or "v4:port"; a connected UDP socket. */
+/* Bind fd to the numeric address local (port 0) of family af; 0 or -1. */
 static int
-open_socket(const char *spec)
+bind_local(int fd, int af, const char *local)
+{
+	struct addrinfo	 hints, *res = NULL;
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = af;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if ((rc = getaddrinfo(local, "0", &hints, &res)) != 0) {
+		fprintf(stderr, "%s: local address %s: %s\n", PROG, local,
+		    gai_strerror(rc));
+		return -1;
+	}
+	rc = bind(fd, res->ai_addr, res->ai_addrlen);
+	if (rc == -1)
+		fprintf(stderr, "%s: bind %s: %s\n", PROG, local,
+		    strerror(errno));
+	freeaddrinfo(res);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * A UDP socket connected to the PAA at spec (ADDR:PORT), bound to the
+ * numeric address local first unless local is NULL.  The fd, or -1.
+ */
+static int
+open_socket(const char *spec, const char *local)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
 	char		 host[256];
 	const char	*port, *colon;
 	size_t		 hlen;
-	int		 fd = -1, rc;
+	int		 fd = -1, rc, bind_failed = 0;
 
 	if (spec[0] == '[') {
 		if ((colon = strstr(spec, "]:")) == NULL) {
@@ -243,17 +275,46 @@ open_socket(const char *spec)
 		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
 		    ai->ai_protocol)) == -1)
 			continue;
+		if (local != NULL && bind_local(fd, ai->ai_family, local) != 0) {
+			close(fd);
+			fd = -1;
+			bind_failed = 1;	/* said why */
+			break;
+		}
 		/* Connected: the kernel drops datagrams from anyone else. */
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		close(fd);
 		fd = -1;
 	}
-	if (fd == -1)
+	if (fd == -1 && !bind_failed)
 		fprintf(stderr, "%s: %s port %s: %s\n", PROG, host, port,
 		    strerror(errno));
 	freeaddrinfo(res);
 	return fd;
+}
+
+/*
+ * --rebind: the node's address changed.  A socket from the new address
+ * replaces *fd, and a ping from there (a new request under the PANA SA:
+ * the PAA takes a new address only from such a message, doc/pana.md
+ * section 4.4) tells the PAA; *ping_at is when to try the ping (now, or
+ * again while another request of ours is outstanding).  0 or -1.
+ */
+static int
+rebind(int *fd, const struct opts *o, uint64_t now, uint64_t *ping_at)
+{
+	int nfd;
+
+	if ((nfd = open_socket(o->paa, o->rebind)) == -1)
+		return -1;
+	close(*fd);
+	*fd = nfd;
+	*ping_at = now;
+	if (o->verbose > 0)
+		fprintf(stderr, "%s: moved to %s, telling the PAA with a "
+		    "ping\n", PROG, o->rebind);
+	return 0;
 }
 
 /* The certificate's subject CN, the default EAP identity. */
@@ -356,12 +417,14 @@ exit_code(const struct pac *pac, int failed)
 }
 
 static int
-run(struct pac *pac, int fd, const struct opts *o,
+run(struct pac *pac, int *fdp, const struct opts *o,
     const struct eap_adapter *ad)
 {
 	struct pollfd	 pfd;
 	uint8_t		 buf[PANA_MSG_MAX];
-	uint64_t	 now, deadline, reauth_at = 0;
+	uint64_t	 now, deadline, reauth_at = 0, rebind_at = 0;
+	uint64_t	 ping_at = 0;
+	int		 fd = *fdp, rebound = 0;
 	int64_t		 t, wait;
 	long		 reauths_left = o->reauth;
 	const char	*waiting = "authentication";
@@ -410,10 +473,25 @@ run(struct pac *pac, int fd, const struct opts *o,
 			} else
 				reauth_at = now + 1000;	/* busy: retry */
 		}
+		if (rebind_at != 0 && now >= rebind_at &&
+		    pac_state(pac) == PAC_ST_OPEN) {
+			rebind_at = 0;
+			if (rebind(fdp, o, now, &ping_at) != 0)
+				return EXIT_FAIL;
+			fd = *fdp;
+		}
+		if (ping_at != 0 && now >= ping_at &&
+		    pac_state(pac) == PAC_ST_OPEN)
+			ping_at = pac_ping(pac, now) == 0 ? 0 : now + 200;
 		if (flush_output(pac, fd) != 0)
 			return EXIT_FAIL;
 
 		wait = deadline != 0 ? (int64_t)(deadline - now) : -1;
+		if (rebind_at != 0 || ping_at != 0) {
+			t = rebind_at != 0 ? (int64_t)rebind_at : (int64_t)ping_at;
+			t = t > (int64_t)now ? t - (int64_t)now : 0;
+			wait = wait < 0 || t < wait ? t : wait;
+		}
 		if (reauth_at != 0) {
 			t = reauth_at > now ? (int64_t)(reauth_at - now) : 0;
 			wait = wait < 0 || t < wait ? t : wait;
@@ -460,6 +538,11 @@ run(struct pac *pac, int fd, const struct opts *o,
 				    pac_key_id(pac), pac_session_lifetime(pac));
 			if (print_records(pac) != 0)
 				failed = 1;
+			if (o->rebind != NULL && !rebound) {
+				rebound = 1;
+				rebind_at = now +
+				    (uint64_t)o->rebind_after_s * 1000;
+			}
 			if (failed || o->once || reauths_left == 0) {
 				if (pac_terminate(pac, now) != 0)
 					return EXIT_FAIL;
@@ -504,6 +587,9 @@ main(int argc, char *argv[])
 		{ "sha1",	  no_argument,	     NULL, '1' },
 		{ "no-piggyback", no_argument,	     NULL, 'n' },
 		{ "tls12",	  no_argument,	     NULL, '2' },
+		{ "bind",	  required_argument, NULL, 'b' },
+		{ "rebind",	  required_argument, NULL, 'B' },
+		{ "rebind-after", required_argument, NULL, 'A' },
 		{ "verbose",	  no_argument,	     NULL, 'v' },
 		{ "help",	  no_argument,	     NULL, 'h' },
 		{ NULL,		  0,		     NULL, 0 }
@@ -595,6 +681,19 @@ main(int argc, char *argv[])
 		case '2':
 			o.tls12 = 1;
 			break;
+		case 'b':
+			o.bind = optarg;
+			break;
+		case 'B':
+			o.rebind = optarg;
+			break;
+		case 'A':
+			if (parse_long(optarg, 0, 86400, &o.rebind_after_s) != 0) {
+				fprintf(stderr, "%s: --rebind-after wants "
+				    "0..86400 seconds\n", PROG);
+				goto done;
+			}
+			break;
 		case 'v':
 			o.verbose++;
 			break;
@@ -669,7 +768,7 @@ main(int argc, char *argv[])
 		goto done;
 	}
 
-	if ((fd = open_socket(o.paa)) == -1)
+	if ((fd = open_socket(o.paa, o.bind)) == -1)
 		goto done;
 
 	memset(&sa, 0, sizeof(sa));
@@ -678,7 +777,7 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = run(pac, fd, &o, &ad);
+	rc = run(pac, &fd, &o, &ad);
 done:
 	if (fd != -1)
 		close(fd);

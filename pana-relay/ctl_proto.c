@@ -22,6 +22,8 @@ static const struct {
 	{ "terminate",	CTL_CMD_TERMINATE,	1 },
 	{ "reload",	CTL_CMD_RELOAD,		0 },
 	{ "metrics",	CTL_CMD_METRICS,	0 },
+	{ "ping",	CTL_CMD_PING,		1 },
+	{ "reauth",	CTL_CMD_REAUTH,		1 },
 };
 
 /* At most QUOTE_MAX octets of s, unprintable ones as '?'. */
@@ -113,11 +115,12 @@ ctl_parse_request(const char *line, size_t len, struct ctl_request *req,
 		}
 		memset(req, 0, sizeof(*req));
 		req->cmd = commands[i].cmd;
-		if (req->cmd == CTL_CMD_TERMINATE &&
+		if (commands[i].args == 1 &&
 		    session_id(word[1], wlen[1], &req->session_id) != 0) {
 			quote(word[1], wlen[1], q, sizeof(q));
-			snprintf(err, errlen, "terminate: '%s' is not a session "
-			    "id (1 to 8 hex digits, not 0)", q);
+			snprintf(err, errlen, "%s: '%s' is not a session "
+			    "id (1 to 8 hex digits, not 0)", commands[i].word,
+			    q);
 			return -1;
 		}
 		return 0;

@@ -33,7 +33,9 @@ enum ctl_cmd {
 	CTL_CMD_SESSIONS,
 	CTL_CMD_TERMINATE,	/* session_id */
 	CTL_CMD_RELOAD,
-	CTL_CMD_METRICS
+	CTL_CMD_METRICS,
+	CTL_CMD_PING,		/* session_id */
+	CTL_CMD_REAUTH		/* session_id */
 };
 
 struct ctl_request {

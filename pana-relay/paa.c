@@ -27,7 +27,7 @@
 #include "paa.h"
 #include "plog.h"
 
-#define PAA_HASH_SIZE	256
+#define PAA_HASH_MIN	256	/* buckets at first; doubled as sessions come */
 #define ADDRPORTLEN	PANA_ADDRSTRLEN		/* [addr]:port */
 #define WHOLEN		(2 * ADDRPORTLEN + 16)
 #define EAP_REQ_ID_LEN	5	/* code, id, length(2), type */
@@ -52,11 +52,12 @@ enum paa_kind {
 	PAA_K_PNA,		/* PANA-Notification-Answer */
 	PAA_K_PTA,		/* PANA-Termination-Answer */
 	PAA_K_PTR,		/* PANA-Termination-Request */
+	PAA_K_PNR,		/* PANA-Notification-Request, ping */
 	PAA_K_MAX
 };
 
 static const char *const kind_names[PAA_K_MAX] = {
-	"par-s", "par-eap", "par-c", "pan", "pna", "pta", "ptr"
+	"par-s", "par-eap", "par-c", "pan", "pna", "pta", "ptr", "pnr"
 };
 
 struct stored {
@@ -65,8 +66,14 @@ struct stored {
 };
 
 struct paa_session {
-	LIST_ENTRY(paa_session)	 hash;
+	LIST_ENTRY(paa_session)	 hash;		/* by Session Identifier */
+	LIST_ENTRY(paa_session)	 addr_hash;	/* by PaC address */
 	TAILQ_ENTRY(paa_session) all;
+	uint32_t		 addr_h;	/* keyed hash of the address */
+	int			 relay_ix;	/* cfg.relays[], or -1 */
+	/* The timer heap: the earliest time something is due, and where. */
+	uint64_t		 due;
+	size_t			 heap_ix;
 	uint32_t		 id;
 	enum paa_state		 state;
 
@@ -110,6 +117,8 @@ struct paa_session {
 	size_t			 key_len;
 	uint32_t		 lifetime;
 	uint64_t		 expires;
+	uint64_t		 ping_next;	/* ping-interval; 0: none */
+	uint64_t		 reauth_at;	/* reauth-before; 0: none */
 
 	/* The exchange in progress. */
 	int			 reauth;
@@ -134,7 +143,20 @@ struct paa {
 	struct paa_config	 cfg;
 	struct paa_cb		 cb;
 	struct paa_stats	 stats;
-	struct paa_bucket	 hash[PAA_HASH_SIZE];
+	/*
+	 * Sessions by Session Identifier and by PaC address (nbuckets each,
+	 * a power of two, grown so that a bucket holds about one session),
+	 * and a binary min-heap by due time: each event costs O(1) or
+	 * O(log n), whatever the number of sessions.
+	 */
+	struct paa_bucket	*by_id;
+	struct paa_bucket	*by_addr;
+	size_t			 nbuckets;
+	uint8_t			 addr_key[16];	/* SipHash key, random */
+	struct paa_session	**heap;
+	size_t			 heap_n, heap_cap;
+	unsigned int		 relay_n[PAA_RELAYS_MAX]; /* per cfg.relays[] */
+	uint64_t		 frees;		/* sessions freed so far */
 	struct paa_list		 sessions;
 	unsigned int		 n_sessions;
 	uint32_t		 next_key_id;
@@ -155,9 +177,14 @@ struct rx {
 	size_t			 len;
 	struct pana_msg		 m;
 	char			 who[WHOLEN];
+	/* Not the session's path: taken only if AUTH and sequence hold. */
+	int			 moved;
 };
 
 static void	session_free(struct paa *, struct paa_session *);
+static int	session_move(struct paa *, struct paa_session *,
+		    const struct rx *);
+static void	reschedule(struct paa *, struct paa_session *);
 
 void
 paa_config_defaults(struct paa_config *c)
@@ -288,11 +315,84 @@ unstore(struct stored *s)
 	s->len = 0;
 }
 
-static struct paa_bucket *
-bucket(struct paa *p, uint32_t id)
+/* SipHash-2-4 (Aumasson, Bernstein): a keyed hash of a short input. */
+#define ROTL64(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);	\
+	v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);	\
+} while (0)
+
+static uint64_t
+le64(const uint8_t *b)
 {
-	return &p->hash[(id ^ (id >> 8) ^ (id >> 16) ^ (id >> 24)) %
-	    PAA_HASH_SIZE];
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static uint64_t
+siphash24(const uint8_t key[16], const uint8_t *in, size_t len)
+{
+	uint64_t k0 = le64(key), k1 = le64(key + 8), m, b;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ k1;
+	size_t i, left = len & 7;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = le64(in + i);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	b = (uint64_t)len << 56;
+	while (left-- > 0)
+		b |= (uint64_t)in[i + left] << (8 * left);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * The bucket of a PaC address (any port).  Keyed, because PaC addresses
+ * are the peers' choice: an unkeyed hash would let them fill one bucket.
+ */
+static uint32_t
+addr_hash(const struct paa *p, const struct sockaddr_storage *ss)
+{
+	uint8_t k[17];
+
+	memset(k, 0, sizeof(k));
+	if (ss->ss_family == AF_INET) {
+		k[0] = 4;
+		memcpy(k + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		k[0] = 6;
+		memcpy(k + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    16);
+	}
+	return (uint32_t)siphash24(p->addr_key, k, sizeof(k));
+}
+
+/* Session Identifiers are MAC output (the cookie): already uniform. */
+static size_t
+id_bucket(const struct paa *p, uint32_t id)
+{
+	return (size_t)(id ^ (id >> 16)) & (p->nbuckets - 1);
 }
 
 static struct paa_session *
@@ -300,11 +400,110 @@ session_find(const struct paa *p, uint32_t id)
 {
 	struct paa_session *s;
 
-	LIST_FOREACH(s, &((struct paa *)p)->hash[(id ^ (id >> 8) ^
-	    (id >> 16) ^ (id >> 24)) % PAA_HASH_SIZE], hash)
+	LIST_FOREACH(s, &p->by_id[id_bucket(p, id)], hash)
 		if (s->id == id)
 			return s;
 	return NULL;
+}
+
+/* Twice the buckets, every session re-linked; -1 (tables kept) on ENOMEM. */
+static int
+tables_grow(struct paa *p)
+{
+	struct paa_bucket *id, *ad;
+	struct paa_session *s;
+	size_t i, n = p->nbuckets * 2;
+
+	id = calloc(n, sizeof(*id));
+	ad = calloc(n, sizeof(*ad));
+	if (id == NULL || ad == NULL) {
+		free(id);
+		free(ad);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		LIST_INIT(&id[i]);
+		LIST_INIT(&ad[i]);
+	}
+	free(p->by_id);
+	free(p->by_addr);
+	p->by_id = id;
+	p->by_addr = ad;
+	p->nbuckets = n;
+	TAILQ_FOREACH(s, &p->sessions, all) {
+		LIST_INSERT_HEAD(&p->by_id[id_bucket(p, s->id)], s, hash);
+		LIST_INSERT_HEAD(&p->by_addr[s->addr_h & (n - 1)], s,
+		    addr_hash);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ timer heap */
+
+static void
+heap_set(struct paa *p, size_t i, struct paa_session *s)
+{
+	p->heap[i] = s;
+	s->heap_ix = i;
+}
+
+static void
+heap_up(struct paa *p, size_t i)
+{
+	struct paa_session *s = p->heap[i];
+
+	while (i > 0 && p->heap[(i - 1) / 2]->due > s->due) {
+		heap_set(p, i, p->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(p, i, s);
+}
+
+static void
+heap_down(struct paa *p, size_t i)
+{
+	struct paa_session *s = p->heap[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < p->heap_n) {
+		if (c + 1 < p->heap_n && p->heap[c + 1]->due < p->heap[c]->due)
+			c++;
+		if (p->heap[c]->due >= s->due)
+			break;
+		heap_set(p, i, p->heap[c]);
+		i = c;
+	}
+	heap_set(p, i, s);
+}
+
+static int
+heap_push(struct paa *p, struct paa_session *s)
+{
+	struct paa_session **n;
+	size_t cap;
+
+	if (p->heap_n == p->heap_cap) {
+		cap = p->heap_cap == 0 ? PAA_HASH_MIN : p->heap_cap * 2;
+		if ((n = reallocarray(p->heap, cap, sizeof(*n))) == NULL)
+			return -1;
+		p->heap = n;
+		p->heap_cap = cap;
+	}
+	heap_set(p, p->heap_n++, s);
+	heap_up(p, s->heap_ix);
+	return 0;
+}
+
+static void
+heap_remove(struct paa *p, struct paa_session *s)
+{
+	size_t i = s->heap_ix;
+
+	if (--p->heap_n == i)
+		return;
+	heap_set(p, i, p->heap[p->heap_n]);
+	heap_up(p, i);
+	heap_down(p, p->heap[i]->heap_ix);
 }
 
 /* ------------------------------------------------------------ sending */
@@ -435,8 +634,20 @@ paa_new(const struct paa_config *cfg, const struct paa_cb *cb)
 		free(p);
 		return NULL;
 	}
-	for (i = 0; i < PAA_HASH_SIZE; i++)
-		LIST_INIT(&p->hash[i]);
+	p->nbuckets = PAA_HASH_MIN;
+	if ((p->by_id = calloc(p->nbuckets, sizeof(*p->by_id))) == NULL ||
+	    (p->by_addr = calloc(p->nbuckets, sizeof(*p->by_addr))) == NULL) {
+		free(p->by_id);
+		free(p->obuf);
+		free(p->wbuf);
+		free(p);
+		return NULL;
+	}
+	for (i = 0; i < (int)p->nbuckets; i++) {
+		LIST_INIT(&p->by_id[i]);
+		LIST_INIT(&p->by_addr[i]);
+	}
+	rnd(p, p->addr_key, sizeof(p->addr_key));
 	TAILQ_INIT(&p->sessions);
 	rnd(p, &p->next_key_id, sizeof(p->next_key_id));
 	return p;
@@ -454,6 +665,9 @@ paa_free(struct paa *p)
 	OPENSSL_cleanse(p->obuf, PANA_MSG_MAX);
 	OPENSSL_cleanse(&p->cfg, sizeof(p->cfg));	/* relay keys */
 	OPENSSL_cleanse(p->cookie_key, sizeof(p->cookie_key));
+	free(p->by_id);
+	free(p->by_addr);
+	free(p->heap);
 	free(p->obuf);
 	free(p->wbuf);
 	free(p);
@@ -465,8 +679,13 @@ session_free(struct paa *p, struct paa_session *s)
 	if (p->cb.aaa_free != NULL)
 		p->cb.aaa_free(p->cb.arg, s->id, s->aaa_ctx);
 	LIST_REMOVE(s, hash);
+	LIST_REMOVE(s, addr_hash);
+	heap_remove(p, s);
+	if (s->relay_ix >= 0)
+		p->relay_n[s->relay_ix]--;
 	TAILQ_REMOVE(&p->sessions, s, all);
 	p->n_sessions--;
+	p->frees++;
 	unstore(&s->req);
 	unstore(&s->ans);
 	unstore(&s->i_par);
@@ -475,28 +694,44 @@ session_free(struct paa *p, struct paa_session *s)
 	free(s);
 }
 
+/* Sessions of that PaC address (any port): one bucket's walk. */
 static unsigned int
 sessions_of_host(struct paa *p, const struct sockaddr_storage *pac)
 {
 	struct paa_session *s;
 	unsigned int n = 0;
 
-	TAILQ_FOREACH(s, &p->sessions, all)
+	LIST_FOREACH(s, &p->by_addr[addr_hash(p, pac) & (p->nbuckets - 1)],
+	    addr_hash)
 		if (sa_same_host(&s->pac, pac))
 			n++;
 	return n;
 }
 
+/* The index of the relay-peer at that address, or -1. */
+static int
+relay_index(const struct paa *p, const struct sockaddr_storage *relay)
+{
+	const struct paa_relay_peer *rp = relay_peer(p, relay);
+
+	return rp == NULL ? -1 : (int)(rp - p->cfg.relays);
+}
+
 static unsigned int
 sessions_of_relay(struct paa *p, const struct sockaddr_storage *relay)
 {
-	struct paa_session *s;
-	unsigned int n = 0;
+	int i = relay_index(p, relay);
 
-	TAILQ_FOREACH(s, &p->sessions, all)
-		if (s->relayed && sa_same_host(&s->peer, relay))
-			n++;
-	return n;
+	return i < 0 ? 0 : p->relay_n[i];
+}
+
+/* (Re)link s under its PaC address, after s->pac changed. */
+static void
+addr_link(struct paa *p, struct paa_session *s)
+{
+	s->addr_h = addr_hash(p, &s->pac);
+	LIST_INSERT_HEAD(&p->by_addr[s->addr_h & (p->nbuckets - 1)], s,
+	    addr_hash);
 }
 
 /* A session for r's path with the Session Identifier and PAR[S] seq. */
@@ -518,7 +753,18 @@ session_new(struct paa *p, uint64_t now, const struct rx *r, uint32_t id,
 	s->last_active = now;
 	s->started = now;
 	s->created = now;
-	LIST_INSERT_HEAD(bucket(p, id), s, hash);
+	s->due = UINT64_MAX;
+	if (heap_push(p, s) != 0) {
+		free(s);
+		return NULL;
+	}
+	if (p->n_sessions >= p->nbuckets)
+		(void)tables_grow(p);	/* longer buckets if no memory */
+	LIST_INSERT_HEAD(&p->by_id[id_bucket(p, id)], s, hash);
+	addr_link(p, s);
+	s->relay_ix = s->relayed ? relay_index(p, &s->peer) : -1;
+	if (s->relay_ix >= 0)
+		p->relay_n[s->relay_ix]++;
 	TAILQ_INSERT_TAIL(&p->sessions, s, all);
 	p->n_sessions++;
 	p->stats.sessions_created++;
@@ -820,6 +1066,8 @@ start_session(struct paa *p, uint64_t now, struct rx *r)
 	    s->who, prf, integ);
 	if (start_eap(p, s, now) != 0)
 		session_free(p, s);
+	else
+		reschedule(p, s);
 }
 
 /*
@@ -940,6 +1188,26 @@ handle_par(struct paa *p, struct paa_session *s, struct rx *r)
 	to_aaa(p, s, pana_msg_avp(&r->m, PANA_AVP_EAP_PAYLOAD));
 }
 
+/*
+ * When the PAA pings an open session and re-authenticates it by itself:
+ * ping-interval after now, and reauth-before (at most half the lifetime)
+ * before the lifetime ends.  0 means never.
+ */
+static void
+schedule_open(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	uint64_t life = (uint64_t)s->lifetime * 1000, lead;
+
+	s->ping_next = p->cfg.ping_interval_ms != 0 ?
+	    now + p->cfg.ping_interval_ms : 0;
+	s->reauth_at = 0;
+	if (p->cfg.reauth_before_ms != 0) {
+		lead = p->cfg.reauth_before_ms < life / 2 ?
+		    p->cfg.reauth_before_ms : life / 2;
+		s->reauth_at = s->expires - lead;
+	}
+}
+
 static void
 open_session(struct paa *p, uint64_t now, struct paa_session *s)
 {
@@ -959,6 +1227,7 @@ open_session(struct paa *p, uint64_t now, struct paa_session *s)
 	    s->key_id, s->lifetime, s->n_records,
 	    (unsigned long long)(now - s->started));
 	s->reauth = 0;
+	schedule_open(p, now, s);
 }
 
 /* PAN[C]: success installs the new key, rejection ends the session. */
@@ -1137,6 +1406,22 @@ rx_key(const struct paa_session *s, const struct rx *r, size_t *keylen)
 	return NULL;
 }
 
+/* PNA[P] to the PAA's ping: the PaC is alive; the next ping is due. */
+static void
+handle_pna(struct paa *p, uint64_t now, struct paa_session *s,
+    const struct rx *r)
+{
+	if ((r->m.hdr.flags & (PANA_FLAG_A | PANA_FLAG_P)) != PANA_FLAG_P) {
+		unexpected(p, s, r, "answer to a ping without only the P flag");
+		return;
+	}
+	s->req_pending = 0;
+	p->stats.pings_answered++;
+	log_debug("session %08x: ping answered by %s", s->id, s->who);
+	s->ping_next = p->cfg.ping_interval_ms != 0 ?
+	    now + p->cfg.ping_interval_ms : 0;
+}
+
 static void
 handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
     struct rx *r)
@@ -1159,6 +1444,8 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 		unexpected(p, s, r, "answer of the wrong type");
 		return;
 	}
+	if (r->moved && session_move(p, s, r) != 0)
+		return;
 	s->last_active = now;
 	switch (s->req_kind) {
 	case PAA_K_PAR_EAP:
@@ -1166,6 +1453,9 @@ handle_answer(struct paa *p, uint64_t now, struct paa_session *s,
 		break;
 	case PAA_K_PAR_C:
 		handle_pan_c(p, now, s, r);
+		break;
+	case PAA_K_PNR:
+		handle_pna(p, now, s, r);
 		break;
 	case PAA_K_PTR:
 		log_info("session %08x: termination acknowledged by %s",
@@ -1222,12 +1512,49 @@ check_request(const struct paa_session *s, const struct rx *r)
 	}
 }
 
+/*
+ * The PaC's IP address changed (doc/pana.md section 4.4): the session's
+ * PaC address and port become those of an authenticated, fresh message
+ * (AUTH verified, a new request or the answer to the outstanding one),
+ * within max-sessions-per-address.  0, or -1 (logged) to drop it.
+ */
+static int
+session_move(struct paa *p, struct paa_session *s, const struct rx *r)
+{
+	char old[WHOLEN];
+
+	if (!sa_same_host(&s->pac, &r->pac) &&
+	    sessions_of_host(p, &r->pac) >= p->cfg.max_per_addr) {
+		p->stats.over_cap++;
+		log_warnx_rl("session %08x: address update from %s to %s "
+		    "refused: %u sessions for that address, the maximum: "
+		    "dropped", s->id, s->who, r->who, p->cfg.max_per_addr);
+		return -1;
+	}
+	snprintf(old, sizeof(old), "%s", s->who);
+	s->peer = *r->from;
+	s->pac = r->pac;
+	LIST_REMOVE(s, addr_hash);
+	addr_link(p, s);
+	pana_addr_str(&s->pac, 0, s->pac_str, sizeof(s->pac_str));
+	snprintf(s->who, sizeof(s->who), "%s", r->who);
+	p->stats.address_updates++;
+	log_info("session %08x: PaC address changed from %s to %s (AUTH "
+	    "verified)", s->id, old, s->who);
+	return 0;
+}
+
 static void
 handle_request(struct paa *p, uint64_t now, struct paa_session *s,
     struct rx *r)
 {
 	const char *why;
 
+	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq && r->moved) {
+		/* A replay from elsewhere must not move the session. */
+		unexpected(p, s, r, "repeated request from a new address");
+		return;
+	}
 	if (s->rx_seq_valid && r->m.hdr.seq == s->rx_seq) {
 		p->stats.duplicates++;
 		log_debug("session %08x: repeated request %u from %s, "
@@ -1251,6 +1578,8 @@ handle_request(struct paa *p, uint64_t now, struct paa_session *s,
 		unexpected(p, s, r, why);
 		return;
 	}
+	if (r->moved && session_move(p, s, r) != 0)
+		return;
 	s->rx_seq_valid = 1;
 	s->rx_seq = r->m.hdr.seq;
 	s->last_active = now;
@@ -1267,6 +1596,20 @@ handle_request(struct paa *p, uint64_t now, struct paa_session *s,
 	}
 }
 
+/*
+ * Whether a message on another path than the session's may move it: only
+ * with a PANA SA (AUTH will be checked), the same way in (direct, or the
+ * same relay) and not while the session lingers closed.
+ */
+static int
+may_move(const struct paa_session *s, const struct rx *r)
+{
+	if (!s->have_key || s->state == PAA_ST_CLOSED ||
+	    s->relayed != r->relayed)
+		return 0;
+	return !r->relayed || sa_equal(&s->peer, r->from);
+}
+
 void
 paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
     const uint8_t *buf, size_t len)
@@ -1275,6 +1618,7 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 	struct rx r;
 	const uint8_t *key;
 	size_t keylen;
+	uint64_t frees;
 	int rc;
 
 	p->stats.rx++;
@@ -1296,8 +1640,8 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 		    "%08x: dropped", r.m.hdr.type, r.who, r.m.hdr.session_id);
 		return;
 	}
-	if (s->relayed != r.relayed || !sa_equal(&s->peer, from) ||
-	    !sa_equal(&s->pac, &r.pac)) {
+	if ((s->relayed != r.relayed || !sa_equal(&s->peer, from) ||
+	    !sa_equal(&s->pac, &r.pac)) && !(r.moved = may_move(s, &r))) {
 		p->stats.unexpected++;
 		log_warnx_rl("session %08x: message from %s, but the session "
 		    "belongs to %s: dropped", s->id, r.who, s->who);
@@ -1308,6 +1652,13 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 	key = rx_key(s, &r, &keylen);
 	if (key != NULL) {
 		rc = pana_auth_verify(s->integ_alg, key, keylen, r.buf, r.len);
+		if (rc != 0 && r.moved) {
+			p->stats.bad_auth++;
+			log_warnx_rl("session %08x: message from %s, a new "
+			    "address for %s, without a valid AUTH: dropped",
+			    s->id, r.who, s->who);
+			return;
+		}
 		if (rc != 0) {
 			p->stats.bad_auth++;
 			log_warnx_rl("session %08x: message type %u sequence %u "
@@ -1322,10 +1673,13 @@ paa_input(struct paa *p, uint64_t now, const struct sockaddr_storage *from,
 		    "dropped", s->id, r.who);
 		return;
 	}
+	frees = p->frees;
 	if (r.m.hdr.flags & PANA_FLAG_R)
 		handle_request(p, now, s, &r);
 	else
 		handle_answer(p, now, s, &r);
+	if (p->frees == frees)
+		reschedule(p, s);
 }
 
 /* ------------------------------------------------------------ AAA */
@@ -1429,8 +1783,8 @@ aaa_reject(struct paa *p, uint64_t now, struct paa_session *s,
 		session_free(p, s);
 }
 
-void
-paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
+static void
+aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
     const struct paa_aaa_result *res)
 {
 	struct paa_session *s;
@@ -1483,6 +1837,9 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 			    "stays until the lifetime ends", s->id);
 			s->reauth = 0;
 			s->state = PAA_ST_OPEN;
+			/* Pings go on; no second re-authentication. */
+			s->ping_next = p->cfg.ping_interval_ms != 0 ?
+			    now + p->cfg.ping_interval_ms : 0;
 			return;
 		}
 		log_warnx_rl("session %08x: no AAA server answered: session "
@@ -1493,11 +1850,28 @@ paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
 	}
 }
 
+/* The session's deadlines moved, unless it is gone. */
+static void
+reschedule_id(struct paa *p, uint32_t session_id)
+{
+	struct paa_session *s;
+
+	if ((s = session_find(p, session_id)) != NULL)
+		reschedule(p, s);
+}
+
+void
+paa_aaa_result(struct paa *p, uint64_t now, uint32_t session_id,
+    const struct paa_aaa_result *res)
+{
+	aaa_result(p, now, session_id, res);
+	reschedule_id(p, session_id);
+}
+
 /* ------------------------------------------------------------ timers */
 
-int
-paa_terminate(struct paa *p, uint64_t now, uint32_t session_id,
-    uint32_t cause)
+static int
+terminate(struct paa *p, uint64_t now, uint32_t session_id, uint32_t cause)
 {
 	struct paa_session *s;
 	struct pana_builder b;
@@ -1511,6 +1885,126 @@ paa_terminate(struct paa *p, uint64_t now, uint32_t session_id,
 	pana_build_avp_u32(&b, PANA_AVP_TERM_CAUSE, cause);
 	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
 	return send_request(p, s, now, PAA_K_PTR, &b, s->key, s->key_len);
+}
+
+/* PNR[P] from the PAA under the current key; -1 if it cannot be built. */
+static int
+send_ping(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	struct pana_builder b;
+
+	s->tx_seq++;
+	pana_build_start(&b, p->obuf, PANA_MSG_MAX, PANA_MSG_NOTIFY,
+	    PANA_FLAG_R | PANA_FLAG_P, s->id, s->tx_seq);
+	pana_build_auth(&b, pana_auth_mac_len(s->integ_alg), NULL);
+	if (send_request(p, s, now, PAA_K_PNR, &b, s->key, s->key_len) != 0)
+		return -1;
+	p->stats.pings_sent++;
+	s->ping_next = 0;
+	log_debug("session %08x: ping sent to %s", s->id, s->who);
+	return 0;
+}
+
+/* Whether the PAA may start a request of its own on s now. */
+static int
+idle_open(const struct paa_session *s)
+{
+	return s->state == PAA_ST_OPEN && !s->req_pending;
+}
+
+/* Whether the PAA may start a re-authentication of s now. */
+static int
+reauth_possible(const struct paa_session *s)
+{
+	return s->state == PAA_ST_OPEN &&
+	    (!s->req_pending || s->req_kind == PAA_K_PNR);
+}
+
+/*
+ * RFC 5609 REAUTH: NONCE_SENT unset, EAP restarted; the PAR with the new
+ * Nonce and EAP-Request/Identity replaces an outstanding ping.  The
+ * session is freed, and -1 returned, if that PAR cannot be built.
+ */
+static int
+start_reauth(struct paa *p, uint64_t now, struct paa_session *s,
+    const char *why)
+{
+	log_info("session %08x: re-authentication of %s started by the PAA "
+	    "(%s)", s->id, s->who, why);
+	p->stats.reauth_by_paa++;
+	s->reauth = 1;
+	s->started = now;
+	s->reauth_at = 0;
+	s->ping_next = 0;
+	if (start_eap(p, s, now) != 0) {
+		session_free(p, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+paa_terminate(struct paa *p, uint64_t now, uint32_t session_id,
+    uint32_t cause)
+{
+	int rc = terminate(p, now, session_id, cause);
+
+	reschedule_id(p, session_id);
+	return rc;
+}
+
+static int
+ping(struct paa *p, uint64_t now, uint32_t session_id)
+{
+	struct paa_session *s;
+
+	if ((s = session_find(p, session_id)) == NULL ||
+	    s->state != PAA_ST_OPEN)
+		return -1;
+	if (!idle_open(s))
+		return -2;
+	return send_ping(p, now, s);
+}
+
+int
+paa_ping(struct paa *p, uint64_t now, uint32_t session_id)
+{
+	int rc = ping(p, now, session_id);
+
+	reschedule_id(p, session_id);
+	return rc;
+}
+
+int
+paa_reauth(struct paa *p, uint64_t now, uint32_t session_id)
+{
+	struct paa_session *s;
+	int rc;
+
+	if ((s = session_find(p, session_id)) == NULL ||
+	    !reauth_possible(s))
+		return -1;
+	rc = start_reauth(p, now, s, "operator request");
+	reschedule_id(p, session_id);
+	return rc;
+}
+
+/*
+ * The PAA's own requests on an open session: re-authentication, ping.
+ * 1 if one was started (or the session freed trying), else 0.
+ */
+static int
+open_timer(struct paa *p, uint64_t now, struct paa_session *s)
+{
+	if (s->reauth_at != 0 && now >= s->reauth_at && reauth_possible(s)) {
+		(void)start_reauth(p, now, s, "its lifetime ends soon");
+		return 1;
+	}
+	if (s->ping_next != 0 && now >= s->ping_next && idle_open(s)) {
+		(void)send_ping(p, now, s);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -1547,6 +2041,9 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 		session_free(p, s);
 		return;
 	}
+	/* A new request of the PAA's, or the session gone: done. */
+	if (s->state == PAA_ST_OPEN && open_timer(p, now, s))
+		return;
 	if (!s->req_pending || now < s->rt_next)
 		return;
 	if (s->rt_count >= p->cfg.rt_max_count) {
@@ -1568,46 +2065,74 @@ session_timer(struct paa *p, uint64_t now, struct paa_session *s)
 	xmit(p, s, s->req_kind, s->req.buf, s->req.len);
 }
 
-void
-paa_timer(struct paa *p, uint64_t now)
-{
-	struct paa_session *s, *next;
-
-	for (s = TAILQ_FIRST(&p->sessions); s != NULL; s = next) {
-		next = TAILQ_NEXT(s, all);
-		session_timer(p, now, s);
-	}
-}
-
 static uint64_t
 at_most(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
 }
 
+/* The earliest time session_timer() has something to do for s. */
+static uint64_t
+session_due(const struct paa *p, const struct paa_session *s)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (s->state == PAA_ST_CLOSED)
+		return s->linger_until;
+	if (s->have_key)
+		next = at_most(next, s->expires);
+	if (s->state != PAA_ST_OPEN && !s->reauth)
+		next = at_most(next, s->last_active + p->cfg.idle_timeout_ms);
+	if (!s->have_key)
+		next = at_most(next, s->started + p->cfg.auth_timeout_ms);
+	if (s->req_pending)
+		next = at_most(next, s->rt_next);
+	if (s->reauth_at != 0 && reauth_possible(s))
+		next = at_most(next, s->reauth_at);
+	if (s->ping_next != 0 && idle_open(s))
+		next = at_most(next, s->ping_next);
+	return next;
+}
+
+/* After anything that moves s's deadlines: its place in the heap. */
+static void
+reschedule(struct paa *p, struct paa_session *s)
+{
+	s->due = session_due(p, s);
+	heap_up(p, s->heap_ix);
+	heap_down(p, s->heap_ix);
+}
+
+/*
+ * Run what is due, earliest first: O(log n) per session due, nothing for
+ * the others.  A session whose timer ran without effect (its deadline is
+ * not yet there after all) goes back at least a millisecond later, so
+ * that one call always ends.
+ */
+void
+paa_timer(struct paa *p, uint64_t now)
+{
+	struct paa_session *s;
+	uint64_t frees;
+
+	while (p->heap_n > 0 && (s = p->heap[0])->due <= now) {
+		frees = p->frees;
+		session_timer(p, now, s);
+		if (p->frees != frees)
+			continue;
+		s->due = session_due(p, s);
+		if (s->due <= now)
+			s->due = now + 1;
+		heap_down(p, s->heap_ix);
+	}
+}
+
 int64_t
 paa_next_timeout(const struct paa *p, uint64_t now)
 {
-	const struct paa_session *s;
-	uint64_t next = UINT64_MAX;
+	uint64_t next;
 
-	TAILQ_FOREACH(s, &p->sessions, all) {
-		if (s->state == PAA_ST_CLOSED) {
-			next = at_most(next, s->linger_until);
-			continue;
-		}
-		if (s->have_key)
-			next = at_most(next, s->expires);
-		if (s->state != PAA_ST_OPEN && !s->reauth)
-			next = at_most(next, s->last_active +
-			    p->cfg.idle_timeout_ms);
-		if (!s->have_key)
-			next = at_most(next, s->started +
-			    p->cfg.auth_timeout_ms);
-		if (s->req_pending)
-			next = at_most(next, s->rt_next);
-	}
-	if (next == UINT64_MAX)
+	if (p->heap_n == 0 || (next = p->heap[0]->due) == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int64_t)(next - now);
 }
@@ -1665,7 +2190,17 @@ paa_session_walk(const struct paa *p, void (*fn)(void *, uint32_t,
 void
 paa_set_config(struct paa *p, const struct paa_config *cfg)
 {
+	struct paa_session *s;
+
 	p->cfg = *cfg;
+	/* Relay indices and timeouts may change: one walk, at reload only. */
+	memset(p->relay_n, 0, sizeof(p->relay_n));
+	TAILQ_FOREACH(s, &p->sessions, all) {
+		s->relay_ix = s->relayed ? relay_index(p, &s->peer) : -1;
+		if (s->relay_ix >= 0)
+			p->relay_n[s->relay_ix]++;
+		reschedule(p, s);
+	}
 }
 
 const struct paa_config *

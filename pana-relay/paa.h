@@ -92,6 +92,13 @@ struct paa_config {
 	unsigned int	rt_max_count;		/* MRC */
 	uint32_t	default_lifetime;	/* s, without Session-Timeout */
 	uint64_t	closed_linger_ms;	/* to answer a repeated PTR */
+	/* PAA-initiated ping of open sessions (RFC 5191 4.2); 0: off. */
+	uint64_t	ping_interval_ms;
+	/*
+	 * PAA-initiated re-authentication this long before the lifetime
+	 * ends (RFC 5609 REAUTH_TIMEOUT), at most half-way; 0: off.
+	 */
+	uint64_t	reauth_before_ms;
 };
 
 void	paa_config_defaults(struct paa_config *);
@@ -179,6 +186,10 @@ struct paa_stats {
 	uint64_t	expired_idle;		/* unfinished, idle too long */
 	uint64_t	expired_retransmit;	/* no answer to our requests */
 	uint64_t	expired_lifetime;	/* no re-authentication in time */
+	uint64_t	pings_sent;		/* PNR[P] from the PAA */
+	uint64_t	pings_answered;		/* their PNA[P] */
+	uint64_t	reauth_by_paa;		/* PAR opening a re-auth */
+	uint64_t	address_updates;	/* the PaC's address changed */
 };
 
 struct paa;
@@ -237,6 +248,23 @@ int	paa_session_info(const struct paa *, uint32_t session_id,
 /* Terminate an open session from the PAA side (PTR, cause). */
 int	paa_terminate(struct paa *, uint64_t now, uint32_t session_id,
 	    uint32_t cause);
+
+/*
+ * PAA-initiated ping (RFC 5191 section 4.2, RFC 5609 PANA_PING): a PNR[P]
+ * with AUTH to an open session, retransmitted like every request; the
+ * session is removed when the retransmissions run out unanswered.  0,
+ * -1 if there is no open session session_id, -2 if it has a request of
+ * the PAA outstanding.
+ */
+int	paa_ping(struct paa *, uint64_t now, uint32_t session_id);
+
+/*
+ * PAA-initiated re-authentication (RFC 5191 section 4.3, RFC 5609
+ * REAUTH): a PAR with a new Nonce and an EAP-Request/Identity under the
+ * current key, as after a PNR[A].  An outstanding ping is abandoned
+ * (RtxTimerStop).  0, or -1 if there is no open session session_id.
+ */
+int	paa_reauth(struct paa *, uint64_t now, uint32_t session_id);
 
 /*
  * Call fn once for every session, in creation order, with what

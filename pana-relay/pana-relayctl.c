@@ -1,6 +1,6 @@
 /*
  * pana-relayctl - control a running pana-relayd through its control
- * socket: status, sessions, terminate, reload, metrics.
+ * socket: status, sessions, terminate, ping, reauth, reload, metrics.
  *
  * One request line per connection; the daemon answers "ok" or
  * "error: REASON" on the first line, then the text, then closes
@@ -32,13 +32,16 @@ static const struct {
 	{ "terminate",	1 },
 	{ "reload",	0 },
 	{ "metrics",	0 },
+	{ "ping",	1 },
+	{ "reauth",	1 },
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-s socket] command [argument]\n"
-	    "commands: status, sessions, terminate ID, reload, metrics\n",
+	    "commands: status, sessions, terminate ID, ping ID, reauth ID, "
+	    "reload,\n          metrics\n",
 	    PROG);
 	exit(2);
 }

@@ -555,6 +555,33 @@ ctl_status(struct ctl_buf *b, int metrics)
 	return ctl_render_status(b, c, n);
 }
 
+/* ping ID: a PNR[P] to the PaC; its PNA[P] is logged. */
+static int
+ctl_ping(uint32_t id, struct ctl_buf *b, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = paa_ping(d.paa, gkey_now_ms(), id)) != 0) {
+		snprintf(err, errlen, rc == -2 ? "session %08x has a request "
+		    "outstanding" : "no open session %08x", id);
+		return -1;
+	}
+	log_info("session %08x: ping requested on the control socket", id);
+	return ctl_buf_printf(b, "session %08x: ping sent\n", id);
+}
+
+/* reauth ID: a PAR opening a new EAP exchange (RFC 5191 section 4.3). */
+static int
+ctl_reauth(uint32_t id, struct ctl_buf *b, char *err, size_t errlen)
+{
+	if (paa_reauth(d.paa, gkey_now_ms(), id) != 0) {
+		snprintf(err, errlen, "no open session %08x", id);
+		return -1;
+	}
+	return ctl_buf_printf(b, "session %08x: re-authentication started\n",
+	    id);
+}
+
 static int
 ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
     char *err, size_t errlen)
@@ -569,6 +596,8 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 		return reload(err, errlen);
 	case CTL_CMD_SESSIONS:
 	case CTL_CMD_TERMINATE:
+	case CTL_CMD_PING:
+	case CTL_CMD_REAUTH:
 		break;
 	}
 	if (d.paa == NULL) {
@@ -577,6 +606,10 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 	}
 	if (req->cmd == CTL_CMD_SESSIONS)
 		return relayd_sessions(d.paa, gkey_now_ms(), b);
+	if (req->cmd == CTL_CMD_PING)
+		return ctl_ping(req->session_id, b, err, errlen);
+	if (req->cmd == CTL_CMD_REAUTH)
+		return ctl_reauth(req->session_id, b, err, errlen);
 	if (paa_terminate(d.paa, gkey_now_ms(), req->session_id,
 	    PANA_TERM_ADMINISTRATIVE) != 0) {
 		snprintf(err, errlen, "no open session %08x", req->session_id);

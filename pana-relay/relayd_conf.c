@@ -288,6 +288,14 @@ kw_number(struct ctx *x, char **t)
 		if (number(x, t[0], t[1], 1, 3600, &v) != 0)
 			return -1;
 		c->paa.auth_timeout_ms = (uint64_t)v * 1000;
+	} else if (strcmp(t[0], "ping-interval") == 0) {
+		if (number(x, t[0], t[1], 0, 86400, &v) != 0)
+			return -1;
+		c->paa.ping_interval_ms = (uint64_t)v * 1000;
+	} else if (strcmp(t[0], "reauth-before") == 0) {
+		if (number(x, t[0], t[1], 0, 0xffffffffUL, &v) != 0)
+			return -1;
+		c->paa.reauth_before_ms = (uint64_t)v * 1000;
 	} else if (strcmp(t[0], "session-lifetime") == 0) {
 		if (number(x, t[0], t[1], 10, 0xffffffffUL, &v) != 0)
 			return -1;
@@ -346,6 +354,8 @@ static const struct keyword {
 	{ "idle-timeout",		1, 0, kw_number },
 	{ "auth-timeout",		1, 0, kw_number },
 	{ "session-lifetime",		1, 0, kw_number },
+	{ "ping-interval",		1, 0, kw_number },
+	{ "reauth-before",		1, 0, kw_number },
 	{ "retransmit-initial-ms",	1, 0, kw_number },
 	{ "retransmit-max-ms",		1, 0, kw_number },
 	{ "retransmit-max-count",	1, 0, kw_number },

@@ -117,6 +117,17 @@ paa_counters(struct table *t, const struct paa *p)
 	add(t, "pana repeats", "pana_relayd_repeats_total", NULL,
 	    "Repeated PANA messages answered from the cache or ignored.", 0,
 	    s->duplicates);
+	add(t, "pings sent", "pana_relayd_pings_sent_total", NULL,
+	    "PNR[P] the PAA sent (ping-interval, pana-relayctl ping).", 0,
+	    s->pings_sent);
+	add(t, "pings answered", "pana_relayd_pings_answered_total", NULL,
+	    "PNA[P] answering the PAA's pings.", 0, s->pings_answered);
+	add(t, "reauths by paa", "pana_relayd_paa_reauths_total", NULL,
+	    "Re-authentications the PAA started (reauth-before, "
+	    "pana-relayctl reauth).", 0, s->reauth_by_paa);
+	add(t, "address updates", "pana_relayd_address_updates_total", NULL,
+	    "Sessions moved to a new PaC address by an authenticated "
+	    "message.", 0, s->address_updates);
 	add(t, "drops malformed", "pana_relayd_drops_total",
 	    "reason=\"malformed\"", HELP_DROPS, 0, s->malformed);
 	add(t, "drops unknown-session", "pana_relayd_drops_total",

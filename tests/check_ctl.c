@@ -69,6 +69,12 @@ START_TEST(test_parse_every_command)
 	ck_assert_uint_eq(r.session_id, 0x0123abcd);
 	ck_assert_int_eq(parse("terminate 7", &r, err, sizeof(err)), 0);
 	ck_assert_uint_eq(r.session_id, 7);
+	ck_assert_int_eq(parse("ping 5e1c02a7", &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.cmd, CTL_CMD_PING);
+	ck_assert_uint_eq(r.session_id, 0x5e1c02a7);
+	ck_assert_int_eq(parse("reauth 1", &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.cmd, CTL_CMD_REAUTH);
+	ck_assert_uint_eq(r.session_id, 1);
 }
 END_TEST
 
@@ -90,6 +96,9 @@ START_TEST(test_parse_refusals_say_why)
 	ck_assert_str_eq(refused("terminate 123456789"), "terminate: "
 	    "'123456789' is not a session id (1 to 8 hex digits, not 0)");
 	ck_assert_str_eq(refused("terminate 0"), "terminate: '0' is not a "
+	    "session id (1 to 8 hex digits, not 0)");
+	ck_assert_str_eq(refused("ping"), "ping takes 1 argument, not 0");
+	ck_assert_str_eq(refused("reauth zz"), "reauth: 'zz' is not a "
 	    "session id (1 to 8 hex digits, not 0)");
 	ck_assert_str_eq(refused("STATUS"), "unknown command 'STATUS'");
 	ck_assert_str_eq(refused("stat\x1bus"),

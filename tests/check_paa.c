@@ -497,16 +497,17 @@ START_TEST(test_unknown_session_and_wrong_source)
 	pnr(&t, PANA_FLAG_P, t.my_seq);
 	t.sid ^= 0x80000000;
 	ck_assert_uint_eq(paa_stats(h.paa)->unknown_session, 1);
-	/* The right session from another address. */
+	/* The right session from another address, without its key. */
 	other = t;
 	tpac_init(&other, "192.0.2.99", 40000);
-	memcpy(other.key, t.key, sizeof(t.key));
+	memset(other.key, 0x55, sizeof(other.key));
 	other.keylen = t.keylen;
 	other.integ = t.integ;
 	other.sid = t.sid;
 	pnr(&other, PANA_FLAG_P, t.my_seq);
 	ck_assert_int_eq(h.nout, n0);
-	ck_assert_uint_eq(paa_stats(h.paa)->unexpected, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->bad_auth, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 0);
 }
 END_TEST
 
@@ -1056,8 +1057,559 @@ START_TEST(test_paa_terminates)
 }
 END_TEST
 
+/* ------------------------------------------------------------ PAA-initiated */
+
+/* ping-interval and reauth-before of the running PAA, in ms. */
+static void
+set_timers(uint64_t ping_ms, uint64_t reauth_before_ms)
+{
+	struct paa_config c = *paa_get_config(h.paa);
+
+	c.ping_interval_ms = ping_ms;
+	c.reauth_before_ms = reauth_before_ms;
+	paa_set_config(h.paa, &c);
+}
+
+/* A PNA with the given flags to the PAA's request seq, signed. */
+static void
+pna(struct tpac *t, uint16_t flags, uint32_t seq)
+{
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE];
+
+	tpac_begin(t, &b, buf, PANA_MSG_NOTIFY, flags, seq);
+	pana_build_auth(&b, pana_auth_mac_len(t->integ), NULL);
+	tpac_send(t, &b, 1);
+}
+
+/* The last datagram is a PNR[P] of the PAA's, next in its numbering. */
+static uint32_t
+expect_ping(struct tpac *t)
+{
+	struct pana_msg m;
+
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_NOTIFY);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R | PANA_FLAG_P);
+	ck_assert_uint_eq(m.hdr.session_id, t->sid);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	ck_assert_int_eq(pana_auth_verify(t->integ, t->key, t->keylen, m.buf,
+	    m.len), 0);
+	return m.hdr.seq;
+}
+
+START_TEST(test_paa_ping_sent_under_the_key_and_answered)
+{
+	struct tpac t;
+	uint32_t seq;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	seq = expect_ping(&t);
+	ph_clear_log(&h);
+	pna(&t, PANA_FLAG_P, seq);
+	ck_assert(ph_logged(&h, "ping answered by 192.0.2.10:40000"));
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_sent, 1);
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_answered, 1);
+	/* Answered: nothing is retransmitted. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 600 * 1000);
+}
+END_TEST
+
+START_TEST(test_paa_ping_unanswered_removes_the_session)
+{
+	struct tpac t;
+	int i, n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	for (i = 0; i < 10; i++)
+		ph_advance(&h, 500);
+	ck_assert_int_eq(h.nout, n0 + 3);	/* rt_max_count 3 */
+	ck_assert(memcmp(h.out[n0 - 1].buf, h.out[n0 + 2].buf,
+	    h.out[n0].len) == 0);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_retransmit, 1);
+	ck_assert(ph_logged(&h, "no answer from 192.0.2.10:40000 to pnr "
+	    "after 3 retransmissions: session removed"));
+}
+END_TEST
+
+START_TEST(test_paa_ping_with_a_request_outstanding_refused)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, 0x1234), -1);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), -2);
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_sent, 1);
+}
+END_TEST
+
+START_TEST(test_paa_pna_without_p_flag_dropped)
+{
+	struct tpac t;
+	uint32_t seq;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	seq = expect_ping(&t);
+	ph_clear_log(&h);
+	pna(&t, PANA_FLAG_A, seq);
+	ck_assert(ph_logged(&h, "answer to a ping without only the P flag"));
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_answered, 0);
+}
+END_TEST
+
+START_TEST(test_ping_interval_pings_open_sessions)
+{
+	struct tpac t;
+	uint32_t seq;
+	int n0;
+
+	set_timers(30 * 1000, 0);
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 30 * 1000);
+	n0 = h.nout;
+	ph_advance(&h, 30 * 1000 - 1);
+	ck_assert_int_eq(h.nout, n0);
+	ph_advance(&h, 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	seq = expect_ping(&t);
+	t.par_seq = seq;
+	pna(&t, PANA_FLAG_P, seq);
+	/* The next one an interval after the answer. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 30 * 1000);
+	ph_advance(&h, 30 * 1000);
+	expect_ping(&t);
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_sent, 2);
+}
+END_TEST
+
+/* paa_reauth(): the PAR that opens the new exchange, checked; n0 before. */
+static int
+paa_reauth_par(struct tpac *t, struct old_key *old)
+{
+	struct pana_msg m;
+	int n0;
+
+	tpac_init(t, "192.0.2.10", 40000);
+	authenticate(t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	old->id = t->key_id;
+	memcpy(old->key, t->key, sizeof(old->key));
+	old->len = t->keylen;
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, t->sid), 0);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_uint_eq(m.hdr.seq, t->par_seq + 1);
+	ck_assert_ptr_nonnull(pana_msg_avp(&m, PANA_AVP_NONCE));
+	ck_assert(memcmp(m.avp[PANA_AVP_NONCE].value, t->paa_nonce, 20) != 0);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].len, 5);
+	ck_assert_uint_eq(m.avp[PANA_AVP_EAP_PAYLOAD].value[4], 1);
+	ck_assert_int_eq(pana_auth_verify(t->integ, t->key, t->keylen, m.buf,
+	    m.len), 0);
+	return n0;
+}
+
+START_TEST(test_paa_reauth_par_under_the_current_key)
+{
+	struct tpac t;
+	struct old_key old;
+
+	paa_reauth_par(&t, &old);
+	ck_assert(ph_logged(&h, "re-authentication of 192.0.2.10:40000 "
+	    "started by the PAA (operator request)"));
+	ck_assert_uint_eq(paa_stats(h.paa)->reauth_by_paa, 1);
+}
+END_TEST
+
+START_TEST(test_paa_reauth_brings_a_new_key_id)
+{
+	struct tpac t;
+	struct old_key old;
+	struct paa_session_info info;
+
+	paa_reauth_par(&t, &old);
+	reauth_answer_par(&t);
+	ck_assert_int_eq(h.aaa_first, 1);
+	ck_assert_int_eq(h.aaa_reauth, 1);
+	ph_aaa(&h, t.sid, PAA_AAA_ACCEPT, 900);
+	take_par_c(&t, 900);
+	ck_assert_uint_ne(t.key_id, old.id);
+	pan_c(&t);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_int_eq(info.state, PAA_ST_OPEN);
+	ck_assert_uint_eq(info.key_id, t.key_id);
+	ck_assert(ph_logged(&h, "re-authenticated 192.0.2.10:40000"));
+}
+END_TEST
+
+START_TEST(test_paa_reauth_replaces_an_outstanding_ping)
+{
+	struct tpac t;
+	struct pana_msg m;
+	int n0, i;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	t.par_seq++;				/* the ping took a number */
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, t.sid), 0);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(m.hdr.seq, t.par_seq + 1);
+	/* Only the PAR is retransmitted now. */
+	n0 = h.nout;
+	for (i = 0; i < 2; i++)
+		ph_advance(&h, 150);
+	ck_assert_int_gt(h.nout, n0);
+	for (i = n0; i < h.nout; i++)
+		ck_assert(memcmp(h.out[i].buf, m.buf, m.len) == 0);
+}
+END_TEST
+
+START_TEST(test_paa_reauth_of_no_open_session_refused)
+{
+	struct tpac t;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, 0x1234), -1);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_reauth(h.paa, h.now, t.sid), -1);
+	ck_assert_uint_eq(paa_stats(h.paa)->reauth_by_paa, 0);
+}
+END_TEST
+
+START_TEST(test_reauth_before_starts_before_the_lifetime_ends)
+{
+	struct tpac t;
+	struct pana_msg m;
+	int n0;
+
+	set_timers(0, 100 * 1000);
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	/* Lifetime 600 s, reauth-before 100 s: at 500 s. */
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 500 * 1000);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ph_advance(&h, 500 * 1000 - 1);
+	ck_assert_int_eq(h.nout, n0);
+	ph_advance(&h, 1);
+	ck_assert_int_eq(h.nout, n0 + 1);
+	last_out(&m);
+	ck_assert_uint_eq(m.hdr.flags, PANA_FLAG_R);
+	ck_assert_ptr_nonnull(pana_msg_avp(&m, PANA_AVP_NONCE));
+	ck_assert(ph_logged(&h, "started by the PAA (its lifetime ends "
+	    "soon)"));
+}
+END_TEST
+
+START_TEST(test_reauth_before_is_at_most_half_the_lifetime)
+{
+	struct tpac t;
+
+	set_timers(0, 3600 * 1000);
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), 300 * 1000);
+}
+END_TEST
+
+/* ------------------------------------------------------------ moving PaC */
+
+/* t now sends from ip:port (its key and session unchanged). */
+static void
+tpac_move(struct tpac *t, const char *ip, uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->addr;
+
+	sin->sin_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+START_TEST(test_address_change_counts_for_the_per_address_cap)
+{
+	struct tpac a, b, c;
+	struct paa_session_info info;
+
+	/* Two sessions at .20, the maximum; the one at .10 moves there. */
+	tpac_init(&a, "192.0.2.20", 40000);
+	authenticate(&a, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_init(&b, "192.0.2.20", 40001);
+	h.naaa = 0;	/* authenticate() counts from 0 */
+	authenticate(&b, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_init(&c, "192.0.2.10", 40000);
+	h.naaa = 0;
+	authenticate(&c, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&c, "192.0.2.20", 40002);
+	ph_clear_log(&h);
+	pnr(&c, PANA_FLAG_P, c.my_seq);
+	ck_assert(ph_logged(&h, "address update from 192.0.2.10:40000 to "
+	    "192.0.2.20:40002 refused: 2 sessions for that address, the "
+	    "maximum: dropped"));
+	ck_assert_int_eq(paa_session_info(h.paa, c.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40000);
+	/* Once one of them moves away, there is room. */
+	tpac_move(&a, "192.0.2.30", 40000);
+	pnr(&a, PANA_FLAG_P, a.my_seq);
+	pnr(&c, PANA_FLAG_P, c.my_seq);
+	ck_assert_int_eq(paa_session_info(h.paa, c.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40002);
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 2);
+}
+END_TEST
+
+START_TEST(test_address_change_taken_from_an_authenticated_request)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	struct sockaddr_storage want;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&t, "192.0.2.20", 40001);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	ck_assert(ph_logged(&h, "PaC address changed from 192.0.2.10:40000 "
+	    "to 192.0.2.20:40001 (AUTH verified)"));
+	/* The PNA goes to the new address, and so does everything after. */
+	ck_assert_int_eq(h.nout, n0 + 1);
+	ph_addr(&h, &want, "192.0.2.20", 40001);
+	ck_assert_mem_eq(&h.out[n0].to, &want, sizeof(struct sockaddr_in));
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40001);
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 1);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	ck_assert_mem_eq(&ph_last(&h)->to, &want, sizeof(struct sockaddr_in));
+}
+END_TEST
+
+START_TEST(test_address_change_taken_from_an_authenticated_answer)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	uint32_t seq;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(paa_ping(h.paa, h.now, t.sid), 0);
+	seq = expect_ping(&t);
+	tpac_move(&t, "192.0.2.20", 40000);
+	pna(&t, PANA_FLAG_P, seq);
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->sin_addr.s_addr,
+	    htonl(0xc0000214));
+	ck_assert_uint_eq(paa_stats(h.paa)->pings_answered, 1);
+}
+END_TEST
+
+START_TEST(test_address_change_without_auth_dropped)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&t, "192.0.2.20", 40000);
+	t.key[0] ^= 1;
+	n0 = h.nout;
+	ph_clear_log(&h);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert(ph_logged(&h, "message from 192.0.2.20:40000, a new address "
+	    "for 192.0.2.10:40000, without a valid AUTH: dropped"));
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->sin_addr.s_addr,
+	    htonl(0xc000020a));
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 0);
+}
+END_TEST
+
+START_TEST(test_address_change_by_a_replayed_request_dropped)
+{
+	struct tpac t;
+	struct paa_session_info info;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	pnr(&t, PANA_FLAG_P, t.my_seq);
+	/* Someone replays that signed PNR from elsewhere. */
+	tpac_move(&t, "192.0.2.66", 40000);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ph_input(&h, &t.addr, t.last, t.last_len);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert(ph_logged(&h, "repeated request from a new address: "
+	    "dropped"));
+	ck_assert_int_eq(paa_session_info(h.paa, t.sid, &info), 0);
+	ck_assert_uint_eq(port_of(&info.pac), 40000);
+	ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->sin_addr.s_addr,
+	    htonl(0xc000020a));
+}
+END_TEST
+
+START_TEST(test_address_change_before_the_key_dropped)
+{
+	struct tpac t;
+	int n0;
+
+	tpac_init(&t, "192.0.2.10", 40000);
+	handshake(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_move(&t, "192.0.2.20", 40000);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	pan_eap(&t, 1);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert_int_eq(h.naaa, 0);
+	ck_assert(ph_logged(&h, "but the session belongs to 192.0.2.10:40000"));
+}
+END_TEST
+
+/* ------------------------------------------------------------ scale */
+
+/* 1000 PaCs at 10.0.x.y, one session each; their ids in sid[]. */
+static void
+many_sessions(uint32_t *sid, int n)
+{
+	struct tpac t;
+	char ip[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 250, i % 250 + 1);
+		tpac_init(&t, ip, 40000);
+		start_session(&t);
+		sid[i] = t.sid;
+		ph_clear_sent(&h);
+		ph_clear_log(&h);
+	}
+}
+
+START_TEST(test_sessions_found_after_the_tables_grow)
+{
+	struct paa_session_info info;
+	uint32_t sid[1000];
+	char ip[32];
+	int i;
+
+	many_sessions(sid, 1000);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1000);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(paa_session_info(h.paa, sid[i], &info), 0);
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 250, i % 250 + 1);
+		ck_assert_uint_eq(((struct sockaddr_in *)&info.pac)->
+		    sin_addr.s_addr, inet_addr(ip));
+	}
+}
+END_TEST
+
+START_TEST(test_per_address_cap_holds_after_the_tables_grow)
+{
+	struct tpac t;
+	uint32_t sid[1000];
+
+	many_sessions(sid, 1000);
+	/* max-sessions-per-address 1: a second one at 10.0.0.77 (one of
+	 * the first, linked before the tables grew twice) is refused. */
+	tpac_init(&t, "10.0.0.77", 40001);
+	start_session(&t);
+	ck_assert_uint_eq(paa_session_count(h.paa), 1000);
+	ck_assert(ph_logged(&h, "1 sessions for that address, the maximum"));
+}
+END_TEST
+
+START_TEST(test_timers_run_in_deadline_order_among_many)
+{
+	uint32_t sid[1000];
+	int64_t to;
+	int i;
+
+	many_sessions(sid, 1000);
+	/* Every first EAP PAR is due for retransmission at once. */
+	to = paa_next_timeout(h.paa, h.now);
+	ck_assert_int_ge(to, 90);
+	ck_assert_int_le(to, 110);
+	/*
+	 * 3 retransmissions each (IRT 100 ms, MRT 400 ms, RAND +-10%), all
+	 * over within 1221 ms; a timer run late or not at all shows here.
+	 */
+	h.discard_out = 1;
+	for (i = 0; i < 130; i++) {
+		ph_advance(&h, 10);
+		ph_clear_log(&h);
+	}
+	ck_assert_uint_eq(paa_stats(h.paa)->retransmits, 3000);
+	ck_assert_uint_eq(paa_stats(h.paa)->expired_retransmit, 1000);
+	ck_assert_uint_eq(paa_session_count(h.paa), 0);
+	ck_assert_int_eq(paa_next_timeout(h.paa, h.now), -1);
+}
+END_TEST
+
+/* 1000 sessions, one per address; the harness keeps few datagrams. */
+static void
+setup_many(void)
+{
+	setup_cfg();
+	h.cfg.max_sessions = 2000;
+	h.cfg.max_per_addr = 1;
+	h.echo_log = 0;
+	start();
+}
+
 static uint32_t	relayed_start(const char *, uint16_t, const char *, uint16_t,
 		    const char *);
+
+START_TEST(test_address_change_through_a_relay_dropped)
+{
+	struct tpac t, relay;
+	struct pana_builder b;
+	uint8_t buf[OUT_SIZE], wrapped[OUT_SIZE];
+	size_t len, wlen;
+	int n0;
+
+	/* A direct session's signed PNR, now through a trusted relay. */
+	tpac_init(&t, "192.0.2.10", 40000);
+	authenticate(&t, PANA_PRF_HMAC_SHA2_256, PANA_AUTH_HMAC_SHA2_256_128);
+	tpac_begin(&t, &b, buf, PANA_MSG_NOTIFY, PANA_FLAG_R | PANA_FLAG_P,
+	    t.my_seq);
+	pana_build_auth(&b, pana_auth_mac_len(t.integ), NULL);
+	ck_assert_int_eq(pana_build_finish(&b, &len), 0);
+	ck_assert_int_eq(pana_auth_sign(t.integ, t.key, t.keylen, buf, len),
+	    0);
+	ck_assert_int_eq(pana_relay_push(buf, len, &t.addr, wrapped,
+	    sizeof(wrapped), &wlen), 0);
+	tpac_init(&relay, "198.51.100.1", 716);
+	n0 = h.nout;
+	ph_clear_log(&h);
+	ph_input(&h, &relay.addr, wrapped, wlen);
+	ck_assert_int_eq(h.nout, n0);
+	ck_assert(ph_logged(&h, "but the session belongs to 192.0.2.10:40000"));
+	ck_assert_uint_eq(paa_stats(h.paa)->address_updates, 0);
+}
+END_TEST
 
 START_TEST(test_relayed_session)
 {
@@ -1493,6 +2045,8 @@ static const char good_conf[] =
     "idle-timeout 30\n"
     "auth-timeout 7\n"
     "retransmit-initial-ms 50\n"
+    "ping-interval 30\n"
+    "reauth-before 120\n"
     "\n";
 
 START_TEST(test_config_good)
@@ -1512,6 +2066,8 @@ START_TEST(test_config_good)
 	ck_assert_uint_eq(c.paa.idle_timeout_ms, 30000);
 	ck_assert_uint_eq(c.paa.auth_timeout_ms, 7000);
 	ck_assert_uint_eq(c.paa.rt_initial_ms, 50);
+	ck_assert_uint_eq(c.paa.ping_interval_ms, 30000);
+	ck_assert_uint_eq(c.paa.reauth_before_ms, 120000);
 	ck_assert_int_eq(c.relay_listen.ss_family, AF_INET6);
 	ck_assert_uint_eq(c.relay_key_len, 20);
 	ck_assert_mem_eq(c.relay_key, "relay-key-0123456789", 20);
@@ -2309,6 +2865,7 @@ check_suite(void)
 	tcase_add_test(tc, test_cap_per_address);
 	tcase_add_test(tc, test_cap_total);
 	tcase_add_test(tc, test_cap_pci_still_answered_when_full);
+	tcase_add_test(tc, test_address_change_counts_for_the_per_address_cap);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("re-authentication");
@@ -2319,6 +2876,37 @@ check_suite(void)
 	tcase_add_test(tc, test_reauth_old_key_holds_during_exchange);
 	tcase_add_test(tc, test_reauth_new_key_after_par_c);
 	tcase_add_test(tc, test_reauth_old_key_refused_after);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("PAA-initiated ping and re-authentication");
+	tcase_add_checked_fixture(tc, setup_debug, teardown_debug);
+	tcase_add_test(tc, test_paa_ping_sent_under_the_key_and_answered);
+	tcase_add_test(tc, test_paa_ping_unanswered_removes_the_session);
+	tcase_add_test(tc, test_paa_ping_with_a_request_outstanding_refused);
+	tcase_add_test(tc, test_paa_pna_without_p_flag_dropped);
+	tcase_add_test(tc, test_ping_interval_pings_open_sessions);
+	tcase_add_test(tc, test_paa_reauth_par_under_the_current_key);
+	tcase_add_test(tc, test_paa_reauth_brings_a_new_key_id);
+	tcase_add_test(tc, test_paa_reauth_replaces_an_outstanding_ping);
+	tcase_add_test(tc, test_paa_reauth_of_no_open_session_refused);
+	tcase_add_test(tc, test_reauth_before_starts_before_the_lifetime_ends);
+	tcase_add_test(tc, test_reauth_before_is_at_most_half_the_lifetime);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("PaC address change");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_address_change_taken_from_an_authenticated_request);
+	tcase_add_test(tc, test_address_change_taken_from_an_authenticated_answer);
+	tcase_add_test(tc, test_address_change_without_auth_dropped);
+	tcase_add_test(tc, test_address_change_by_a_replayed_request_dropped);
+	tcase_add_test(tc, test_address_change_before_the_key_dropped);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scale");
+	tcase_add_checked_fixture(tc, setup_many, teardown);
+	tcase_add_test(tc, test_sessions_found_after_the_tables_grow);
+	tcase_add_test(tc, test_per_address_cap_holds_after_the_tables_grow);
+	tcase_add_test(tc, test_timers_run_in_deadline_order_among_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("no piggybacking");
@@ -2348,6 +2936,7 @@ check_suite(void)
 	tc = tcase_create("trusted relays");
 	tcase_add_checked_fixture(tc, setup_relays, teardown);
 	tcase_add_test(tc, test_relayed_session);
+	tcase_add_test(tc, test_address_change_through_a_relay_dropped);
 	tcase_add_test(tc, test_relay_not_a_peer_dropped);
 	tcase_add_test(tc, test_relay_peer_from_any_port);
 	tcase_add_test(tc, test_relay_auth_verified_and_answers_signed);

@@ -1036,6 +1036,38 @@ START_TEST(test_reauth_runs_eap_again_with_fresh_nonces_and_new_key)
 }
 END_TEST
 
+START_TEST(test_paa_initiated_reauth_par_starts_eap_again)
+{
+	uint8_t	buf[1024], old_key[PANA_AUTH_KEY_MAX], old_nonce[20];
+	size_t	len, old_len;
+
+	memcpy(old_key, paa.key, sizeof(old_key));
+	old_len = paa.key_len;
+	memcpy(old_nonce, paa.pac_nonce, sizeof(old_nonce));
+	/* RFC 5191 4.3: the PAA's PAR, no PNR[A] before it. */
+	ck_assert_int_eq(pac_state(pac), PAC_ST_OPEN);
+	len = par_eap(buf, sizeof(buf), 1, 1);
+	ck_assert_int_eq(feed(buf, len), 1);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_REAUTH);
+	ck_assert_uint_eq(outm.hdr.type, PANA_MSG_AUTH);
+	ck_assert_uint_eq(outm.hdr.flags, 0);
+	ck_assert_int_eq(pana_auth_verify(paa.integ, old_key, old_len, out,
+	    out_len), 0);
+	ck_assert_uint_eq(outm.avp[PANA_AVP_NONCE].len, PAC_NONCE_LEN);
+	memcpy(paa.pac_nonce, outm.avp[PANA_AVP_NONCE].value, PAC_NONCE_LEN);
+	ck_assert(memcmp(paa.pac_nonce, old_nonce, PAC_NONCE_LEN) != 0);
+	paa.seq++;
+	len = par_eap(buf, sizeof(buf), 13, 0);
+	ck_assert_int_eq(feed(buf, len), 1);
+	paa.seq++;
+	do_complete(9, NULL, 0);
+	ck_assert_int_eq(pac_state(pac), PAC_ST_OPEN);
+	ck_assert_uint_eq(pac_key_id(pac), 9);
+	ck_assert_int_eq(eap.begins, 2);
+	ck_assert(memcmp(paa.key, old_key, old_len) != 0);
+}
+END_TEST
+
 START_TEST(test_unsigned_reauth_par_dropped_and_par_stands_in_for_lost_pna)
 {
 	uint8_t	buf[512];
@@ -1385,6 +1417,7 @@ check_suite(void)
 	tcase_add_test(tc, test_session_ends_when_its_lifetime_is_over);
 	tcase_add_test(tc,
 	    test_reauth_runs_eap_again_with_fresh_nonces_and_new_key);
+	tcase_add_test(tc, test_paa_initiated_reauth_par_starts_eap_again);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("re-authenticating");

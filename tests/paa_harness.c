@@ -21,6 +21,9 @@ ph_send(void *arg, const struct sockaddr_storage *to, const uint8_t *buf,
 {
 	struct paa_harness *h = arg;
 
+	h->nsent++;
+	if (h->discard_out)
+		return 0;
 	if (h->nout >= PH_OUT_MAX)
 		h->fail("the PAA sent more datagrams than the harness keeps");
 	if (len > PH_OUT_SIZE)
@@ -111,6 +114,8 @@ ph_init(struct paa_harness *h,
 	h->rng_fixed = 0;
 	h->rng_byte = 0;
 	h->nout = 0;
+	h->discard_out = 0;
+	h->nsent = 0;
 	h->naaa = 0;
 	h->aaa_sid = 0;
 	h->aaa_eap_len = 0;

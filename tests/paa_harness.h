@@ -56,6 +56,8 @@ struct paa_harness {
 	/* Datagrams the PAA sent, oldest first, since ph_clear_sent(). */
 	struct ph_sent		 out[PH_OUT_MAX];
 	int			 nout;
+	int			 discard_out;	/* set: only counted */
+	uint64_t		 nsent;		/* every datagram, ever */
 
 	/* EAP-Responses the PAA carried to the fake AAA server. */
 	int			 naaa;
