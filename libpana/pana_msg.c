@@ -12,12 +12,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "pana_msg.h"
 #include "bytes.h"
+#include "errbuf.h"
 
 static const char *const pana_errstr[] = {
 	[0] = "success",
@@ -52,20 +52,6 @@ pana_strerror(int code)
 	return pana_errstr[-code];
 }
 
-/* Record a reason for the caller's log line and pass the code through. */
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 int
 pana_hdr_parse(const uint8_t *buf, size_t len, struct pana_hdr *hdr,
     char *err, size_t errlen)
@@ -73,14 +59,14 @@ pana_hdr_parse(const uint8_t *buf, size_t len, struct pana_hdr *hdr,
 	struct pana_hdr h;
 
 	if (buf == NULL)
-		return fail(err, errlen, PANA_E_ARG, "no message");
+		return gkey_fail(err, errlen, PANA_E_ARG, "no message");
 	if (len < PANA_HDR_LEN)
-		return fail(err, errlen, PANA_E_SHORT,
+		return gkey_fail(err, errlen, PANA_E_SHORT,
 		    "%zu octets, shorter than the %d-octet PANA header",
 		    len, PANA_HDR_LEN);
 	h.length = gkey_get16(buf + 2);
 	if (h.length != len)
-		return fail(err, errlen, PANA_E_LENGTH,
+		return gkey_fail(err, errlen, PANA_E_LENGTH,
 		    "header length %u but %zu octets received", h.length, len);
 	/*
 	 * RFC 5191 asks receivers to ignore Reserved, but a non-zero value
@@ -88,12 +74,12 @@ pana_hdr_parse(const uint8_t *buf, size_t len, struct pana_hdr *hdr,
 	 * non-PANA datagram on port 716 looks like: drop it.
 	 */
 	if (gkey_get16(buf) != 0)
-		return fail(err, errlen, PANA_E_RESERVED,
+		return gkey_fail(err, errlen, PANA_E_RESERVED,
 		    "reserved field 0x%04x is not zero", gkey_get16(buf));
 	h.flags = gkey_get16(buf + 4);
 	h.type = gkey_get16(buf + 6);
 	if (h.type == 0 || h.type > PANA_MSG_TYPE_MAX)
-		return fail(err, errlen, PANA_E_TYPE,
+		return gkey_fail(err, errlen, PANA_E_TYPE,
 		    "unknown message type %u", h.type);
 	h.session_id = gkey_get32(buf + 8);
 	h.seq = gkey_get32(buf + 12);
@@ -123,7 +109,7 @@ pana_avp_next(struct pana_avp_iter *it, struct pana_avp *a, char *err,
 	p = it->base + it->off;
 
 	if (left < PANA_AVP_HDR_LEN)
-		return fail(err, errlen, PANA_E_AVP_TRUNC,
+		return gkey_fail(err, errlen, PANA_E_AVP_TRUNC,
 		    "AVP header at offset %zu: %zu octets left, need %d",
 		    it->off, left, PANA_AVP_HDR_LEN);
 	a->code = gkey_get16(p);
@@ -134,7 +120,7 @@ pana_avp_next(struct pana_avp_iter *it, struct pana_avp *a, char *err,
 	a->vendor_id = 0;
 	if (a->flags & PANA_AVP_FLAG_V) {
 		if (left < PANA_AVP_VHDR_LEN)
-			return fail(err, errlen, PANA_E_AVP_TRUNC,
+			return gkey_fail(err, errlen, PANA_E_AVP_TRUNC,
 			    "vendor AVP header at offset %zu: %zu octets "
 			    "left, need %d", it->off, left, PANA_AVP_VHDR_LEN);
 		a->vendor_id = gkey_get32(p + 8);
@@ -143,7 +129,7 @@ pana_avp_next(struct pana_avp_iter *it, struct pana_avp *a, char *err,
 	/* Both terms are at most 65535 + 12 + 3: no overflow. */
 	need = hlen + (size_t)a->len + PANA_PAD((size_t)a->len);
 	if (need > left)
-		return fail(err, errlen, PANA_E_AVP_OVERRUN,
+		return gkey_fail(err, errlen, PANA_E_AVP_OVERRUN,
 		    "AVP code %u at offset %zu: value length %u plus padding "
 		    "needs %zu octets, %zu left", a->code, it->off, a->len,
 		    need, left);
@@ -166,19 +152,19 @@ avp_check_value(const struct pana_avp *a, char *err, size_t errlen)
 	case PANA_AVP_SESSION_LIFETIME:
 	case PANA_AVP_TERM_CAUSE:
 		if (a->len != 4)
-			return fail(err, errlen, PANA_E_AVP_VALUE,
+			return gkey_fail(err, errlen, PANA_E_AVP_VALUE,
 			    "AVP code %u at offset %zu: %u-octet value, "
 			    "expected 4", a->code, a->offset, a->len);
 		break;
 	case PANA_AVP_PAC_INFO:
 		if (a->len != 4 + 2 && a->len != 16 + 2)
-			return fail(err, errlen, PANA_E_AVP_VALUE,
+			return gkey_fail(err, errlen, PANA_E_AVP_VALUE,
 			    "PaC-Information at offset %zu: %u-octet value, "
 			    "expected 6 or 18", a->offset, a->len);
 		break;
 	case PANA_AVP_RELAYED_MSG:
 		if (a->len < PANA_HDR_LEN)
-			return fail(err, errlen, PANA_E_AVP_VALUE,
+			return gkey_fail(err, errlen, PANA_E_AVP_VALUE,
 			    "Relayed-Message at offset %zu: %u octets, "
 			    "shorter than a PANA header", a->offset, a->len);
 		break;
@@ -197,7 +183,8 @@ pana_msg_parse(const uint8_t *buf, size_t len, uint32_t vendor_id,
 	int rc;
 
 	if (m == NULL)
-		return fail(err, errlen, PANA_E_ARG, "no output structure");
+		return gkey_fail(err, errlen, PANA_E_ARG,
+		    "no output structure");
 	memset(m, 0, sizeof(*m));
 	if ((rc = pana_hdr_parse(buf, len, &m->hdr, err, errlen)) != 0)
 		return rc;
@@ -215,14 +202,14 @@ pana_msg_parse(const uint8_t *buf, size_t len, uint32_t vendor_id,
 			continue;
 		}
 		if (a.code == 0 || a.code > PANA_AVP_CODE_MAX)
-			return fail(err, errlen, PANA_E_AVP_UNKNOWN,
+			return gkey_fail(err, errlen, PANA_E_AVP_UNKNOWN,
 			    "AVP code %u at offset %zu: unknown AVP", a.code,
 			    a.offset);
 		if ((rc = avp_check_value(&a, err, errlen)) != 0)
 			return rc;
 		if (m->count[a.code] > 0 && a.code != PANA_AVP_PRF_ALG &&
 		    a.code != PANA_AVP_INTEGRITY_ALG)
-			return fail(err, errlen, PANA_E_AVP_DUP,
+			return gkey_fail(err, errlen, PANA_E_AVP_DUP,
 			    "AVP code %u at offset %zu: duplicate of the one "
 			    "at offset %zu", a.code, a.offset,
 			    m->avp[a.code].offset);
@@ -489,27 +476,28 @@ pana_relay_pop(const uint8_t *buf, size_t len, struct sockaddr_storage *pac,
 	int rc;
 
 	if (pac == NULL || inner == NULL || inner_len == NULL)
-		return fail(err, errlen, PANA_E_ARG, "no output arguments");
+		return gkey_fail(err, errlen, PANA_E_ARG,
+		    "no output arguments");
 	/* The vendor id does not matter: the relay ignores vendor AVPs. */
 	if ((rc = pana_msg_parse(buf, len, 0, &m, err, errlen)) != 0)
 		return rc;
 	if (m.hdr.type != PANA_MSG_RELAY)
-		return fail(err, errlen, PANA_E_RELAY,
+		return gkey_fail(err, errlen, PANA_E_RELAY,
 		    "message type %u is not PANA-Relay", m.hdr.type);
 	if (m.hdr.session_id != 0 || m.hdr.seq != 0)
-		return fail(err, errlen, PANA_E_RELAY,
+		return gkey_fail(err, errlen, PANA_E_RELAY,
 		    "PANA-Relay with session id 0x%08x, sequence %u "
 		    "(both must be zero)", m.hdr.session_id, m.hdr.seq);
 	if ((info = pana_msg_avp(&m, PANA_AVP_PAC_INFO)) == NULL)
-		return fail(err, errlen, PANA_E_MISSING,
+		return gkey_fail(err, errlen, PANA_E_MISSING,
 		    "PANA-Relay without PaC-Information");
 	if ((rm = pana_msg_avp(&m, PANA_AVP_RELAYED_MSG)) == NULL)
-		return fail(err, errlen, PANA_E_MISSING,
+		return gkey_fail(err, errlen, PANA_E_MISSING,
 		    "PANA-Relay without Relayed-Message");
 	if ((rc = pana_hdr_parse(rm->value, rm->len, &ih, err, errlen)) != 0)
 		return rc;
 	if (ih.type == PANA_MSG_RELAY)
-		return fail(err, errlen, PANA_E_RELAY,
+		return gkey_fail(err, errlen, PANA_E_RELAY,
 		    "PANA-Relay nested in PANA-Relay");
 
 	memset(pac, 0, sizeof(*pac));

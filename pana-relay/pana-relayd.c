@@ -4,23 +4,19 @@
  * PAA carries EAP to FreeRADIUS and hands the nodes their group key
  * records in the final PANA-Auth-Request.
  *
- * This file holds main(), the sockets, privilege dropping and the poll()
- * loop; the PAA state machine is paa.c, the relay relay.c, the messages
- * pana_msg.c, RADIUS radius_client.c.  Only start-up errors are fatal:
+ * This file holds main(), the sockets and the poll() loop (the command
+ * line, privilege dropping, detaching and signals are libdaemon's); the
+ * PAA state machine is paa.c, the relay relay.c, the messages pana_msg.c,
+ * RADIUS radius_client.c.  Only start-up errors are fatal:
  * after that a bad datagram is a rate-limited warning and a drop.
  */
-#define _GNU_SOURCE		/* setresuid(2), setresgid(2) */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +28,7 @@
 
 #include "clock.h"
 #include "control.h"
+#include "daemon.h"
 #include "relayd_conf.h"
 #include "relayd_ctl.h"
 #include "paa.h"
@@ -62,26 +59,7 @@ struct daemon {
 	int			 verbose;	/* -v */
 };
 
-static volatile sig_atomic_t quit;
-static volatile sig_atomic_t hup;
-
 static struct daemon d;
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: pana-relayd [-dnv] [-f file]\n");
-	exit(1);
-}
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup = 1;
-	else
-		quit = 1;
-}
 
 static socklen_t
 sa_len(const struct sockaddr_storage *ss)
@@ -341,32 +319,6 @@ read_relay_paa(void)
 /* ------------------------------------------------------------ start-up */
 
 static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (geteuid() != 0) {
-		if (user[0] != '\0')
-			log_info("not running as root: staying uid %u",
-			    (unsigned int)geteuid());
-		return;
-	}
-	if (user[0] == '\0') {
-		log_warnx("running as root: set 'user' in the configuration");
-		return;
-	}
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user '%s' does not exist", user);
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("cannot drop privileges to %s", user);
-	if (setuid(0) != -1 || geteuid() == 0)
-		fatalx("privileges not dropped");
-	log_info("running as %s", user);
-}
-
-static void
 start_paa(void)
 {
 	struct radius_client_cfg rcfg;
@@ -471,7 +423,10 @@ reload(char *err, size_t errlen)
 	int rc = -1;
 
 	if (config_load(d.conffile, &n, err, errlen) != 0) {
-		/* After drop_privileges() the file may no longer be ours. */
+		/*
+		 * After daemon_drop_privileges() the file may no longer be
+		 * ours.
+		 */
 		if (access(d.conffile, R_OK) != 0 && errno == EACCES)
 			snprintf(err, errlen, "%s: not readable by the user "
 			    "pana-relayd runs as (uid %u): make it readable "
@@ -639,41 +594,22 @@ main(int argc, char *argv[])
 {
 	struct pollfd pfd[FD_MAX + CTL_POLLFDS];
 	size_t nctl;
-	struct sigaction sa;
-	const char *conffile = CONFIG_DEFAULT_PATH;
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct daemon_args args;
 	char err[CONFIG_ERRLEN];
 	int64_t t;
-	int ch, i, foreground = 0, verbose = 0, noaction = 0, timeout;
+	int ch, i, verbose, timeout;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			foreground = 1;
-			break;
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
+	daemon_args(argc, argv, "pana-relayd", CONFIG_DEFAULT_PATH, &args);
 
 	/* Start-up errors go to stderr whatever the mode. */
-	log_init(1, verbose, "pana-relayd");
-	if (config_load(conffile, &d.cfg, err, sizeof(err)) != 0)
+	log_init(1, args.verbose, "pana-relayd");
+	if (config_load(args.conffile, &d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	d.verbose = verbose;
-	verbose = verbose || d.cfg.log_debug;
+	d.verbose = args.verbose;
+	verbose = args.verbose || d.cfg.log_debug;
 	log_set_debug(verbose);
-	if (noaction) {
+	if (args.noaction) {
 		fprintf(stderr, "configuration OK\n");
 		config_clear(&d.cfg);
 		return 0;
@@ -690,31 +626,19 @@ main(int argc, char *argv[])
 		start_paa();
 	if (d.cfg.role_relay)
 		start_relay();
-	d.conffile = conffile;
+	d.conffile = args.conffile;
 	d.started = gkey_now_ms();
 	start_control();
-	drop_privileges(d.cfg.user);
-
-	if (!foreground) {
-		log_init(0, verbose, "pana-relayd");
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	daemon_drop_privileges(d.cfg.user);
+	daemon_detach(args.foreground, verbose, "pana-relayd");
+	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	log_info("started (%s%s%s)", d.cfg.role_paa ? "PAA" : "",
 	    d.cfg.role_paa && d.cfg.role_relay ? " and " : "",
 	    d.cfg.role_relay ? "relay" : "");
 
-	while (!quit) {
-		if (hup) {
-			hup = 0;
+	while (!daemon_quit) {
+		if (daemon_hup) {
+			daemon_hup = 0;
 			if (reload(err, sizeof(err)) != 0)
 				log_warnx("SIGHUP: reload refused: %s", err);
 		}

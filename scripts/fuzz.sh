@@ -22,9 +22,9 @@ sources() {
 	hex) echo "tests/fuzz/fuzz_hex.c $LIBGKEY" ;;
 	text) echo "tests/fuzz/fuzz_text.c $LIBGKEY" ;;
 	x509) echo "tests/fuzz/fuzz_x509.c $LIBGKEY" ;;
-	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA" ;;
+	pana_msg) echo "tests/fuzz/fuzz_pana_msg.c $PANA libgkey/errbuf.c" ;;
 	eap) echo "tests/fuzz/fuzz_eap.c node/eap_tls_peer.c libgkey/errbuf.c" ;;
-	paa) echo "tests/fuzz/fuzz_paa.c tests/paa_harness.c pana-relay/paa.c libdaemon/plog.c libgkey/clock.c $PANA" ;;
+	paa) echo "tests/fuzz/fuzz_paa.c tests/paa_harness.c pana-relay/paa.c libdaemon/plog.c libgkey/clock.c libgkey/errbuf.c $PANA" ;;
 	pac) echo "tests/fuzz/fuzz_pac.c node/pac.c $PANA $LIBGKEY" ;;
 	nd) echo "tests/fuzz/fuzz_nd.c $ND" ;;
 	ard) echo "tests/fuzz/fuzz_ard.c ard/ard_core.c $LIBND $LIBGKEY" ;;
