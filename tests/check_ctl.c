@@ -1,6 +1,6 @@
 /*
  * check_ctl.c - unit tests for pana-relayd's control protocol
- * (pana-relay/ctl_proto.c) and what the commands show
+ * (libdaemon/ctl_proto.c) and what the commands show
  * (pana-relay/relayd_ctl.c), without sockets: requests are parsed from
  * strings, replies built into buffers, and the counters taken from a PAA
  * in the environment of paa_harness.c.
