@@ -113,7 +113,7 @@ relay_reply(int fd)
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if ((n = poll(&pfd, 1, TIMEOUT_MS)) == 0) {
-			fprintf(stderr, "%s: no answer from pana-relayd in "
+			fprintf(stderr, "%s: no answer from the daemon in "
 			    "%d s\n", PROG, TIMEOUT_MS / 1000);
 			return 3;
 		}
