@@ -222,6 +222,23 @@ kw_rdnss(struct conf_ctx *x, char **t, int n)
 	return 0;
 }
 
+/* control-socket PATH: absolute, and it must fit sun_path. */
+static int
+kw_control(struct conf_ctx *x, char **t, int n)
+{
+	struct ard_config *c = cfg(x);
+
+	(void)n;
+	if (t[1][0] != '/')
+		return conf_bad(x, "control-socket: '%s' is not an absolute "
+		    "path", t[1]);
+	if (strlen(t[1]) >= sizeof(c->control_socket))
+		return conf_bad(x, "control-socket: longer than %zu octets",
+		    sizeof(c->control_socket) - 1);
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s", t[1]);
+	return 0;
+}
+
 #define S(name, field)		CONF_STRING(name, struct ard_config, field)
 #define U(name, field, lo, hi)	\
 	CONF_UINT(name, struct ard_config, field, lo, hi)
@@ -253,6 +270,7 @@ static const struct conf_keyword keywords[] = {
 	K("ra-prefix",			1, 7,	kw_prefix),
 	K("ra-rdnss",			1, 3,	kw_rdnss),
 	S("user",				user),
+	K("control-socket",		1, 1,	kw_control),
 };
 
 #undef S

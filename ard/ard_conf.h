@@ -27,6 +27,7 @@
 #define ARD_RADIUS_MAX		2
 #define ARD_PREFIX_MAX		4
 #define ARD_RDNSS_MAX		3
+#define ARD_CTL_PATH_MAX	108	/* sun_path of struct sockaddr_un */
 
 struct ard_radius_server {
 	char		host[INET6_ADDRSTRLEN + 8];	/* numeric */
@@ -78,6 +79,7 @@ struct ard_config {
 	uint32_t		 rdnss_lifetime;
 
 	char			 user[64];
+	char			 control_socket[ARD_CTL_PATH_MAX]; /* "": none */
 };
 
 /* Defaults, then the file.  0, or -1 with "file:line: reason" in err. */

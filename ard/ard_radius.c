@@ -68,11 +68,18 @@ struct ard_radius {
 	unsigned int		 outstanding;
 	unsigned int		 next_id;
 	char			 err[ARD_RADIUS_ERRLEN];
+	struct ard_radius_stats	 st;
 };
 
 static const DICT_ATTR *da_cert, *da_app, *da_record;
 
 #define ar_err(r, ...)	gkey_seterr((r)->err, sizeof((r)->err), __VA_ARGS__)
+
+const struct ard_radius_stats *
+ard_radius_stats(const struct ard_radius *r)
+{
+	return &r->st;
+}
 
 const char *
 ard_radius_error(const struct ard_radius *r)
@@ -408,6 +415,7 @@ ard_radius_send(struct ard_radius *r, const struct ard_request *in,
 	q->deadline = now + r->timeout_ms;
 	r->pending[id] = q;
 	r->outstanding++;
+	r->st.requests++;
 	return id;
 }
 
@@ -506,6 +514,7 @@ ard_radius_read(struct ard_radius *r)
 	res.server = srv->name;
 	fill_result(&res, reply);
 	r->current = q->srv;
+	r->st.round_trips++;
 	arg = q->arg;
 	req_free(r, reply->id);
 	r->cb(arg, &res);
@@ -550,6 +559,7 @@ ard_radius_timeout(struct ard_radius *r, uint64_t now)
 		if (q->tries <= r->retries) {
 			srv = &r->server[q->srv];
 			q->tries++;
+			r->st.retransmits++;
 			/* rad_send() resends the bytes it encoded. */
 			if (rad_send(q->packet, NULL, srv->secret) < 0)
 				ar_err(r, "resending to %s: %s", srv->name,
@@ -559,6 +569,7 @@ ard_radius_timeout(struct ard_radius *r, uint64_t now)
 		if (q->servers_tried < r->nservers) {
 			q->srv = (q->srv + 1) % r->nservers;
 			q->servers_tried++;
+			r->st.failovers++;
 			r->current = q->srv;
 			if (build_and_send(r, q, (int)i) == 0)
 				continue;
@@ -567,6 +578,7 @@ ard_radius_timeout(struct ard_radius *r, uint64_t now)
 		req_free(r, (int)i);
 		memset(&res, 0, sizeof(res));
 		res.outcome = ARD_TIMEOUT;
+		r->st.timeouts++;
 		n++;
 		r->cb(arg, &res);
 	}

@@ -112,6 +112,16 @@ int	ard_radius_timeout(struct ard_radius *, uint64_t now_ms);
 /* Milliseconds until ard_radius_timeout() has work; -1 if never. */
 int	ard_radius_next_timeout(const struct ard_radius *, uint64_t now_ms);
 unsigned int ard_radius_outstanding(const struct ard_radius *);
+
+/* What the client has done since ard_radius_new(). */
+struct ard_radius_stats {
+	uint64_t	requests;	/* new Access-Requests */
+	uint64_t	retransmits;	/* the same packet again */
+	uint64_t	failovers;	/* a request moved to the next server */
+	uint64_t	round_trips;	/* replies verified and delivered */
+	uint64_t	timeouts;	/* requests no server answered */
+};
+const struct ard_radius_stats *ard_radius_stats(const struct ard_radius *);
 const char *ard_radius_error(const struct ard_radius *);
 
 #endif /* GKEY_ARD_RADIUS_H */

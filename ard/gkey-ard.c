@@ -40,6 +40,7 @@
 #include "ard_conf.h"
 #include "ard_core.h"
 #include "ard_radius.h"
+#include "control.h"
 #include "daemon.h"
 #include "clock.h"
 #include "keys.h"
@@ -69,6 +70,10 @@ struct stats {
 	uint64_t rx, plain, dropped, rate_source, rate_total, replay,
 	    busy, table_full, radius_dropped, accept, reject, timeout,
 	    ra_sent, send_errors, refreshed;
+	/* dropped, by reason */
+	uint64_t drop_malformed, drop_source, drop_check, drop_nonce,
+	    drop_truncated, drop_nodst;
+	uint64_t answers[3];		/* by Status: 0 records, 1, 2 */
 };
 
 struct daemon {
@@ -90,6 +95,8 @@ struct daemon {
 	struct ard_answer	 answer;
 	uint8_t			 rx[RX_MAX];
 	struct stats		 st;
+	struct ctl_server	*ctl;
+	uint64_t		 started;	/* ms, monotonic */
 };
 
 static struct daemon d;
@@ -259,6 +266,8 @@ answer(struct pending *p, const struct ard_radius_result *r)
 		    &d.answer, err, sizeof(err)) != 0)
 			return;
 	}
+	if (in.status <= ND_STATUS_UNAVAILABLE)
+		d.st.answers[in.status]++;
 	log_info("%s: %s, %zu records in %zu RAs", a,
 	    r->outcome == ARD_ACCEPT ? "accepted" : r->outcome == ARD_REJECT ?
 	    "refused" : "key server unavailable", in.n_records, d.answer.n);
@@ -390,6 +399,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	nd_addr_str(src, srcs, sizeof(srcs));
 	if (nd_msg_parse(d.rx, len, &m, err, sizeof(err)) != 0) {
 		d.st.dropped++;
+		d.st.drop_malformed++;
 		log_warnx_rl("%s: RS dropped: malformed: %s", srcs, err);
 		return;
 	}
@@ -400,6 +410,7 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	/* RFC 4861 6.2.6: an RS from :: gets multicast RAs, not ours. */
 	if (IN6_IS_ADDR_UNSPECIFIED(src) || IN6_IS_ADDR_MULTICAST(src)) {
 		d.st.dropped++;
+		d.st.drop_source++;
 		log_warnx_rl("%s: RS dropped: no unicast answer possible to "
 		    "this source", srcs);
 		return;
@@ -422,11 +433,13 @@ handle_rs(size_t len, const struct in6_addr *src, const struct in6_addr *dst,
 	    d.cfg.timestamp_window, &m, err, sizeof(err));
 	if (rc != ARD_RS_OK) {
 		d.st.dropped++;
+		d.st.drop_check++;
 		log_warnx_rl("%s: RS dropped: %s", srcs, err);
 		return;
 	}
 	if (m.nonce_len > NONCE_STORE) {
 		d.st.dropped++;
+		d.st.drop_nonce++;
 		log_warnx_rl("%s: RS dropped: nonce of %zu octets, at most "
 		    "%d", srcs, m.nonce_len, NONCE_STORE);
 		return;
@@ -460,11 +473,13 @@ read_icmp(void)
 		}
 		if (rc == ND_RX_TRUNC) {
 			d.st.dropped++;
+			d.st.drop_truncated++;
 			log_warnx_rl("RS dropped: truncated on receipt");
 			continue;
 		}
 		if (rc == ND_RX_NODST) {
 			d.st.dropped++;
+			d.st.drop_nodst++;
 			log_warnx_rl("RS dropped: no destination address");
 			continue;
 		}
@@ -490,6 +505,168 @@ read_radius(void)
 			break;
 		}
 	}
+}
+
+/* ------------------------------------------------------------ control */
+
+#define ARD_COUNTERS_MAX	40
+
+static unsigned int
+pending_count(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < d.cfg.max_pending; i++)
+		if (d.pend[i].in_use)
+			n++;
+	return n;
+}
+
+/*
+ * What gkey-ard counts, for `status' and `metrics' (doc/control.md):
+ * one table, so that both show the same values.
+ */
+static size_t
+ard_counters(struct ctl_counter *c, size_t max)
+{
+	const struct ard_radius_stats *rs = ard_radius_stats(d.rad);
+	const struct ctl_stats *cs = ctl_server_stats(d.ctl);
+	size_t n = 0;
+
+#define C(st, me, la, he, ga, va) do {					\
+	if (n < max) {							\
+		c[n].status = (st);					\
+		c[n].metric = (me);					\
+		c[n].labels = (la);					\
+		c[n].help = (he);					\
+		c[n].gauge = (ga);					\
+		c[n].value = (va);					\
+		n++;							\
+	}								\
+} while (0)
+#define DROP(st, la, va)						\
+	C(st, "gkey_ard_rs_dropped_total", "reason=\"" la "\"",	\
+	    "Signed RSs dropped without an answer, by reason.", 0, va)
+
+	C("uptime seconds", "gkey_ard_uptime_seconds", NULL,
+	    "Seconds since gkey-ard started.", 1,
+	    (gkey_now_ms() - d.started) / 1000);
+	C("RS received", "gkey_ard_rs_received_total", NULL,
+	    "Router Solicitations received.", 0, d.st.rx);
+	C("RS plain", "gkey_ard_rs_plain_total", NULL,
+	    "RSs without a gkey option, left to radvd.", 0, d.st.plain);
+	DROP("RS dropped malformed", "malformed", d.st.drop_malformed);
+	DROP("RS dropped truncated", "truncated", d.st.drop_truncated);
+	DROP("RS dropped no destination", "no_destination",
+	    d.st.drop_nodst);
+	DROP("RS dropped source", "source", d.st.drop_source);
+	DROP("RS dropped checks", "check", d.st.drop_check);
+	DROP("RS dropped nonce too long", "nonce_length", d.st.drop_nonce);
+	DROP("RS dropped replay", "replay", d.st.replay);
+	DROP("RS dropped rate per source", "rate_source",
+	    d.st.rate_source);
+	DROP("RS dropped rate total", "rate_total", d.st.rate_total);
+	DROP("RS dropped busy", "busy", d.st.busy);
+	DROP("RS dropped pending full", "pending_full", d.st.table_full);
+	C("RS refreshed", "gkey_ard_rs_refreshed_total", NULL,
+	    "RSs that renewed the nonce of a request waiting for RADIUS.", 0,
+	    d.st.refreshed);
+	C("RADIUS requests", "gkey_ard_radius_requests_total", NULL,
+	    "Access-Requests sent (first try).", 0, rs->requests);
+	C("RADIUS retransmits", "gkey_ard_radius_retransmits_total", NULL,
+	    "Access-Requests sent again to the same server.", 0,
+	    rs->retransmits);
+	C("RADIUS fail-overs", "gkey_ard_radius_failovers_total", NULL,
+	    "Requests moved to the next RADIUS server.", 0, rs->failovers);
+	C("RADIUS round trips", "gkey_ard_radius_round_trips_total", NULL,
+	    "Verified replies to an outstanding request.", 0,
+	    rs->round_trips);
+	C("RADIUS time-outs", "gkey_ard_radius_timeouts_total", NULL,
+	    "Requests no RADIUS server answered.", 0, rs->timeouts);
+	C("RADIUS replies dropped", "gkey_ard_radius_replies_dropped_total",
+	    NULL, "RADIUS datagrams dropped (unknown, forged, bad code).",
+	    0, d.st.radius_dropped);
+	C("RADIUS pending", "gkey_ard_radius_pending", NULL,
+	    "RSs waiting for RADIUS.", 1, pending_count());
+	C("RADIUS accepts", "gkey_ard_radius_results_total",
+	    "result=\"accept\"", "Outcomes of Access-Requests.", 0,
+	    d.st.accept);
+	C("RADIUS rejects", "gkey_ard_radius_results_total",
+	    "result=\"reject\"", "Outcomes of Access-Requests.", 0,
+	    d.st.reject);
+	C("RADIUS unanswered", "gkey_ard_radius_results_total",
+	    "result=\"timeout\"", "Outcomes of Access-Requests.", 0,
+	    d.st.timeout);
+	C("answers status 0", "gkey_ard_answers_total", "status=\"0\"",
+	    "Answers built, by Status (0 records, 1 refused, 2 "
+	    "unavailable).", 0, d.st.answers[0]);
+	C("answers status 1", "gkey_ard_answers_total", "status=\"1\"",
+	    "Answers built, by Status (0 records, 1 refused, 2 "
+	    "unavailable).", 0, d.st.answers[1]);
+	C("answers status 2", "gkey_ard_answers_total", "status=\"2\"",
+	    "Answers built, by Status (0 records, 1 refused, 2 "
+	    "unavailable).", 0, d.st.answers[2]);
+	C("RA sent", "gkey_ard_ra_sent_total", NULL,
+	    "Router Advertisements (answer parts) sent.", 0, d.st.ra_sent);
+	C("RA send errors", "gkey_ard_ra_send_errors_total", NULL,
+	    "Router Advertisements the socket refused.", 0,
+	    d.st.send_errors);
+	C("log lines suppressed", "gkey_ard_log_suppressed_total", NULL,
+	    "Warnings not logged by the rate limit.", 0,
+	    log_rl_suppressed());
+	C("control requests", "gkey_ard_control_requests_total", NULL,
+	    "Control socket requests answered.", 0, cs->requests);
+	C("control refused", "gkey_ard_control_refused_total", NULL,
+	    "Control connections refused (too many clients).", 0,
+	    cs->refused);
+	C("control dropped", "gkey_ard_control_dropped_total", NULL,
+	    "Control connections dropped (time-out or error).", 0,
+	    cs->dropped);
+#undef DROP
+#undef C
+	return n;
+}
+
+static int
+ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
+    char *err, size_t errlen)
+{
+	struct ctl_counter c[ARD_COUNTERS_MAX];
+	size_t n;
+
+	(void)arg;
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
+		n = ard_counters(c, ARD_COUNTERS_MAX);
+		if (ctl_buf_printf(b, "interface: %s\nnas-identifier: %s\n"
+		    "radius-servers: %zu\n", d.cfg.interface,
+		    d.cfg.nas_identifier, d.cfg.n_radius) != 0)
+			return -1;
+		return ctl_render_status(b, c, n);
+	case CTL_CMD_METRICS:
+		n = ard_counters(c, ARD_COUNTERS_MAX);
+		return ctl_render_metrics(b, c, n);
+	case CTL_CMD_RELOAD:
+		snprintf(err, errlen, "gkey-ard does not reload; restart it");
+		return -1;
+	default:
+		snprintf(err, errlen, "gkey-ard has no sessions");
+		return -1;
+	}
+}
+
+/* Before dropping root: the socket's directory may be root's. */
+static void
+start_control(void)
+{
+	char err[CTL_ERRLEN + PATH_MAX];
+
+	if (d.cfg.control_socket[0] == '\0')
+		return;
+	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
+	    sizeof(err));
+	if (d.ctl == NULL)
+		fatalx("%s", err);
 }
 
 static void
@@ -547,13 +724,16 @@ setup(void)
 	    (d.pend = calloc(d.cfg.max_pending, sizeof(*d.pend))) == NULL)
 		fatalx("out of memory");
 	start_radius();
+	d.started = gkey_now_ms();
+	start_control();
 }
 
 static void
 loop(void)
 {
-	struct pollfd pfd[FD_MAX];
-	int i, timeout;
+	struct pollfd pfd[FD_MAX + CTL_POLLFDS];
+	size_t nctl;
+	int i, timeout, ct;
 
 	while (!daemon_quit) {
 		for (i = 0; i < FD_MAX; i++) {
@@ -562,7 +742,15 @@ loop(void)
 			pfd[i].revents = 0;
 		}
 		timeout = ard_radius_next_timeout(d.rad, gkey_now_ms());
-		if (poll(pfd, FD_MAX, timeout) == -1) {
+		nctl = 0;
+		if (d.ctl != NULL) {
+			ct = ctl_server_timer(d.ctl, gkey_now_ms());
+			if (ct >= 0 && (timeout < 0 || ct < timeout))
+				timeout = ct;
+			nctl = ctl_server_pollfds(d.ctl, pfd + FD_MAX,
+			    CTL_POLLFDS);
+		}
+		if (poll(pfd, FD_MAX + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -572,6 +760,9 @@ loop(void)
 		if (pfd[FD_RADIUS].revents & POLLIN)
 			read_radius();
 		ard_radius_timeout(d.rad, gkey_now_ms());
+		if (d.ctl != NULL)
+			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
+			    gkey_now_ms());
 	}
 }
 
@@ -599,6 +790,7 @@ main(int argc, char *argv[])
 	    d.cfg.interface, d.cert_len);
 	loop();
 	shutdown_log();
+	ctl_server_close(d.ctl);
 	ard_radius_free(d.rad);
 	ard_replay_free(&d.replay);
 	ard_limits_free(&d.limits);

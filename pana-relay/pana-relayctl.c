@@ -6,6 +6,10 @@
  * "error: REASON" on the first line, then the text, then closes
  * (doc/control.md).  The text is copied to standard output as it is, so
  * `metrics' is ready for node_exporter's textfile collector.
+ *
+ * The same source is built as gkey-ardctl, for gkey-ard's control
+ * socket, with -DPROG and -DDEFAULT_SOCKET (gkey-ard answers status,
+ * metrics and nothing else).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -18,10 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef DEFAULT_SOCKET
 #define DEFAULT_SOCKET	"/run/pana-relayd/pana-relayd.sock"
+#endif
+#ifndef PROG
+#define PROG		"pana-relayctl"
+#endif
 #define REQUEST_MAX	256
 #define TIMEOUT_MS	10000
-#define PROG		"pana-relayctl"
 
 static const struct {
 	const char	*word;
@@ -105,7 +113,7 @@ relay_reply(int fd)
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if ((n = poll(&pfd, 1, TIMEOUT_MS)) == 0) {
-			fprintf(stderr, "%s: no answer from pana-relayd in "
+			fprintf(stderr, "%s: no answer from the daemon in "
 			    "%d s\n", PROG, TIMEOUT_MS / 1000);
 			return 3;
 		}

@@ -484,6 +484,46 @@ START_TEST(config_without_interface_is_refused)
 }
 END_TEST
 
+START_TEST(control_socket_is_off_unless_configured)
+{
+	struct ard_config c;
+	char text[512];
+
+	ck_assert_int_eq(ard_config_parse(minimal, "t", &c, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "");
+	snprintf(text, sizeof(text), "%scontrol-socket /run/gkey-ard/a.sock\n",
+	    minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "/run/gkey-ard/a.sock");
+	ard_config_clear(&c);
+}
+END_TEST
+
+START_TEST(control_socket_must_be_absolute_and_fit_sun_path)
+{
+	struct ard_config c;
+	char text[512], path[ARD_CTL_PATH_MAX + 1];
+
+	snprintf(text, sizeof(text), "%scontrol-socket a.sock\n", minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t:6: control-socket: 'a.sock' is not an "
+	    "absolute path");
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	snprintf(text, sizeof(text), "%scontrol-socket %s\n", minimal, path);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t:6: control-socket: longer than 107 octets");
+	/* 107 octets fit. */
+	path[sizeof(path) - 2] = '\0';
+	snprintf(text, sizeof(text), "%scontrol-socket %s\n", minimal, path);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, path);
+	ard_config_clear(&c);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -526,6 +566,8 @@ check_suite(void)
 	tcase_add_test(c, bad_line_is_named_by_file_and_line);
 	tcase_add_test(c, bad_radius_line_does_not_show_the_secret);
 	tcase_add_test(c, config_without_interface_is_refused);
+	tcase_add_test(c, control_socket_is_off_unless_configured);
+	tcase_add_test(c, control_socket_must_be_absolute_and_fit_sun_path);
 	suite_add_tcase(s, c);
 	return s;
 }

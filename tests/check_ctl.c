@@ -1,6 +1,6 @@
 /*
  * check_ctl.c - unit tests for pana-relayd's control protocol
- * (pana-relay/ctl_proto.c) and what the commands show
+ * (libdaemon/ctl_proto.c) and what the commands show
  * (pana-relay/relayd_ctl.c), without sockets: requests are parsed from
  * strings, replies built into buffers, and the counters taken from a PAA
  * in the environment of paa_harness.c.
@@ -554,7 +554,7 @@ START_TEST(test_socket_path_in_use)
 	ck_assert_ptr_null(ctl_server_open(path, hello, NULL, err,
 	    sizeof(err)));
 	snprintf(want, sizeof(want), "control socket %s: another process "
-	    "answers on it (is pana-relayd already running?)", path);
+	    "answers on it (is the daemon already running?)", path);
 	ck_assert_str_eq(err, want);
 	ctl_server_close(cs);
 

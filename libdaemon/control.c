@@ -1,5 +1,6 @@
 /*
- * control.c - pana-relayd's control socket.  See control.h.
+ * control.c - a daemon's control socket (pana-relayd, gkey-ard).
+ * See control.h.
  */
 #define _GNU_SOURCE		/* accept4(2) */
 #include <sys/types.h>
@@ -86,7 +87,7 @@ clear_stale(const char *path, const struct sockaddr_un *sun, char *err,
 	}
 	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
 		snprintf(err, errlen, "control socket %s: another process "
-		    "answers on it (is pana-relayd already running?)", path);
+		    "answers on it (is the daemon already running?)", path);
 	else if (errno != ECONNREFUSED)
 		snprintf(err, errlen, "control socket %s: %s", path,
 		    strerror(errno));

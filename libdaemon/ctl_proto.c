@@ -1,5 +1,5 @@
 /*
- * ctl_proto.c - requests and replies of pana-relayd's control socket.
+ * ctl_proto.c - requests and replies of a daemon's control socket.
  * See ctl_proto.h.
  */
 #include <ctype.h>

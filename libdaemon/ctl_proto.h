@@ -1,7 +1,8 @@
 /*
- * ctl_proto.h - the request parser and the reply builders of
- * pana-relayd's control socket, without sockets (doc/control.md has the
- * wire protocol; pana-relayctl(8) the commands).
+ * ctl_proto.h - the request parser and the reply builders of a daemon's
+ * control socket (pana-relayd, gkey-ard), without sockets (doc/control.md
+ * has the wire protocol; pana-relayctl(8) and gkey-ardctl(8) the
+ * commands).
  *
  * A request is one line: a command word and at most one argument,
  * separated by one or more blanks.  A reply is a first line "ok" or
