@@ -375,34 +375,32 @@ static gkey_db_rcode_t stmt_run(gkey_db_t *db, stmt_t stmt, char const * const *
 {
 	REQUEST *request = db->request;
 	char err[256];
+	int attempt;
 
 	*out = NULL;
 	if (!db->conn) {
 		RERROR("%s: no database connection", stmts[stmt].name);
 		return GKEY_DB_ERROR;
 	}
-	switch (stmt_try(db, stmt, values, lengths, formats, want, out)) {
-	case TRY_OK:
-		return GKEY_DB_OK;
-	case TRY_FAILED:
-		return GKEY_DB_ERROR;
-	case TRY_BROKEN:
-		break;
-	}
-
-	RWDEBUG("Database connection broken (%s), reconnecting", conn_error(db->conn, err, sizeof(err)));
-	db->conn = fr_connection_reconnect(db->pool, db->conn);
-	if (!db->conn) {
-		RERROR("%s: database connection broken, and reconnecting failed", stmts[stmt].name);
-		return GKEY_DB_ERROR;
-	}
-	switch (stmt_try(db, stmt, values, lengths, formats, want, out)) {
-	case TRY_OK:
-		return GKEY_DB_OK;
-	case TRY_FAILED:
-		return GKEY_DB_ERROR;
-	case TRY_BROKEN:
-		break;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (attempt > 0) {
+			RWDEBUG("Database connection broken (%s), reconnecting",
+				conn_error(db->conn, err, sizeof(err)));
+			db->conn = fr_connection_reconnect(db->pool, db->conn);
+			if (!db->conn) {
+				RERROR("%s: database connection broken, and reconnecting failed",
+				       stmts[stmt].name);
+				return GKEY_DB_ERROR;
+			}
+		}
+		switch (stmt_try(db, stmt, values, lengths, formats, want, out)) {
+		case TRY_OK:
+			return GKEY_DB_OK;
+		case TRY_FAILED:
+			return GKEY_DB_ERROR;
+		case TRY_BROKEN:
+			break;
+		}
 	}
 	RERROR("%s: database connection still broken after reconnecting: %s", stmts[stmt].name,
 	       conn_error(db->conn, err, sizeof(err)));
