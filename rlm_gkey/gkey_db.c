@@ -63,7 +63,7 @@ static const struct {
 	[STMT_IDENTITY_BY_ISSUER_SERIAL] = { "gkey_identity_by_issuer_serial",
 		"SELECT " IDENTITY_COLUMNS " FROM gkey.identity_by_issuer_serial($1::text, $2::text) i", 2 },
 	[STMT_FILL_MATERIAL] = { "gkey_fill_material",
-		"SELECT gkey.fill_material($1::bigint, $2::integer, $3::bytea)", 3 },
+		"SELECT gkey.fill_material($1::bigint, $2::integer, $3::bytea, $4::bytea)", 4 },
 	[STMT_LOG] = { "gkey_log",
 		"SELECT gkey.log_issuance($1::bigint, $2::bytea, $3::bigint, $4::integer, "
 		"$5::text, $6::text, $7::text, $8::text, $9::text)", 9 },
@@ -99,11 +99,48 @@ static void notice_receive(void *arg, PGresult const *res)
 	conn->warned = true;
 }
 
-/* One run of gkey.kek_check on a fresh connection; NULL on error (logged). */
-static PGresult *kek_check_run(gkey_db_conn_t *conn, gkey_db_config_t const *cfg, bool verified)
+void gkey_keks_get(gkey_keks_t *k, uint8_t kek[32], uint8_t check[32])
 {
-	char const *values[2] = { (char const *) cfg->kek_check, verified ? "true" : "false" };
-	int lengths[2] = { (int) sizeof(cfg->kek_check), 0 };
+	pthread_mutex_lock(&k->mutex);
+	memcpy(kek, k->kek[k->cur], 32);
+	memcpy(check, k->check[k->cur], 32);
+	pthread_mutex_unlock(&k->mutex);
+}
+
+void gkey_keks_get_other(gkey_keks_t *k, uint8_t kek[32])
+{
+	pthread_mutex_lock(&k->mutex);
+	memcpy(kek, k->kek[k->n > 1 ? 1 - k->cur : k->cur], 32);
+	pthread_mutex_unlock(&k->mutex);
+}
+
+bool gkey_keks_adopt(gkey_keks_t *k, char const *name, uint8_t const *db_check, size_t n)
+{
+	bool ok = false;
+	int i;
+
+	if (!db_check || n != 32) return false;
+	pthread_mutex_lock(&k->mutex);
+	for (i = 0; i < k->n; i++) {
+		if (CRYPTO_memcmp(db_check, k->check[i], 32) != 0) continue;
+		ok = true;
+		if (i != k->cur) {
+			k->cur = i;
+			WARN("rlm_gkey (%s): KEK switched to %s %s (check value matches the database)",
+			     name, i == 0 ? "kek_file" : "kek_next_file", k->file[i]);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&k->mutex);
+	return ok;
+}
+
+/* One run of gkey.kek_check on a fresh connection; NULL on error (logged). */
+static PGresult *kek_check_run(gkey_db_conn_t *conn, gkey_db_config_t const *cfg, uint8_t const check[32],
+			       bool verified)
+{
+	char const *values[2] = { (char const *) check, verified ? "true" : "false" };
+	int lengths[2] = { 32, 0 };
 	int formats[2] = { 1, 0 };
 	PGresult *res;
 
@@ -120,8 +157,10 @@ static PGresult *kek_check_run(gkey_db_conn_t *conn, gkey_db_config_t const *cfg
 static void kek_refuse(gkey_db_config_t *cfg, char const *why)
 {
 	cfg->kek_mismatch = 1;
-	ERROR("rlm_gkey (%s): kek_file \"%s\": this KEK does not belong to this database (%s); "
-	      "refusing to use the database", cfg->name, cfg->kek_file, why);
+	ERROR("rlm_gkey (%s): kek_file \"%s\"%s%s%s: this KEK does not belong to this database (%s); "
+	      "refusing to use the database", cfg->name, cfg->keks->file[0],
+	      cfg->keks->n > 1 ? " (nor kek_next_file \"" : "", cfg->keks->n > 1 ? cfg->keks->file[1] : "",
+	      cfg->keks->n > 1 ? "\")" : "", why);
 }
 
 /*
@@ -136,9 +175,11 @@ static int kek_verify(gkey_db_conn_t *conn, gkey_db_config_t *cfg)
 	unsigned char *raw = NULL;
 	size_t n = 0;
 	int rc = -1;
+	uint8_t kek[32], check[32];
 
-	res = kek_check_run(conn, cfg, false);
-	if (!res) return -1;
+	gkey_keks_get(cfg->keks, kek, check);
+	res = kek_check_run(conn, cfg, check, false);
+	if (!res) goto finish;
 
 	if (PQntuples(res) == 1 && PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 3)) {
 		uint32_t app_id, epoch;
@@ -149,7 +190,7 @@ static int kek_verify(gkey_db_conn_t *conn, gkey_db_config_t *cfg)
 		raw = PQunescapeBytea((unsigned char const *) PQgetvalue(res, 0, 3), &n);
 		app_id = (uint32_t) strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 		epoch = (uint32_t) strtoul(PQgetvalue(res, 0, 2), NULL, 10);
-		opened = raw && gkey_gk_open(cfg->kek, app_id, epoch, raw, n, gk, sizeof(gk), &gk_len) == 0;
+		opened = raw && gkey_gk_open(kek, app_id, epoch, raw, n, gk, sizeof(gk), &gk_len) == 0;
 		OPENSSL_cleanse(gk, sizeof(gk));
 		if (!opened) {
 			kek_refuse(cfg, "the database has no check value yet, and its key material "
@@ -157,10 +198,10 @@ static int kek_verify(gkey_db_conn_t *conn, gkey_db_config_t *cfg)
 			goto finish;
 		}
 		INFO("rlm_gkey (%s): stored key material opens under kek_file \"%s\": "
-		     "storing its check value", cfg->name, cfg->kek_file);
+		     "storing its check value", cfg->name, cfg->keks->file[cfg->keks->cur]);
 		PQclear(res);
-		res = kek_check_run(conn, cfg, true);
-		if (!res) return -1;
+		res = kek_check_run(conn, cfg, check, true);
+		if (!res) goto finish;
 	}
 
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
@@ -169,13 +210,14 @@ static int kek_verify(gkey_db_conn_t *conn, gkey_db_config_t *cfg)
 	}
 	PQfreemem(raw);
 	raw = PQunescapeBytea((unsigned char const *) PQgetvalue(res, 0, 0), &n);
-	if (!raw || n != sizeof(cfg->kek_check) || CRYPTO_memcmp(raw, cfg->kek_check, n) != 0) {
+	if (!gkey_keks_adopt(cfg->keks, cfg->name, raw, raw ? n : 0)) {
 		kek_refuse(cfg, "its KEK check value differs");
 		goto finish;
 	}
 	rc = 0;
 
 finish:
+	OPENSSL_cleanse(kek, sizeof(kek));
 	PQfreemem(raw);
 	PQclear(res);
 	return rc;
@@ -334,6 +376,7 @@ static try_t stmt_try(gkey_db_t *db, stmt_t stmt, char const * const *values,
 	try_t rc;
 
 	db->conn->warned = false;
+	db->sqlstate[0] = '\0';
 	res = PQexecPrepared(db->conn->pg, stmts[stmt].name, stmts[stmt].nparams,
 			     values, lengths, formats, 0);
 	if (res && PQresultStatus(res) == want) {
@@ -352,7 +395,13 @@ static try_t stmt_try(gkey_db_t *db, stmt_t stmt, char const * const *values,
 	}
 	if (conn_broken(db->conn, res)) {
 		rc = TRY_BROKEN;
+	} else if (strcmp(error_field(res, PG_DIAG_SQLSTATE), "GK001") == 0) {
+		/* Our KEK is no longer the database's: the caller may switch and retry. */
+		strlcpy(db->sqlstate, "GK001", sizeof(db->sqlstate));
+		RWARN("%s: SQLSTATE GK001: %s", stmts[stmt].name, error_field(res, PG_DIAG_MESSAGE_PRIMARY));
+		rc = TRY_FAILED;
 	} else {
+		strlcpy(db->sqlstate, error_field(res, PG_DIAG_SQLSTATE), sizeof(db->sqlstate));
 		RERROR("%s failed: SQLSTATE %s: %s", stmts[stmt].name,
 		       error_field(res, PG_DIAG_SQLSTATE), error_field(res, PG_DIAG_MESSAGE_PRIMARY));
 		rc = TRY_FAILED;
@@ -638,14 +687,14 @@ gkey_db_rcode_t gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 
 gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 				      uint32_t app_id, uint32_t epoch,
-				      uint8_t const *sealed, size_t sealed_len,
+				      uint8_t const *sealed, size_t sealed_len, uint8_t const kek_check[32],
 				      uint8_t **stored, size_t *stored_len)
 {
 	REQUEST *request = db->request;
 	char app[16], ep[16];
-	char const *values[3];
-	int lengths[3] = { 0, 0, (int) sealed_len };
-	int formats[3] = { 0, 0, 1 };
+	char const *values[4];
+	int lengths[4] = { 0, 0, (int) sealed_len, 32 };
+	int formats[4] = { 0, 0, 1, 1 };
 	PGresult *res;
 	gkey_db_rcode_t rcode;
 
@@ -656,6 +705,7 @@ gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 	values[0] = app;
 	values[1] = ep;
 	values[2] = (char const *) sealed;
+	values[3] = (char const *) kek_check;
 
 	rcode = stmt_run(db, STMT_FILL_MATERIAL, values, lengths, formats, PGRES_TUPLES_OK, &res);
 	if (rcode != GKEY_DB_OK) return rcode;
@@ -698,4 +748,41 @@ gkey_db_rcode_t gkey_db_log(gkey_db_t *db, gkey_log_entry_t const *e)
 	rcode = stmt_run(db, STMT_LOG, values, lengths, formats, PGRES_TUPLES_OK, &res);
 	if (rcode == GKEY_DB_OK) PQclear(res);
 	return rcode;
+}
+
+bool gkey_db_kek_stale(gkey_db_t const *db)
+{
+	return strcmp(db->sqlstate, "GK001") == 0;
+}
+
+int gkey_db_kek_refresh(gkey_db_t *db, gkey_keks_t *k, char const *name, uint8_t const used[32])
+{
+	REQUEST *request = db->request;
+	uint8_t kek[32], check[32];
+	char const *values[2] = { (char const *) check, "false" };
+	int lengths[2] = { 32, 0 };
+	int formats[2] = { 1, 0 };
+	PGresult *res;
+	unsigned char *raw = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	gkey_keks_get(k, kek, check);
+	OPENSSL_cleanse(kek, sizeof(kek));
+
+	if (stmt_run(db, STMT_KEK_CHECK, values, lengths, formats, PGRES_TUPLES_OK, &res) != GKEY_DB_OK) return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		raw = PQunescapeBytea((unsigned char const *) PQgetvalue(res, 0, 0), &n);
+	}
+	if (!gkey_keks_adopt(k, name, raw, raw ? n : 0)) {
+		RERROR("The database's KEK check value is that of neither KEK this server holds "
+		       "(kek_file%s): install the database's KEK (doc/sql.md 6.4)", k->n > 1 ? ", kek_next_file" : "");
+	} else {
+		gkey_keks_get(k, kek, check);
+		OPENSSL_cleanse(kek, sizeof(kek));
+		rc = CRYPTO_memcmp(check, used, 32) != 0;
+	}
+	PQfreemem(raw);
+	PQclear(res);
+	return rc;
 }

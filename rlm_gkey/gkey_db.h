@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #include <libpq-fe.h>
 #include <talloc.h>
 
@@ -56,7 +58,39 @@ typedef struct gkey_db {
 	fr_connection_pool_t	*pool;
 	REQUEST			*request;
 	gkey_db_conn_t		*conn;
+	char			sqlstate[6];	/* of the last failed statement, or "" */
 } gkey_db_t;
+
+/*
+ * The KEKs a server holds: kek_file's and, when configured,
+ * kek_next_file's, with their check values. cur is the one the database's
+ * check value names: material is sealed and opened under it. It moves to
+ * the other only when the database's check value is the other's (an
+ * online rotation, gkey-rekek --online), under the mutex; both keys stay
+ * loaded until detach, so a request that read the old one still holds
+ * valid bytes (it copies them, gkey_keks_get).
+ */
+typedef struct gkey_keks {
+	pthread_mutex_t	mutex;
+	int		n;		/* 1, or 2 with kek_next_file */
+	int		cur;		/* 0 or 1 */
+	uint8_t		kek[2][32];
+	uint8_t		check[2][32];
+	char const	*file[2];	/* kek_file, kek_next_file */
+} gkey_keks_t;
+
+/* Copies the current KEK and its check value (wipe kek after use). */
+void		gkey_keks_get(gkey_keks_t *k, uint8_t kek[32], uint8_t check[32]);
+
+/* Copies the KEK that is not current (n == 2 only; wipe it after use). */
+void		gkey_keks_get_other(gkey_keks_t *k, uint8_t kek[32]);
+
+/*
+ * Whether db_check (n octets) is the check value of a KEK we hold; when
+ * it is the other one's, it becomes current (logged once). name: the
+ * module instance's.
+ */
+bool		gkey_keks_adopt(gkey_keks_t *k, char const *name, uint8_t const *db_check, size_t n);
 
 /* One row of gkey.identity_by_*(); strings and spki are talloc children. */
 typedef struct gkey_identity {
@@ -103,16 +137,14 @@ typedef struct gkey_log_entry {
  * under another KEK is closed and never handed out, so nothing is ever
  * sealed under an unverified KEK, whether the database was reachable at
  * instantiate or only later, and after every reconnect. opaque is a
- * gkey_db_config_t; kek and kek_check are the module instance's and
+ * gkey_db_config_t; keks is the module instance's and
  * outlive the pool.
  */
 typedef struct gkey_db_config {
 	char const	*conninfo;
 	uint32_t	query_timeout;
 	char const	*name;		/* module instance name, for logs */
-	char const	*kek_file;	/* for messages */
-	uint8_t const	*kek;		/* GKEY_KEK_LEN octets, to open a sample */
-	uint8_t		kek_check[32];	/* HMAC-SHA256(KEK, label) */
+	gkey_keks_t	*keks;		/* the instance's */
 	volatile int	kek_mismatch;	/* set once a database said "not this KEK" */
 } gkey_db_config_t;
 
@@ -145,9 +177,21 @@ gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db
  */
 gkey_db_rcode_t	gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 				      uint32_t app_id, uint32_t epoch,
-				      uint8_t const *sealed, size_t sealed_len,
+				      uint8_t const *sealed, size_t sealed_len, uint8_t const kek_check[32],
 				      uint8_t **stored, size_t *stored_len);
 
 gkey_db_rcode_t	gkey_db_log(gkey_db_t *db, gkey_log_entry_t const *e);
+
+/*
+ * After fill_material refused a stale check value (gkey_db_kek_stale), or
+ * stored material did not open: reads the database's check value and
+ * adopts it if it is the other KEK's (gkey_keks_adopt). Returns 1 when
+ * the current KEK is now another than the one whose check value is used
+ * (the caller's, which failed), 0 when not, -1 on error (logged).
+ */
+int		gkey_db_kek_refresh(gkey_db_t *db, gkey_keks_t *k, char const *name, uint8_t const used[32]);
+
+/* Whether the last failure was fill_material refusing our check value (GK001). */
+bool		gkey_db_kek_stale(gkey_db_t const *db);
 
 #endif /* GKEY_DB_H */

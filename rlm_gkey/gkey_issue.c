@@ -256,26 +256,41 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_
 		    uint8_t *gk)
 {
 	REQUEST *request = c->request;
+	rlm_gkey_t const *inst = c->inst;
 	uint8_t const *blob = e->material;
 	size_t blob_len = e->material_len;
 	uint8_t *stored = NULL;
 	size_t stored_len, out_len;
+	uint8_t kek[GKEY_KEK_LEN], check[32];
+	bool retried = false;
 	int rc = -1;
 
+again:
+	gkey_keks_get(inst->keks, kek, check);
 	if (!blob) {
 		uint8_t sealed[GKEY_GKSEAL_MAX_LEN];
 		size_t sealed_len;
 
 		if (gkey_gk_generate(gk, gk_len) < 0 ||
-		    gkey_gk_seal(c->inst->kek, e->app_id, e->epoch, gk, gk_len,
+		    gkey_gk_seal(kek, e->app_id, e->epoch, gk, gk_len,
 				 sealed, sizeof(sealed), &sealed_len) < 0) {
 			RERROR("Cannot generate key material for application %u epoch %u", e->app_id, e->epoch);
 			goto finish;
 		}
 		OPENSSL_cleanse(gk, gk_len);
 
-		if (gkey_db_fill_material(ctx, &c->db, e->app_id, e->epoch, sealed, sealed_len,
+		/*
+		 *	The database stores it only if our KEK is its current
+		 *	one (SQLSTATE GK001 otherwise): after an online
+		 *	rotation, switch to kek_next_file and seal again, once.
+		 */
+		if (gkey_db_fill_material(ctx, &c->db, e->app_id, e->epoch, sealed, sealed_len, check,
 					  &stored, &stored_len) != GKEY_DB_OK) {
+			if (!retried && gkey_db_kek_stale(&c->db) &&
+			    gkey_db_kek_refresh(&c->db, inst->keks, inst->name, check) == 1) {
+				retried = true;
+				goto again;
+			}
 			RERROR("Cannot store key material of application %u epoch %u", e->app_id, e->epoch);
 			goto finish;
 		}
@@ -287,17 +302,34 @@ static int epoch_gk(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e, size_t gk_
 		blob_len = e->material_len;
 	}
 
-	if (gkey_gk_open(c->inst->kek, e->app_id, e->epoch, blob, blob_len,
+	if (gkey_gk_open(kek, e->app_id, e->epoch, blob, blob_len,
 			 gk, GKEY_GK_MAX, &out_len) < 0 || out_len != gk_len) {
+		OPENSSL_cleanse(gk, GKEY_GK_MAX);
+		/*
+		 *	Read before, or after, an online rotation that this
+		 *	server has, or has not, followed yet: the other KEK
+		 *	opens it. Opening stores nothing, so either may open;
+		 *	the database then says which one is current.
+		 */
+		if (inst->keks->n > 1) {
+			gkey_keks_get_other(inst->keks, kek);
+			if (gkey_gk_open(kek, e->app_id, e->epoch, blob, blob_len,
+					 gk, GKEY_GK_MAX, &out_len) == 0 && out_len == gk_len) {
+				if (!retried) (void) gkey_db_kek_refresh(&c->db, inst->keks, inst->name, check);
+				rc = 0;
+				goto finish;
+			}
+			OPENSSL_cleanse(gk, GKEY_GK_MAX);
+		}
 		RERROR("Stored key material of application %u epoch %u does not open under the KEK",
 			e->app_id, e->epoch);
-		OPENSSL_cleanse(gk, GKEY_GK_MAX);
 		rc = GK_NOT_OPENED;
 		goto finish;
 	}
 	rc = 0;
 
 finish:
+	OPENSSL_cleanse(kek, sizeof(kek));
 	talloc_free(stored);
 	return rc;
 }

@@ -27,6 +27,7 @@ static const CONF_PARSER module_config[] = {
 	{ "query_timeout", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, query_timeout), "2000" },
 	{ "kek_file", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
 				      rlm_gkey_t, kek_file), NULL },
+	{ "kek_next_file", FR_CONF_OFFSET(PW_TYPE_STRING, rlm_gkey_t, kek_next_file), NULL },
 	{ "p256_key_file", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
 					   rlm_gkey_t, p256_key_file), NULL },
 	{ "x25519_key_file", FR_CONF_OFFSET(PW_TYPE_STRING | PW_TYPE_REQUIRED | PW_TYPE_NOT_EMPTY,
@@ -62,26 +63,26 @@ static int secret_file_check(CONF_SECTION *conf, char const *item, char const *p
 	return 0;
 }
 
-static int kek_load(CONF_SECTION *conf, rlm_gkey_t *inst)
+static int kek_load(CONF_SECTION *conf, char const *item, char const *path, uint8_t kek[GKEY_KEK_LEN])
 {
 	uint8_t buf[GKEY_KEK_LEN + 1];
 	ssize_t n;
 	int fd, rc = -1;
 
-	fd = open(inst->kek_file, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		cf_log_err_cs(conf, "kek_file \"%s\": %s", inst->kek_file, fr_syserror(errno));
+		cf_log_err_cs(conf, "%s \"%s\": %s", item, path, fr_syserror(errno));
 		return -1;
 	}
-	if (secret_file_check(conf, "kek_file", inst->kek_file, fd) < 0) goto finish;
+	if (secret_file_check(conf, item, path, fd) < 0) goto finish;
 
 	n = read(fd, buf, sizeof(buf));
 	if (n != GKEY_KEK_LEN) {
-		cf_log_err_cs(conf, "kek_file \"%s\" must hold exactly %d octets (openssl rand -out FILE 32)",
-			      inst->kek_file, GKEY_KEK_LEN);
+		cf_log_err_cs(conf, "%s \"%s\" must hold exactly %d octets (openssl rand -out FILE 32)",
+			      item, path, GKEY_KEK_LEN);
 		goto finish;
 	}
-	memcpy(inst->kek, buf, GKEY_KEK_LEN);
+	memcpy(kek, buf, GKEY_KEK_LEN);
 	rc = 0;
 
 finish:
@@ -173,7 +174,37 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, <=, 31 * 86400);
 	FR_INTEGER_BOUND_CHECK("record_cache_size", inst->record_cache_size, <=, 1000000);
 
-	if (kek_load(conf, inst) < 0) return -1;
+	/*
+	 *	The KEKs: kek_file's, and kek_next_file's for an online
+	 *	rotation (doc/sql.md 6.4). Which one is current is the
+	 *	database's to say (its check value), on every connection.
+	 */
+	inst->keks = talloc_zero(inst, gkey_keks_t);
+	if (!inst->keks || pthread_mutex_init(&inst->keks->mutex, NULL) != 0) {
+		talloc_free(inst->keks);
+		inst->keks = NULL;
+		cf_log_err_cs(conf, "Out of memory");
+		return -1;
+	}
+	inst->keks->n = 1;
+	inst->keks->file[0] = inst->kek_file;
+	if (kek_load(conf, "kek_file", inst->kek_file, inst->keks->kek[0]) < 0) return -1;
+	if (inst->kek_next_file && *inst->kek_next_file) {
+		inst->keks->file[1] = inst->kek_next_file;
+		if (kek_load(conf, "kek_next_file", inst->kek_next_file, inst->keks->kek[1]) < 0) return -1;
+		inst->keks->n = 2;
+		if (CRYPTO_memcmp(inst->keks->kek[0], inst->keks->kek[1], GKEY_KEK_LEN) == 0) {
+			cf_log_err_cs(conf, "kek_next_file \"%s\" holds the same KEK as kek_file", inst->kek_next_file);
+			return -1;
+		}
+	}
+	for (int i = 0; i < inst->keks->n; i++) {
+		if (gkey_kek_check(inst->keks->kek[i], inst->keks->check[i]) < 0) {
+			cf_log_err_cs(conf, "Cannot compute the check value of %s \"%s\"",
+				      i ? "kek_next_file" : "kek_file", inst->keks->file[i]);
+			return -1;
+		}
+	}
 
 	inst->p256_key = server_key_load(conf, "p256_key_file", inst->p256_key_file, GKEY_KEM_P256);
 	if (!inst->p256_key) return -1;
@@ -207,12 +238,7 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	inst->db.conninfo = inst->conninfo;
 	inst->db.query_timeout = inst->query_timeout;
 	inst->db.name = inst->name;
-	inst->db.kek_file = inst->kek_file;
-	inst->db.kek = inst->kek;
-	if (gkey_kek_check(inst->kek, inst->db.kek_check) < 0) {
-		cf_log_err_cs(conf, "Cannot compute the check value of kek_file \"%s\"", inst->kek_file);
-		return -1;
-	}
+	inst->db.keks = inst->keks;
 	inst->pool = fr_connection_pool_module_init(conf, &inst->db, gkey_db_conn_create, NULL, NULL);
 	if (!inst->pool) return -1;
 
@@ -226,15 +252,18 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	if (conn) fr_connection_release(inst->pool, conn);
 	if (inst->db.kek_mismatch) {
 		cf_log_err_cs(conf, "kek_file \"%s\": this KEK does not belong to this database "
-			      "(gkey.kek_check, doc/sql.md)", inst->kek_file);
+			      "(gkey.kek_check, doc/sql.md)%s", inst->kek_file,
+			      inst->keks->n > 1 ? ", nor does kek_next_file's" : "");
 		return -1;
 	}
 	if (!conn) WARN("rlm_gkey (%s): no usable database connection at start-up (see above); "
 			"the KEK is checked on every connection made later, before its first use", inst->name);
 
-	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s",
+	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
-	     inst->kek_file);
+	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",
+	     inst->keks->n > 1 ? inst->kek_next_file : "",
+	     inst->keks->cur == 1 ? " (current: the database's check value is kek_next_file's)" : "");
 	return 0;
 }
 
@@ -255,7 +284,12 @@ static int mod_detach(void *instance)
 	EVP_PKEY_free(inst->x25519_key);
 	inst->p256_key = NULL;
 	inst->x25519_key = NULL;
-	OPENSSL_cleanse(inst->kek, sizeof(inst->kek));
+	if (inst->keks) {
+		OPENSSL_cleanse(inst->keks->kek, sizeof(inst->keks->kek));
+		pthread_mutex_destroy(&inst->keks->mutex);
+		talloc_free(inst->keks);
+		inst->keks = NULL;
+	}
 	return 0;
 }
 

@@ -19,6 +19,7 @@ typedef struct rlm_gkey_t {
 	char const		*conninfo;
 	uint32_t		query_timeout;
 	char const		*kek_file;
+	char const		*kek_next_file;	/* optional: the KEK of an online rotation */
 	char const		*p256_key_file;
 	char const		*x25519_key_file;
 	uint32_t		vendor;
@@ -26,7 +27,7 @@ typedef struct rlm_gkey_t {
 	uint32_t		record_cache_size;
 
 	/* Loaded in instantiate, freed in detach. */
-	uint8_t			kek[GKEY_KEK_LEN];
+	gkey_keks_t		*keks;		/* kek_file's and kek_next_file's */
 	EVP_PKEY		*p256_key;
 	EVP_PKEY		*x25519_key;
 	/*

@@ -81,9 +81,10 @@ SELECT set_eq($$
 	      'gkey.identity_by_issuer_serial(text,text)',
 	      'gkey.issue_keys(bigint,text[])',
 	      'gkey.fill_material(bigint,integer,bytea)',
+	      'gkey.fill_material(bigint,integer,bytea,bytea)',
 	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)',
 	      'gkey.kek_check(bytea,boolean)'],
-	'gkey_radius may execute exactly the six module functions');
+	'gkey_radius may execute exactly the module functions (fill_material''s old form refuses)');
 SELECT ok(has_sequence_privilege('gkey_radius', 'gkey.issuance_log_id_seq', 'USAGE'),
 	'gkey_radius may use the log''s sequence');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
@@ -106,7 +107,7 @@ SELECT is(pg_get_function_result('gkey.identity_by_issuer_serial(text,text)'::re
 SELECT is(pg_get_function_result('gkey.issue_keys(bigint,text[])'::regprocedure),
 	'TABLE(app_id bigint, app_name text, gk_alg text, epoch integer, not_before timestamp with time zone, not_after timestamp with time zone, material bytea)',
 	'issue_keys result columns');
-SELECT function_returns('gkey', 'fill_material', ARRAY['bigint', 'integer', 'bytea'], 'bytea');
+SELECT function_returns('gkey', 'fill_material', ARRAY['bigint', 'integer', 'bytea', 'bytea'], 'bytea');
 SELECT function_returns('gkey', 'log_issuance',
 	ARRAY['bigint', 'bytea', 'bigint', 'integer', 'text', 'text', 'text', 'text', 'text'], 'void');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
@@ -153,6 +154,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/006_material_length_log_time.sql
 \ir ../../sql/migrations/007_log_partitions.sql
 \ir ../../sql/migrations/008_operator_views.sql
+\ir ../../sql/migrations/009_fill_material_kek_check.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

@@ -99,34 +99,34 @@ SELECT is((SELECT material FROM gkey.group_key WHERE app_id = 103 AND epoch = 2)
 SET ROLE gkey_radius;
 
 -- fill_material
-SELECT is(gkey.fill_material(101, 1, pg_temp.sealed(170)), pg_temp.sealed(170), 'fill_material stores the first sealed key and returns it');
-SELECT is(gkey.fill_material(101, 1, pg_temp.sealed(187)), pg_temp.sealed(170), 'fill_material returns the stored key, not a second one');
+SELECT is(gkey.fill_material(101, 1, pg_temp.sealed(170), pg_temp.kc()), pg_temp.sealed(170), 'fill_material stores the first sealed key and returns it');
+SELECT is(gkey.fill_material(101, 1, pg_temp.sealed(187), pg_temp.kc()), pg_temp.sealed(170), 'fill_material returns the stored key, not a second one');
 SELECT is((SELECT material FROM gkey.group_key WHERE app_id = 101 AND epoch = 1), pg_temp.sealed(170),
 	'the first key stays stored');
 SELECT is((SELECT material FROM gkey.issue_keys((SELECT phone FROM n), '{alpha}')), pg_temp.sealed(170),
 	'issue_keys returns the stored material');
-SELECT throws_ok($$SELECT gkey.fill_material(101, 9, pg_temp.sealed(170))$$, 'P0002',
+SELECT throws_ok($$SELECT gkey.fill_material(101, 9, pg_temp.sealed(170), pg_temp.kc())$$, 'P0002',
 	'gkey: no key for application 101 epoch 9', 'fill_material refuses an epoch that does not exist');
-SELECT throws_ok($$SELECT gkey.fill_material(999, 1, pg_temp.sealed(170))$$, 'P0002',
+SELECT throws_ok($$SELECT gkey.fill_material(999, 1, pg_temp.sealed(170), pg_temp.kc())$$, 'P0002',
 	'gkey: no key for application 999 epoch 1', 'fill_material refuses an application that does not exist');
 -- The sealed length follows the application's algorithm: 45 octets for
 -- aes-128 (alpha), 61 for aes-256 (beta).
-SELECT throws_ok($$SELECT gkey.fill_material(102, 1, pg_temp.sealed(170))$$, '22023',
+SELECT throws_ok($$SELECT gkey.fill_material(102, 1, pg_temp.sealed(170), pg_temp.kc())$$, '22023',
 	'gkey: sealed key material of application 102 (aes-256) must be 61 octets, got 45',
 	'fill_material refuses an aes-128-sized blob for an aes-256 application');
-SELECT throws_ok($$SELECT gkey.fill_material(103, 2, pg_temp.sealed(170, 32))$$, '22023',
+SELECT throws_ok($$SELECT gkey.fill_material(103, 2, pg_temp.sealed(170, 32), pg_temp.kc())$$, '22023',
 	'gkey: sealed key material of application 103 (aes-128) must be 45 octets, got 61',
 	'fill_material refuses an aes-256-sized blob for an aes-128 application');
-SELECT throws_ok($$SELECT gkey.fill_material(103, 2, '\xaaaa')$$, '22023',
+SELECT throws_ok($$SELECT gkey.fill_material(103, 2, '\xaaaa', pg_temp.kc())$$, '22023',
 	'gkey: sealed key material of application 103 (aes-128) must be 45 octets, got 2',
 	'fill_material refuses a short blob');
-SELECT throws_ok($$SELECT gkey.fill_material(103, 2, '\x02'::bytea || substr(pg_temp.sealed(170), 2))$$, '22023',
+SELECT throws_ok($$SELECT gkey.fill_material(103, 2, '\x02'::bytea || substr(pg_temp.sealed(170), 2), pg_temp.kc())$$, '22023',
 	'gkey: sealed key material has format version 2, not 1', 'fill_material refuses another format version');
-SELECT is(gkey.fill_material(102, 1, pg_temp.sealed(204, 32)), pg_temp.sealed(204, 32),
+SELECT is(gkey.fill_material(102, 1, pg_temp.sealed(204, 32), pg_temp.kc()), pg_temp.sealed(204, 32),
 	'fill_material stores a 61-octet blob for an aes-256 application');
-SELECT throws_ok($$SELECT gkey.fill_material(102, 1, NULL)$$, '22023',
+SELECT throws_ok($$SELECT gkey.fill_material(102, 1, NULL, pg_temp.kc())$$, '22023',
 	'gkey: sealed key material must not be empty', 'fill_material refuses NULL');
-SELECT throws_ok($$SELECT gkey.fill_material(102, 1, '')$$, '22023',
+SELECT throws_ok($$SELECT gkey.fill_material(102, 1, '', pg_temp.kc())$$, '22023',
 	'gkey: sealed key material must not be empty', 'fill_material refuses an empty value');
 
 -- log_issuance

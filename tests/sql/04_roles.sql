@@ -39,8 +39,8 @@ SELECT throws_ok($$UPDATE gkey.group_key SET not_after = now() + interval '10 ye
 SELECT throws_ok($$INSERT INTO gkey.group_key (app_id, epoch, not_before, not_after) VALUES (7, 99, now(), now() + interval '1 day')$$,
 	'42501', NULL, 'gkey_radius cannot insert keys directly');
 SELECT throws_ok($$DELETE FROM gkey.group_key$$, '42501', NULL, 'gkey_radius cannot delete keys');
-SELECT is(gkey.fill_material(7, 2, pg_temp.sealed(2)), pg_temp.sealed(2), 'gkey_radius fills an empty epoch');
-SELECT is(gkey.fill_material(7, 2, pg_temp.sealed(4)), pg_temp.sealed(2), 'a second fill of the same epoch returns the first');
+SELECT is(gkey.fill_material(7, 2, pg_temp.sealed(2), pg_temp.kc()), pg_temp.sealed(2), 'gkey_radius fills an empty epoch');
+SELECT is(gkey.fill_material(7, 2, pg_temp.sealed(4), pg_temp.kc()), pg_temp.sealed(2), 'a second fill of the same epoch returns the first');
 SELECT throws_ok($$UPDATE gkey.group_key SET material = '\x0506' WHERE app_id = 7 AND epoch = 2$$, '55000',
 	'gkey: key material of application 7 epoch 2 is already set',
 	'gkey_radius cannot overwrite material, not even with a direct UPDATE');

@@ -30,8 +30,9 @@ DELETE FROM gkey.kek_check;
 SET ROLE gkey_test_operator;
 SELECT gkey.create_application('old', p_id => 201) \g /dev/null
 RESET ROLE;
+-- Stored before 009, when fill_material took no check value.
+UPDATE gkey.group_key SET material = pg_temp.sealed(170) WHERE app_id = 201 AND epoch = 1;
 SET ROLE gkey_radius;
-SELECT gkey.fill_material(201, 1, pg_temp.sealed(170)) \g /dev/null
 SELECT is((SELECT (c.check_value IS NULL AND c.app_id = 201 AND c.epoch = 1 AND c.material = pg_temp.sealed(170))
 	   FROM gkey.kek_check(sha256('kek A')) c), true, 'with material but no check value: a sample blob instead, nothing stored');
 RESET ROLE;
