@@ -2,7 +2,7 @@
  * gkey-rekek - rotate the KEK: re-seal every stored GK under a new KEK
  * and store the new KEK's check value, in one transaction.
  *
- *   gkey-rekek [-d CONNINFO] [--force] OLD_KEK_FILE NEW_KEK_FILE
+ *   gkey-rekek [-d CONNINFO] [--online | --force] OLD_KEK_FILE NEW_KEK_FILE
  *
  * Both files hold 32 octets and are accessible by their owner only, as
  * the module wants its kek_file.  OLD must be the database's KEK: its
@@ -16,6 +16,14 @@
  * database, unless --force.  Afterwards, install NEW as kek_file on
  * every key server and start them; one still holding OLD refuses to
  * start.
+ *
+ * --online: while key servers run.  Each must hold NEW as kek_next_file
+ * (rlm_gkey, doc/sql.md 6.4); since migration 009 the database stores
+ * material only from a server naming the current check value, and the
+ * EXCLUSIVE lock below orders every fill_material before or after this
+ * transaction, so nothing sealed under OLD is stored after it commits.
+ * Servers then switch to NEW on their own.  Refused on a schema without
+ * 009.
  *
  * Without -d, libpq's environment applies.  The user must be a member of
  * gkey_admin (only it may rewrite stored material).  Exit status: 0 done,
@@ -41,7 +49,7 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-d CONNINFO] [--force] OLD_KEK_FILE NEW_KEK_FILE\n", PROG);
+	fprintf(f, "usage: %s [-d CONNINFO] [--online | --force] OLD_KEK_FILE NEW_KEK_FILE\n", PROG);
 }
 
 /* The 32 octets of a KEK file that only its owner can access. */
@@ -233,13 +241,14 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dbname", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "online", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *conninfo = "";
 	uint8_t old_kek[GKEY_KEK_LEN], new_kek[GKEY_KEK_LEN];
 	PGconn *conn = NULL;
-	int opt, force = 0, rc = 1;
+	int opt, force = 0, online = 0, rc = 1;
 	long n;
 
 	while ((opt = getopt_long(argc, argv, "d:fh", longopts, NULL)) != -1) {
@@ -250,6 +259,9 @@ main(int argc, char **argv)
 		case 'f':
 			force = 1;
 			break;
+		case 'o':
+			online = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -258,7 +270,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 2) {
+	if (optind != argc - 2 || (online && force)) {
 		usage(stderr);
 		return 2;
 	}
@@ -279,14 +291,31 @@ main(int argc, char **argv)
 
 	if (exec_cmd(conn, "BEGIN", 0, NULL, NULL, NULL) < 0) goto finish;
 	if (exec_cmd(conn, "SET LOCAL synchronous_commit = on", 0, NULL, NULL, NULL) < 0) goto finish;
-	n = rekek(conn, old_kek, new_kek, force);
+	if (online) {
+		PGresult *res = query_one(conn, "SELECT to_regprocedure("
+			"'gkey.fill_material(bigint,integer,bytea,bytea)') IS NOT NULL", 0);
+
+		if (!res) goto finish;
+		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+			fprintf(stderr, "%s: --online needs migration 009 (fill_material checking the KEK); "
+				"run gkey-migrate first\n", PROG);
+			PQclear(res);
+			goto finish;
+		}
+		PQclear(res);
+	}
+	n = rekek(conn, old_kek, new_kek, force || online);
 	if (n < 0) {
 		(void)exec_cmd(conn, "ROLLBACK", 0, NULL, NULL, NULL);
 		goto finish;
 	}
 	if (exec_cmd(conn, "COMMIT", 0, NULL, NULL, NULL) < 0) goto finish;
 
-	printf("re-sealed %ld keys under the new KEK; install it as kek_file on every key server, then start them\n", n);
+	if (online)
+		printf("re-sealed %ld keys under the new KEK; key servers holding it as kek_next_file switch to it "
+		       "on their own: then make it their kek_file (gkey-rekek(8))\n", n);
+	else
+		printf("re-sealed %ld keys under the new KEK; install it as kek_file on every key server, then start them\n", n);
 	rc = 0;
 
 finish:
