@@ -174,6 +174,8 @@ gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db
 /*
  * Stores sealed material for (app, epoch) unless some server already
  * did, and returns in *stored (talloc'd) what the database now holds.
+ * kek_check is that of the KEK sealed is sealed under: unless it is the
+ * database's, nothing is stored (GKEY_DB_ERROR, gkey_db_kek_stale()).
  */
 gkey_db_rcode_t	gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 				      uint32_t app_id, uint32_t epoch,
