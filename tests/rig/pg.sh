@@ -60,13 +60,21 @@ pg_rig_start() {
 	pg_rig_ctl_start
 }
 
-# Starts the initialised cluster and waits until it accepts connections.
-pg_rig_ctl_start() {
+# Starts the initialised cluster and waits until it accepts connections;
+# pg_rig_ctl_try returns 1 instead of failing the test.
+pg_rig_ctl_try() {
 	pg_rig_as_postgres "$PG_BINDIR/pg_ctl" -w -s -D "$PG_RIG_DATA" -l "$GKEY_PG_LOG" start \
-		>/dev/null || rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
+		>/dev/null 2>&1
+}
+
+pg_rig_ctl_start() {
+	pg_rig_ctl_try && return 0
+	tail -n 20 "$GKEY_PG_LOG" >&2
+	rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
 }
 
 pg_rig_init() {
+	local tries
 	mkdir -p "$PG_RIG_DATA" "$PG_RIG_SOCK"
 	touch "$GKEY_PG_LOG"
 	if [ "$(id -u)" = 0 ]; then
@@ -95,7 +103,20 @@ EOF
 	GKEY_ADMIN_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=postgres"
 	GKEY_RADIUS_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=gkey_radius"
 	export PGHOST PGPORT PGDATABASE PGUSER GKEY_ADMIN_DSN GKEY_RADIUS_DSN
-	pg_rig_ctl_start
+	# Another process may take the free port before the server binds it:
+	# then take another one, up to three times.
+	tries=1
+	until pg_rig_ctl_try; do
+		if [ "$tries" -ge 3 ] || ! grep -q 'could not bind\|Address already in use' "$GKEY_PG_LOG"; then
+			tail -n 20 "$GKEY_PG_LOG" >&2
+			rig_fail "PostgreSQL did not start; see $GKEY_PG_LOG"
+		fi
+		tries=$((tries + 1))
+		PGPORT=$(rig_free_port tcp)
+		sed -i "s/^port = .*/port = $PGPORT/" "$PG_RIG_DATA/postgresql.conf"
+		GKEY_ADMIN_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=postgres"
+		GKEY_RADIUS_DSN="host=127.0.0.1 port=$PGPORT dbname=gkey user=gkey_radius"
+	done
 	rig_register "$(head -1 "$PG_RIG_DATA/postmaster.pid")" pg_rig_stop
 	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 \
 		-d "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres" \
