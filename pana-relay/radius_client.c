@@ -88,12 +88,6 @@ struct radius_session {
 
 #define rc_err(rc, ...)	gkey_seterr((rc)->err, sizeof((rc)->err), __VA_ARGS__)
 
-uint64_t
-radius_client_now(void)
-{
-	return gkey_now_ms();
-}
-
 const char *
 radius_client_error(const struct radius_client *rc)
 {

@@ -152,9 +152,6 @@ int	radius_client_timeout(struct radius_client *, uint64_t now);
 /* Milliseconds until radius_client_timeout() has work; -1 if never. */
 int	radius_client_next_timeout(const struct radius_client *, uint64_t now);
 
-/* gkey_now_ms() (libgkey/clock.h), for callers of this interface alone. */
-uint64_t radius_client_now(void);
-
 const char *radius_client_error(const struct radius_client *);
 
 /*

@@ -31,6 +31,7 @@
 
 #include <openssl/crypto.h>
 
+#include "clock.h"
 #include "eap_tls_peer.h"
 #include "radius_client.h"
 
@@ -181,7 +182,7 @@ wait_result(struct radius_client *rc, struct wait *w)
 		pfd.fd = radius_client_fd(rc);
 		pfd.events = POLLIN;
 		n = poll(&pfd, 1, radius_client_next_timeout(rc,
-		    radius_client_now()));
+		    gkey_now_ms()));
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
 			return -1;
@@ -198,7 +199,7 @@ wait_result(struct radius_client *rc, struct wait *w)
 			if (r == 1)
 				w->wire = peek;
 		}
-		radius_client_timeout(rc, radius_client_now());
+		radius_client_timeout(rc, gkey_now_ms());
 	}
 	return 0;
 }
@@ -344,7 +345,7 @@ main(int argc, char *argv[])
 			if (resp_len > 0) {
 				memset(&w, 0, sizeof(w));
 				if (radius_client_send(sess, resp, resp_len,
-				    radius_client_now()) == 0)
+				    gkey_now_ms()) == 0)
 					(void)wait_result(rc, &w);
 				if (w.done && w.res->outcome == RADIUS_REJECT)
 					fprintf(stderr, PROG ": server "
@@ -359,7 +360,7 @@ main(int argc, char *argv[])
 		}
 		memset(&w, 0, sizeof(w));
 		if (radius_client_send(sess, resp, resp_len,
-		    radius_client_now()) != 0) {
+		    gkey_now_ms()) != 0) {
 			fprintf(stderr, PROG ": %s\n", radius_client_error(rc));
 			goto done;
 		}

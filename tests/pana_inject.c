@@ -539,15 +539,6 @@ do_bench(int argc, char *argv[])
 #define FLOOD_MAX_SOURCES	1000
 #define FLOOD_BATCH		100	/* PCIs between two looks at the clock */
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Read and drop what the PAA sent a flood socket; how many. */
 static unsigned long
 flood_drain(int fd)
@@ -605,10 +596,10 @@ do_flood(int argc, char **argv)
 		return 1;
 	for (i = 0; i < nsrc; i++)
 		fds[i] = -1;
-	t0 = now_s();
+	t0 = mono();
 	while (sent + failed < n) {
 		/* Where the schedule says we should be by now. */
-		due = (now_s() - t0) / (double)secs * (double)n;
+		due = (mono() - t0) / (double)secs * (double)n;
 		if ((double)(sent + failed) >= due) {
 			usleep(1000);
 			continue;
@@ -637,7 +628,7 @@ do_flood(int argc, char **argv)
 		if (fds[i] != -1)
 			answers += flood_drain(fds[i]);
 	printf("flood: sent=%lu failed=%lu answers=%lu sources=%lu "
-	    "seconds=%.2f\n", sent, failed, answers, nsrc, now_s() - t0);
+	    "seconds=%.2f\n", sent, failed, answers, nsrc, mono() - t0);
 	rc = 0;
  done:
 	for (i = 0; i < nsrc; i++)
