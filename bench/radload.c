@@ -42,6 +42,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -219,7 +221,8 @@ parse_server(struct server *srv, const char *arg)
 	if (fr_pton(&srv->addr, host, -1, AF_UNSPEC, false) < 0)
 		die("-s: bad address '%s': %s", host, fr_strerror());
 	srv->port = (uint16_t)number("the port", colon + 1, 1, 65535);
-	fr_ntop(a, sizeof(a), &srv->addr);
+	if (inet_ntop(srv->addr.af, &srv->addr.ipaddr, a, sizeof(a)) == NULL)
+		die("-s: cannot print the address '%s'", host);
 	snprintf(srv->name, sizeof(srv->name),
 	    srv->addr.af == AF_INET6 ? "[%s]:%u" : "%s:%u", a, srv->port);
 }

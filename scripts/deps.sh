@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 hdrs=${GKEY_FR_HEADERS:-/var/cache/gkey/freeradius-headers}
 
 pkgs="gcc make autoconf automake libtool pkg-config clang libclang-rt-14-dev
-freeradius freeradius-utils libfreeradius-dev libpcre3-dev libtalloc-dev
+freeradius freeradius-utils freeradius-postgresql libfreeradius-dev libpcre3-dev libtalloc-dev
 postgresql-15 postgresql-client-15 postgresql-15-pgtap libpq-dev
 libssl-dev libcbor-dev openssl check dpkg-dev iproute2 procps eapoltest tshark
 debhelper lintian fakeroot radsecproxy radvd"
