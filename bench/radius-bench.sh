@@ -330,8 +330,10 @@ cpu_delta() {
 measure() {
 	local w=$1 r=$2 pid=$3 port=$4 r0 p0 r1 p1 out n
 	shift 4
+	# shellcheck disable=SC2046	# one PID a word
 	r0=$(cpu_of "$pid") p0=$(cpu_of $(pg_pids))
 	out=$(radload "$port" "$@") || rig_fail "$w round $r: radload failed: $out"
+	# shellcheck disable=SC2046
 	r1=$(cpu_of "$pid") p1=$(cpu_of $(pg_pids))
 	n=$(field answered "$out")
 	[ "$(field accepted "$out")" = "$n" ] && [ "$n" -gt 0 ] || rig_fail "$w round $r: not every answer an Access-Accept: $out"

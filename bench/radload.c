@@ -231,7 +231,7 @@ parse_server(struct server *srv, const char *arg)
 static char *
 read_secret(const char *path)
 {
-	char buf[256];
+	char buf[256], *secret;
 	size_t len;
 	FILE *f;
 
@@ -244,7 +244,10 @@ read_secret(const char *path)
 	buf[len] = '\0';
 	if (len == 0)
 		die("%s holds an empty secret", path);
-	return talloc_strdup(NULL, buf);
+	if ((secret = talloc_strdup(NULL, buf)) == NULL)
+		die("out of memory");
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return secret;
 }
 
 static int
@@ -605,7 +608,10 @@ pump(struct load *l, int ms)
 	size_t i;
 	int tmo, n;
 
+	n = (int)l->timeouts;
 	tmo = expire(l, mono_ns());
+	if ((int)l->timeouts != n)
+		return;		/* slots freed: the caller sends again */
 	if (ms >= 0 && (tmo < 0 || ms < tmo))
 		tmo = ms;
 	for (i = 0; i < l->nfd; i++) {
