@@ -80,7 +80,8 @@
 #   ROUNDS=3/1 WINDOW=32/16 ROUND_SECONDS=60/10 (time bound of each load)
 #   COLD=5000/200 SCALE_SMALL=1000/200 SCALE_LARGE=1000000/2000
 #   SCALE_APPS=10000/20 SCALE_GRANTS=3/3 SCALE_REQUESTS=10000/300
-#   RADIUSD_CORES=$(nproc)
+#   RADIUSD_CORES=$(nproc) COLD_SETTLE=1 (seconds between enrolling a cold
+#   round's identities and asking for them)
 #   GKEY_BENCH_MODULE_CONF  lines for the gkey { } section of every rlm_gkey
 #       server, replacing the shipped items of the same name (default
 #       "record_cache_size = 65536", so that the warm set fits), e.g.
@@ -107,6 +108,7 @@ else
 	: "${SCALE_GRANTS:=3}" "${SCALE_REQUESTS:=10000}" "${SEAL_ARGS:=}"
 fi
 cores=${RADIUSD_CORES:-$(nproc)}
+COLD_SETTLE=${COLD_SETTLE:-1}
 module_conf=${GKEY_BENCH_MODULE_CONF-record_cache_size = 65536}
 scale_conf=${GKEY_BENCH_SCALE_CONF-record_cache_size = 0}
 for v in IDENTITIES REQUESTS ROUNDS WINDOW ROUND_SECONDS COLD SCALE_SMALL SCALE_LARGE \
@@ -134,6 +136,10 @@ pg_rig_psql -c 'ALTER SYSTEM SET fsync = on' -c 'ALTER SYSTEM SET synchronous_co
 	-c 'ALTER SYSTEM SET full_page_writes = on' >/dev/null
 pg_rig_restart
 [ "$(pg_rig_psql -At -c 'SHOW fsync')" = on ] || rig_fail "PostgreSQL did not take fsync = on"
+echo "PostgreSQL $(pg_rig_psql -At -c 'SHOW server_version'):" \
+	"$(pg_rig_psql -At -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+		WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections')")"
+echo "module settings added: $(printf '%s' "$module_conf" | tr '\n' ';'); scale server also: $(printf '%s' "$scale_conf" | tr '\n' ';')"
 secret=$RIG_DIR/secret
 printf '%s\n' "$RADIUS_SECRET" > "$secret"
 chmod 0600 "$secret"
@@ -365,6 +371,9 @@ done
 : > "$res/seal"
 for r in $(seq 1 "$ROUNDS"); do
 	"$GEN" -d "$GKEY_ADMIN_DSN" -p "cold$r-" -n "$COLD" -a bench-app -A 3 -g 1 >/dev/null
+	# A moment for a server that follows the changes (LISTEN) to take
+	# them in before the round.
+	sleep "$COLD_SETTLE"
 	measure cold-1app "$r" "$main_pid" "$main_port" -g "cold$r-:1:$COLD" -n "$COLD"
 	# The seal cost in the same round (mean of both curves).
 	seal=$("$SEAL_BENCH" -n 200 -r 3 | awk '/^RESULT seal-(p256|x25519) / {
