@@ -25,6 +25,7 @@ struct gkey_listen {
 	pthread_t	thread;
 	PGconn		*pg;
 	bool		logged_down;	/* the current outage has been logged */
+	bool		logged_unknown;	/* an unknown payload, on this connection */
 };
 
 /* libpq's last message without its trailing newline. */
@@ -104,6 +105,7 @@ static bool listen_connect(gkey_listen_t *l)
 	INFO("rlm_gkey (%s): change listener listening on gkey_change%s", l->name,
 	     l->logged_down ? " again; the view is in use again" : "; the view is in use");
 	l->logged_down = false;
+	l->logged_unknown = false;
 	return true;
 }
 
@@ -138,9 +140,11 @@ static bool listen_run(gkey_listen_t *l)
 		while ((n = PQnotifies(l->pg)) != NULL) {
 			gkey_view_note_t what = gkey_view_notify(l->view, n->extra);
 
-			if (what == GKEY_VIEW_NOTE_UNKNOWN) {
-				WARN("rlm_gkey (%s): unknown gkey_change payload (%zu octets); flushed the view",
-				     l->name, strlen(n->extra));
+			/* Any role may notify: logged once per connection, not per payload. */
+			if (what == GKEY_VIEW_NOTE_UNKNOWN && !l->logged_unknown) {
+				WARN("rlm_gkey (%s): unknown gkey_change payload (%zu octets); the view is "
+				     "emptied on each (logged once per connection)", l->name, strlen(n->extra));
+				l->logged_unknown = true;
 			}
 			PQfreemem(n);
 		}
