@@ -64,15 +64,17 @@ static void went_down(gkey_listen_t *l, char const *what)
 }
 
 /*
- *	A connection of our own, named so that operators (and tests) can
- *	tell it from the pool's: the keywords after dbname override what
- *	the connection string says.
+ *	A connection of our own. libpq takes the keywords in order, a later
+ *	one overriding an earlier: the connect timeout and keepalives are
+ *	defaults the connection string (dbname, expanded) may override; the
+ *	name, by which operators (and tests) tell it from the pool's, is not.
  */
 static bool listen_connect(gkey_listen_t *l)
 {
-	static char const *keys[] = { "dbname", "application_name", "keepalives", "keepalives_idle",
-				      "keepalives_interval", "keepalives_count", NULL };
-	char const *values[] = { l->conninfo, "gkey-listen", "1", "10", "2", "3", NULL };
+	static char const *keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+				      "keepalives_interval", "keepalives_count", "dbname",
+				      "application_name", NULL };
+	char const *values[] = { "5", "1", "10", "2", "3", l->conninfo, "gkey-listen", NULL };
 	PGresult *res;
 
 	l->pg = PQconnectdbParams(keys, values, 1);
