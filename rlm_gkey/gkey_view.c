@@ -13,8 +13,28 @@
 
 void (*gkey_view_wiped_hook)(uint8_t const *material, size_t len);
 
+struct entry;
+
+/* An entry's place in the list of one application it holds epochs of. */
+typedef struct app_link {
+	struct entry		*e;
+	struct app_link		*prev;
+	struct app_link		*next;
+	struct app_head		*head;		/* NULL: not linked */
+} app_link_t;
+
+/* The entries holding epochs of one application. */
+typedef struct app_head {
+	uint32_t		app_id;
+	app_link_t		*first;
+	struct app_head		*next;		/* hash chain */
+} app_head_t;
+
+#define APP_BUCKETS 1024
+
 typedef struct entry {
-	struct entry		*hnext;		/* hash chain */
+	struct entry		*hnext;		/* hash chain of the name */
+	struct entry		*id_next;	/* hash chain of the identity id */
 	struct entry		*prev;		/* LRU list: towards the most recent */
 	struct entry		*next;		/* towards the least recent */
 	uint64_t		hash;
@@ -22,15 +42,24 @@ typedef struct entry {
 	size_t			key_len;
 	time_t			expires;
 	gkey_view_answer_t	a;		/* pointers into the entry's children */
+	app_link_t		*links;		/* one per distinct application */
+	size_t			n_links;
 } entry_t;
 
+/*
+ *	Three indexes over the entries, all under the mutex: the name (for
+ *	lookups), the identity id and the applications (for invalidation),
+ *	so that a notification touches only the entries it names.
+ */
 struct gkey_view {
 	pthread_mutex_t		mutex;
 	uint32_t		size;
 	uint32_t		ttl;
 	uint32_t		n;
-	uint64_t		mask;		/* buckets - 1 */
+	uint64_t		mask;		/* buckets - 1, of both tables */
 	entry_t			**buckets;
+	entry_t			**id_buckets;
+	app_head_t		*app_buckets[APP_BUCKETS];
 	entry_t			*head;		/* most recently used */
 	entry_t			*tail;		/* least recently used */
 	uint64_t		seed;
@@ -38,6 +67,26 @@ struct gkey_view {
 	bool			trusted;
 	gkey_view_stats_t	stats;
 };
+
+static uint64_t id_hash(gkey_view_t const *v, int64_t id)
+{
+	return (((uint64_t) id * 0x9e3779b97f4a7c15ULL) >> 17) & v->mask;
+}
+
+static size_t app_hash(uint32_t app_id)
+{
+	return (size_t) ((app_id * 0x9e3779b1U) >> 22) & (APP_BUCKETS - 1);
+}
+
+static app_head_t *app_find(gkey_view_t const *v, uint32_t app_id)
+{
+	app_head_t *h;
+
+	for (h = v->app_buckets[app_hash(app_id)]; h; h = h->next) {
+		if (h->app_id == app_id) return h;
+	}
+	return NULL;
+}
 
 void gkey_view_key_fp(gkey_view_key_t *key, uint8_t const fp[32])
 {
@@ -134,8 +183,10 @@ gkey_view_t *gkey_view_alloc(uint32_t size, uint32_t ttl)
 	if (!v) return NULL;
 	while (buckets < size && buckets < (1ULL << 31)) buckets <<= 1;
 	v->buckets = calloc(buckets, sizeof(*v->buckets));
-	if (!v->buckets || pthread_mutex_init(&v->mutex, NULL) != 0) {
+	v->id_buckets = calloc(buckets, sizeof(*v->id_buckets));
+	if (!v->buckets || !v->id_buckets || pthread_mutex_init(&v->mutex, NULL) != 0) {
 		free(v->buckets);
+		free(v->id_buckets);
 		free(v);
 		return NULL;
 	}
@@ -164,13 +215,72 @@ static void lru_push(gkey_view_t *v, entry_t *e)
 	if (!v->tail) v->tail = e;
 }
 
-/* Unlinks e from both structures and frees it (wiping its material). */
+static void app_unlink(gkey_view_t *v, app_link_t *l)
+{
+	app_head_t *h = l->head, **pp;
+
+	if (!h) return;
+	if (l->prev) l->prev->next = l->next;
+	else h->first = l->next;
+	if (l->next) l->next->prev = l->prev;
+	l->prev = l->next = NULL;
+	l->head = NULL;
+	if (h->first) return;
+
+	/* The application's last entry: its head goes too. */
+	for (pp = &v->app_buckets[app_hash(h->app_id)]; *pp && *pp != h; pp = &(*pp)->next);
+	if (*pp) *pp = h->next;
+	free(h);
+}
+
+/* Links e into the list of each application it holds; -1 when out of memory. */
+static int app_link_all(gkey_view_t *v, entry_t *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_links; i++) {
+		app_link_t *l = &e->links[i];
+		uint32_t app_id = e->a.epochs[0].app_id;
+		app_head_t *h;
+		size_t j, k = 0;
+
+		/* The i-th distinct application, in the order of the epochs. */
+		for (j = 0; j < e->a.n_epochs; j++) {
+			if (j > 0 && e->a.epochs[j].app_id == e->a.epochs[j - 1].app_id) continue;
+			if (k++ == i) {
+				app_id = e->a.epochs[j].app_id;
+				break;
+			}
+		}
+		h = app_find(v, app_id);
+		if (!h) {
+			h = calloc(1, sizeof(*h));
+			if (!h) return -1;
+			h->app_id = app_id;
+			h->next = v->app_buckets[app_hash(app_id)];
+			v->app_buckets[app_hash(app_id)] = h;
+		}
+		l->e = e;
+		l->head = h;
+		l->prev = NULL;
+		l->next = h->first;
+		if (h->first) h->first->prev = l;
+		h->first = l;
+	}
+	return 0;
+}
+
+/* Unlinks e from every index and the LRU list, and frees it (wiping its material). */
 static void entry_drop(gkey_view_t *v, entry_t *e)
 {
 	entry_t **pp = &v->buckets[e->hash & v->mask];
+	size_t i;
 
 	while (*pp && *pp != e) pp = &(*pp)->hnext;
 	if (*pp) *pp = e->hnext;
+	for (pp = &v->id_buckets[id_hash(v, e->a.id)]; *pp && *pp != e; pp = &(*pp)->id_next);
+	if (*pp) *pp = e->id_next;
+	for (i = 0; i < e->n_links; i++) app_unlink(v, &e->links[i]);
 	lru_unlink(v, e);
 	v->n--;
 	talloc_free(e);
@@ -200,6 +310,7 @@ void gkey_view_free(gkey_view_t *v)
 	drop_all(v);
 	pthread_mutex_destroy(&v->mutex);
 	free(v->buckets);
+	free(v->id_buckets);
 	free(v);
 }
 
@@ -263,6 +374,16 @@ int gkey_view_put(gkey_view_t *v, uint64_t gen, gkey_view_key_t const *key, time
 	e->key_len = key->len;
 	e->hash = h;
 	e->expires = expires;
+	for (i = 0; i < e->a.n_epochs; i++) {
+		if (i == 0 || e->a.epochs[i].app_id != e->a.epochs[i - 1].app_id) e->n_links++;
+	}
+	if (e->n_links > 0) {
+		e->links = talloc_zero_array(e, app_link_t, e->n_links);
+		if (!e->links) {
+			talloc_free(e);
+			return -1;
+		}
+	}
 
 	pthread_mutex_lock(&v->mutex);
 	if (!v->trusted || gen != v->gen) {
@@ -278,21 +399,18 @@ int gkey_view_put(gkey_view_t *v, uint64_t gen, gkey_view_key_t const *key, time
 	}
 	e->hnext = v->buckets[h & v->mask];
 	v->buckets[h & v->mask] = e;
+	e->id_next = v->id_buckets[id_hash(v, e->a.id)];
+	v->id_buckets[id_hash(v, e->a.id)] = e;
 	lru_push(v, e);
 	v->n++;
+	if (app_link_all(v, e) < 0) {
+		entry_drop(v, e);
+		pthread_mutex_unlock(&v->mutex);
+		return -1;
+	}
 	v->stats.stored++;
 	pthread_mutex_unlock(&v->mutex);
 	return 1;
-}
-
-static bool holds_app(entry_t const *e, uint32_t app_id)
-{
-	size_t i;
-
-	for (i = 0; i < e->a.n_epochs; i++) {
-		if (e->a.epochs[i].app_id == app_id) return true;
-	}
-	return false;
 }
 
 void gkey_view_invalidate_identity(gkey_view_t *v, int64_t id)
@@ -301,8 +419,8 @@ void gkey_view_invalidate_identity(gkey_view_t *v, int64_t id)
 
 	pthread_mutex_lock(&v->mutex);
 	v->gen++;
-	for (e = v->head; e; e = next) {
-		next = e->next;
+	for (e = v->id_buckets[id_hash(v, id)]; e; e = next) {
+		next = e->id_next;
 		if (e->a.id != id) continue;
 		entry_drop(v, e);
 		v->stats.invalidated++;
@@ -312,14 +430,13 @@ void gkey_view_invalidate_identity(gkey_view_t *v, int64_t id)
 
 void gkey_view_invalidate_app(gkey_view_t *v, uint32_t app_id)
 {
-	entry_t *e, *next;
+	app_head_t *h;
 
 	pthread_mutex_lock(&v->mutex);
 	v->gen++;
-	for (e = v->head; e; e = next) {
-		next = e->next;
-		if (!holds_app(e, app_id)) continue;
-		entry_drop(v, e);
+	/* The head goes with the application's last entry. */
+	while ((h = app_find(v, app_id)) != NULL) {
+		entry_drop(v, h->first->e);
 		v->stats.invalidated++;
 	}
 	pthread_mutex_unlock(&v->mutex);

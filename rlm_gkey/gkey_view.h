@@ -27,12 +27,12 @@
  * while the query ran is never stored.
  *
  * Bounded: at most size entries, the least recently used one evicted
- * first. One hash table (over the name) and one doubly linked LRU list,
- * both under one mutex (the module is thread-safe); invalidation by
- * identity or application scans the list (a few milliseconds for 100000
- * entries, and changes are rare next to requests). Entries hold their
- * own copies (talloc); the sealed key material is wiped when an entry
- * goes. No FreeRADIUS headers, so unit tests drive it directly.
+ * first. A hash table over the name, a doubly linked LRU list, and two
+ * indexes for invalidation (identity id -> its entries, application id ->
+ * the entries holding its epochs), so a notification touches only what
+ * it names; all under one mutex (the module is thread-safe). Entries hold
+ * their own copies (talloc); the sealed key material is wiped when an
+ * entry goes. No FreeRADIUS headers, so unit tests drive it directly.
  */
 #ifndef GKEY_VIEW_H
 #define GKEY_VIEW_H

@@ -243,6 +243,63 @@ START_TEST(invalidation_by_identity_app_and_flush)
 }
 END_TEST
 
+START_TEST(the_indexes_find_exactly_what_a_notification_names)
+{
+	gkey_view_t *v = trusted_view(1000, 300);
+	gkey_view_key_t k;
+	gkey_view_answer_t got;
+	gkey_view_stats_t st;
+	uint32_t apps[3], n_left;
+	answer_t x;
+	uint64_t gen;
+	int64_t id;
+	TALLOC_CTX *ctx = talloc_new(NULL);
+
+	/* Identity id holds apps id % 7 and id % 7 + 1 (twice: two epochs). */
+	for (id = 1; id <= 200; id++) {
+		k = fp_key((uint8_t) id);
+		ck_assert_int_eq(gkey_view_get(v, &k, 100, ctx, &got, &gen), 0);
+		apps[0] = (uint32_t) (id % 7) + 1;
+		apps[1] = apps[2] = (uint32_t) (id % 7) + 2;
+		answer_for(&x, id, apps, 3, 10000);
+		ck_assert_int_eq(gkey_view_put(v, gen, &k, 100, 0, &x.a), 1);
+	}
+	/* Identity 5 also under its issuer and serial. */
+	ck_assert_int_eq(gkey_view_key_issuer_serial(&k, "/CN=CA", "05"), 0);
+	ck_assert_int_eq(gkey_view_get(v, &k, 100, ctx, &got, &gen), 0);
+	apps[0] = 6;
+	answer_for(&x, 5, apps, 1, 10000);
+	ck_assert_int_eq(gkey_view_put(v, gen, &k, 100, 0, &x.a), 1);
+	gkey_view_stats(v, &st);
+	ck_assert_uint_eq(st.entries, 201);
+
+	gkey_view_invalidate_identity(v, 5);
+	ck_assert_int_eq(gkey_view_get(v, &k, 101, ctx, &got, &gen), 0);
+	ck_assert(!present(v, 5, 101));
+	ck_assert(present(v, 4, 101));
+	ck_assert(present(v, 6, 101));
+	gkey_view_stats(v, &st);
+	ck_assert_uint_eq(st.entries, 199);
+
+	/* App 3: held by id % 7 == 2 (as its first) and id % 7 == 1 (second). */
+	gkey_view_invalidate_app(v, 3);
+	n_left = 0;
+	for (id = 1; id <= 200; id++) {
+		bool gone = (id % 7 == 2) || (id % 7 == 1) || id == 5;
+
+		ck_assert_msg(present(v, id, 101) == !gone, "identity %d", (int) id);
+		if (!gone) n_left++;
+	}
+	gkey_view_invalidate_app(v, 3);		/* nothing left to drop */
+	gkey_view_invalidate_app(v, 4000000000U);
+	gkey_view_stats(v, &st);
+	ck_assert_uint_eq(st.entries, n_left);
+	ck_assert_uint_eq(n_left, 200 - 1 - 58);
+	talloc_free(ctx);
+	gkey_view_free(v);
+}
+END_TEST
+
 START_TEST(notifications_are_parsed_strictly)
 {
 	gkey_view_t *v = trusted_view(16, 300);
@@ -402,6 +459,7 @@ Suite *check_suite(void)
 	tcase_add_test(tc, the_least_recently_used_entry_goes_first);
 	tcase_add_test(tc, an_entry_expires_at_the_earliest_bound);
 	tcase_add_test(tc, invalidation_by_identity_app_and_flush);
+	tcase_add_test(tc, the_indexes_find_exactly_what_a_notification_names);
 	tcase_add_test(tc, notifications_are_parsed_strictly);
 	tcase_add_test(tc, an_answer_older_than_an_invalidation_is_not_stored);
 	tcase_add_test(tc, an_untrusted_view_answers_and_stores_nothing);
