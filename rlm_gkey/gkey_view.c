@@ -136,41 +136,68 @@ static int entry_destructor(entry_t *e)
 	return 0;
 }
 
-/* A deep copy of src under ctx into *dst; -1 when out of memory. */
-static int answer_copy(TALLOC_CTX *ctx, gkey_view_answer_t const *src, gkey_view_answer_t *dst)
+/* Moves *p past len octets of src copied there; returns where they went. */
+static void *carve(uint8_t **p, void const *src, size_t len)
 {
-	gkey_view_epoch_t *ep = NULL;
-	size_t i;
+	void *at = *p;
+
+	if (len) memcpy(at, src, len);
+	*p += len;
+	return at;
+}
+
+static char const *carve_str(uint8_t **p, char const *src)
+{
+	return carve(p, src, strlen(src) + 1);
+}
+
+/*
+ *	A deep copy of src into *dst, in one talloc chunk under ctx (one
+ *	allocation, not one per string: about 700 octets for an entry with
+ *	one epoch instead of 1.7 KiB), followed by n_links app_link_t and
+ *	key_len octets of room for the caller (*links, *key). Returns the
+ *	chunk, NULL when out of memory.
+ */
+static void *answer_copy(TALLOC_CTX *ctx, gkey_view_answer_t const *src, gkey_view_answer_t *dst,
+			 size_t n_links, app_link_t **links, size_t key_len, uint8_t **key)
+{
+	size_t i, size;
+	uint8_t *chunk, *p;
+	gkey_view_epoch_t *ep;
+
+	/* The arrays first: their elements are multiples of 8 octets. */
+	size = src->n_epochs * sizeof(gkey_view_epoch_t) + n_links * sizeof(app_link_t) +
+	       strlen(src->status) + strlen(src->status_reason) + strlen(src->kind) + 3 +
+	       src->spki_len + key_len;
+	for (i = 0; i < src->n_epochs; i++) {
+		size += strlen(src->epochs[i].app_name) + strlen(src->epochs[i].gk_alg) + 2;
+		if (src->epochs[i].material) size += src->epochs[i].material_len;
+	}
+	chunk = talloc_zero_size(ctx, size ? size : 1);
+	if (!chunk) return NULL;
+
+	p = chunk;
+	ep = (gkey_view_epoch_t *) (void *) p;
+	p += src->n_epochs * sizeof(gkey_view_epoch_t);
+	if (links) *links = n_links ? (app_link_t *) (void *) p : NULL;
+	p += n_links * sizeof(app_link_t);
 
 	*dst = *src;
-	dst->epochs = NULL;
-	dst->n_epochs = 0;
-	if (!(dst->status = talloc_strdup(ctx, src->status)) ||
-	    !(dst->status_reason = talloc_strdup(ctx, src->status_reason)) ||
-	    !(dst->kind = talloc_strdup(ctx, src->kind)) ||
-	    !(dst->spki = talloc_memdup(ctx, src->spki, src->spki_len ? src->spki_len : 1))) return -1;
-	if (src->n_epochs == 0) return 0;
-
-	ep = talloc_zero_array(ctx, gkey_view_epoch_t, src->n_epochs);
-	if (!ep) return -1;
-	/* Counted as they are filled: the destructor wipes what is there. */
-	dst->epochs = ep;
+	dst->status = carve_str(&p, src->status);
+	dst->status_reason = carve_str(&p, src->status_reason);
+	dst->kind = carve_str(&p, src->kind);
+	dst->spki = carve(&p, src->spki, src->spki_len);
 	for (i = 0; i < src->n_epochs; i++) {
 		gkey_view_epoch_t const *s = &src->epochs[i];
 
 		ep[i] = *s;
-		ep[i].material = NULL;
-		ep[i].material_len = 0;
-		dst->n_epochs = i + 1;
-		if (!(ep[i].app_name = talloc_strdup(ep, s->app_name)) ||
-		    !(ep[i].gk_alg = talloc_strdup(ep, s->gk_alg))) return -1;
-		if (s->material) {
-			ep[i].material = talloc_memdup(ep, s->material, s->material_len ? s->material_len : 1);
-			if (!ep[i].material) return -1;
-			ep[i].material_len = s->material_len;
-		}
+		ep[i].app_name = carve_str(&p, s->app_name);
+		ep[i].gk_alg = carve_str(&p, s->gk_alg);
+		if (s->material) ep[i].material = carve(&p, s->material, s->material_len);
 	}
-	return 0;
+	dst->epochs = src->n_epochs ? ep : NULL;
+	if (key) *key = carve(&p, NULL, 0);
+	return chunk;
 }
 
 gkey_view_t *gkey_view_alloc(uint32_t size, uint32_t ttl)
@@ -318,7 +345,7 @@ int gkey_view_get(gkey_view_t *v, gkey_view_key_t const *key, time_t now,
 		  TALLOC_CTX *ctx, gkey_view_answer_t *out, uint64_t *gen)
 {
 	uint64_t h = key_hash(v, key->data, key->len);
-	TALLOC_CTX *copy;
+	void *copy;
 	entry_t *e;
 	int rc = 0;
 
@@ -331,9 +358,8 @@ int gkey_view_get(gkey_view_t *v, gkey_view_key_t const *key, time_t now,
 		entry_drop(v, e);
 		goto finish;
 	}
-	copy = talloc_new(ctx);
-	if (!copy || answer_copy(copy, &e->a, out) < 0) {
-		talloc_free(copy);
+	copy = answer_copy(ctx, &e->a, out, 0, NULL, 0, NULL);
+	if (!copy) {
 		rc = -1;
 		goto finish;
 	}
@@ -365,25 +391,19 @@ int gkey_view_put(gkey_view_t *v, uint64_t gen, gkey_view_key_t const *key, time
 	/* Copied before taking the lock; dropped if the generation moved. */
 	e = talloc_zero(NULL, entry_t);
 	if (!e) return -1;
-	talloc_set_destructor(e, entry_destructor);
-	if (answer_copy(e, answer, &e->a) < 0 ||
-	    !(e->key = talloc_memdup(e, key->data, key->len))) {
+	for (i = 0; i < answer->n_epochs; i++) {
+		if (i == 0 || answer->epochs[i].app_id != answer->epochs[i - 1].app_id) e->n_links++;
+	}
+	if (!answer_copy(e, answer, &e->a, e->n_links, &e->links, key->len, &e->key)) {
 		talloc_free(e);
 		return -1;
 	}
+	/* Only now: the destructor wipes what the copy holds. */
+	talloc_set_destructor(e, entry_destructor);
+	memcpy(e->key, key->data, key->len);
 	e->key_len = key->len;
 	e->hash = h;
 	e->expires = expires;
-	for (i = 0; i < e->a.n_epochs; i++) {
-		if (i == 0 || e->a.epochs[i].app_id != e->a.epochs[i - 1].app_id) e->n_links++;
-	}
-	if (e->n_links > 0) {
-		e->links = talloc_zero_array(e, app_link_t, e->n_links);
-		if (!e->links) {
-			talloc_free(e);
-			return -1;
-		}
-	}
 
 	pthread_mutex_lock(&v->mutex);
 	if (!v->trusted || gen != v->gen) {
