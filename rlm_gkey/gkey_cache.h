@@ -9,8 +9,9 @@
  * the sealed record, so anything the database changes about the record
  * misses: a new epoch, a rotation shortening one, other key material
  * (a restored database), another enrolled key. The identity's status and
- * grants are still checked in the database on every request, so a
- * suspended or revoked node is never answered from here.
+ * grants are still checked on every request, on the lookup's answer (from
+ * the database, or the view that notifications keep fresh, gkey_view.h),
+ * so a suspended or revoked node is never answered from here.
  *
  * Direct-mapped: a fixed number of slots, a new entry replaces whatever
  * shared its slot, an entry is dropped once its epoch ends. One mutex

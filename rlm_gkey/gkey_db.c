@@ -44,6 +44,9 @@ typedef enum {
 	STMT_FILL_MATERIAL,
 	STMT_LOG,
 	STMT_KEK_CHECK,
+	/* The view's lookups (gkey_view.h): every application, and until when. */
+	STMT_VIEW_LOOKUP_BY_FP,
+	STMT_VIEW_LOOKUP_BY_ISSUER_SERIAL,
 	STMT_COUNT
 } stmt_t;
 
@@ -70,6 +73,25 @@ static const struct {
 	[STMT_KEK_CHECK] = { "gkey_kek_check",
 		"SELECT c.check_value, c.app_id, c.epoch, c.material "
 		"FROM gkey.kek_check($1::bytea, $2::boolean) c", 2 },
+	/*
+	 *	As the lookups above for every application, with one more
+	 *	column: until when the answer cannot change by time alone
+	 *	(gkey.view_stable_until, doc/sql.md section 5.7), rounded down,
+	 *	computed once per identity (OFFSET 0 keeps the subquery from
+	 *	being pulled up into every row).
+	 */
+	[STMT_VIEW_LOOKUP_BY_FP] = { "gkey_view_lookup_by_fp",
+		"SELECT " LOOKUP_COLUMNS ", floor(extract(epoch from st.s))::bigint "
+		"FROM gkey.identity_by_fingerprint($1::bytea) i "
+		"CROSS JOIN LATERAL (SELECT gkey.view_stable_until(i.identity_id) AS s OFFSET 0) st "
+		"LEFT JOIN LATERAL gkey.issue_keys(i.identity_id, NULL::text[]) k ON true "
+		"ORDER BY k.app_id, k.epoch", 1 },
+	[STMT_VIEW_LOOKUP_BY_ISSUER_SERIAL] = { "gkey_view_lookup_by_issuer_serial",
+		"SELECT " LOOKUP_COLUMNS ", floor(extract(epoch from st.s))::bigint "
+		"FROM gkey.identity_by_issuer_serial($1::text, $2::text) i "
+		"CROSS JOIN LATERAL (SELECT gkey.view_stable_until(i.identity_id) AS s OFFSET 0) st "
+		"LEFT JOIN LATERAL gkey.issue_keys(i.identity_id, NULL::text[]) k ON true "
+		"ORDER BY k.app_id, k.epoch", 2 },
 };
 
 static int conn_destructor(gkey_db_conn_t *conn)
@@ -598,15 +620,15 @@ static char *apps_literal(TALLOC_CTX *ctx, char const * const *apps, size_t n)
  *	Identity columns on every row, epoch columns NULL when the identity
  *	has no key to receive (not active, nothing granted or requested).
  */
-static gkey_db_rcode_t lookup_result(REQUEST *request, TALLOC_CTX *ctx, PGresult *res, gkey_identity_t *id,
-				     gkey_epoch_t **out, size_t *count)
+static gkey_db_rcode_t lookup_result(REQUEST *request, TALLOC_CTX *ctx, PGresult *res, int extra,
+				     gkey_identity_t *id, gkey_epoch_t **out, size_t *count)
 {
 	gkey_epoch_t *rows;
 	int i, n = PQntuples(res);
 	size_t k = 0;
 
 	if (n == 0) return GKEY_DB_NOTFOUND;
-	if (PQnfields(res) != N_IDENTITY_COLUMNS + N_EPOCH_COLUMNS) {
+	if (PQnfields(res) != N_IDENTITY_COLUMNS + N_EPOCH_COLUMNS + extra) {
 		RERROR("Key lookup returned %d columns", PQnfields(res));
 		return GKEY_DB_ERROR;
 	}
@@ -659,7 +681,7 @@ static gkey_db_rcode_t lookup(TALLOC_CTX *ctx, gkey_db_t *db, stmt_t stmt,
 	talloc_free(list);
 	if (rcode != GKEY_DB_OK) return rcode;
 
-	rcode = lookup_result(request, ctx, res, id, out, count);
+	rcode = lookup_result(request, ctx, res, 0, id, out, count);
 	PQclear(res);
 	return rcode;
 }
@@ -683,6 +705,59 @@ gkey_db_rcode_t gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 	char const *values[3] = { issuer, serial, NULL };
 
 	return lookup(ctx, db, STMT_LOOKUP_BY_ISSUER_SERIAL, values, NULL, NULL, 2, apps, n_apps, id, out, count);
+}
+
+/*
+ *	The view's lookups: every application, and the instant until which
+ *	the answer is stable (0 when the database named none).
+ */
+static gkey_db_rcode_t view_lookup(TALLOC_CTX *ctx, gkey_db_t *db, stmt_t stmt,
+				   char const * const *values, int const *lengths, int const *formats,
+				   gkey_identity_t *id, gkey_epoch_t **out, size_t *count,
+				   time_t *stable_until)
+{
+	REQUEST *request = db->request;
+	int col = N_IDENTITY_COLUMNS + N_EPOCH_COLUMNS;
+	PGresult *res;
+	gkey_db_rcode_t rcode;
+
+	*out = NULL;
+	*count = 0;
+	*stable_until = 0;
+	rcode = stmt_run(db, stmt, values, lengths, formats, PGRES_TUPLES_OK, &res);
+	if (rcode != GKEY_DB_OK) return rcode;
+
+	rcode = lookup_result(request, ctx, res, 1, id, out, count);
+	if (rcode == GKEY_DB_OK && !PQgetisnull(res, 0, col) &&
+	    parse_time(PQgetvalue(res, 0, col), stable_until) < 0) {
+		RERROR("Key lookup returned a malformed stable-until column");
+		rcode = GKEY_DB_ERROR;
+	}
+	PQclear(res);
+	return rcode;
+}
+
+gkey_db_rcode_t gkey_db_view_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_t *db, uint8_t const fp[32],
+						   gkey_identity_t *id, gkey_epoch_t **out, size_t *count,
+						   time_t *stable_until)
+{
+	char const *values[1] = { (char const *) fp };
+	int lengths[1] = { 32 };
+	int formats[1] = { 1 };
+
+	return view_lookup(ctx, db, STMT_VIEW_LOOKUP_BY_FP, values, lengths, formats, id, out, count,
+			   stable_until);
+}
+
+gkey_db_rcode_t gkey_db_view_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
+						     char const *issuer, char const *serial,
+						     gkey_identity_t *id, gkey_epoch_t **out, size_t *count,
+						     time_t *stable_until)
+{
+	char const *values[2] = { issuer, serial };
+
+	return view_lookup(ctx, db, STMT_VIEW_LOOKUP_BY_ISSUER_SERIAL, values, NULL, NULL, id, out, count,
+			   stable_until);
 }
 
 gkey_db_rcode_t gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,

@@ -166,6 +166,20 @@ gkey_db_rcode_t	gkey_db_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 						char const * const *apps, size_t n_apps,
 						gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
 
+/*
+ * The same lookups for the view (gkey_view.h): always every application,
+ * and *stable_until, the instant until which the answer cannot change by
+ * time alone (gkey.view_stable_until, doc/sql.md section 5.7; 0 when the
+ * database named none), in the same round trip.
+ */
+gkey_db_rcode_t	gkey_db_view_lookup_by_fingerprint(TALLOC_CTX *ctx, gkey_db_t *db, uint8_t const fp[32],
+						   gkey_identity_t *id, gkey_epoch_t **out, size_t *count,
+						   time_t *stable_until);
+gkey_db_rcode_t	gkey_db_view_lookup_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
+						     char const *issuer, char const *serial,
+						     gkey_identity_t *id, gkey_epoch_t **out, size_t *count,
+						     time_t *stable_until);
+
 /* The identity alone, by issuer and serial. */
 gkey_db_rcode_t	gkey_db_identity_by_issuer_serial(TALLOC_CTX *ctx, gkey_db_t *db,
 						  char const *issuer, char const *serial,

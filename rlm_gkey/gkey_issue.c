@@ -152,8 +152,8 @@ static rlm_rcode_t identify_by_certificate(issue_ctx_t *c, TALLOC_CTX *ctx, gkey
 
 	if (!c->have_fp) return refuse(c, "no GKey-Certificate or GKey-Cert-SHA256");
 
-	rcode = gkey_db_lookup_by_fingerprint(ctx, &c->db, c->fp, c->apps, c->n_apps,
-					      id, &c->rows, &c->n_rows);
+	rcode = gkey_lookup_by_fingerprint(inst, ctx, &c->db, c->fp, c->apps, c->n_apps,
+					   id, &c->rows, &c->n_rows);
 	if (rcode == GKEY_DB_OK) {
 		rc = RLM_MODULE_UPDATED;
 		goto finish;
@@ -221,8 +221,8 @@ static rlm_rcode_t identify_by_tls(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_identit
 		return RLM_MODULE_NOOP;
 	}
 
-	rcode = gkey_db_lookup_by_issuer_serial(ctx, &c->db, issuer->vp_strvalue, serial->vp_strvalue,
-						c->apps, c->n_apps, id, &c->rows, &c->n_rows);
+	rcode = gkey_lookup_by_issuer_serial(inst, ctx, &c->db, issuer->vp_strvalue, serial->vp_strvalue,
+					     c->apps, c->n_apps, id, &c->rows, &c->n_rows);
 	if (rcode == GKEY_DB_NOTFOUND) return refuse(c, "unknown certificate");
 	if (rcode != GKEY_DB_OK) {
 		RERROR("Identity lookup failed");

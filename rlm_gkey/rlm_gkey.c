@@ -35,6 +35,8 @@ static const CONF_PARSER module_config[] = {
 	{ "vendor", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, vendor), "32473" },
 	{ "max_lifetime", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_lifetime), "86400" },
 	{ "record_cache_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, record_cache_size), "4096" },
+	{ "view_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_size), "100000" },
+	{ "view_ttl", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_ttl), "300" },
 	CONF_PARSER_TERMINATOR
 };
 
@@ -173,6 +175,9 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, >=, 60);
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, <=, 31 * 86400);
 	FR_INTEGER_BOUND_CHECK("record_cache_size", inst->record_cache_size, <=, 1000000);
+	FR_INTEGER_BOUND_CHECK("view_size", inst->view_size, <=, 10000000);
+	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, >=, 1);
+	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, <=, 86400);
 
 	/*
 	 *	The KEKs: kek_file's, and kek_next_file's for an online
@@ -259,6 +264,21 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	if (!conn) WARN("rlm_gkey (%s): no usable database connection at start-up (see above); "
 			"the KEK is checked on every connection made later, before its first use", inst->name);
 
+	/*
+	 *	The view starts untrusted: requests query until the listener
+	 *	listens (gkey_listen.h).
+	 */
+	if (inst->view_size > 0) {
+		inst->view = gkey_view_alloc(inst->view_size, inst->view_ttl);
+		if (!inst->view) {
+			cf_log_err_cs(conf, "Cannot allocate a view of %u entries", inst->view_size);
+			return -1;
+		}
+		inst->listen = gkey_listen_start(inst->conninfo, inst->name, inst->view);
+		if (!inst->listen) return -1;
+	}
+
+	INFO("rlm_gkey (%s): view_size %u, view_ttl %u s", inst->name, inst->view_size, inst->view_ttl);
 	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
 	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",
@@ -271,6 +291,11 @@ static int mod_detach(void *instance)
 {
 	rlm_gkey_t *inst = instance;
 
+	/* The listener first: it writes into the view. */
+	gkey_listen_stop(inst->listen);
+	inst->listen = NULL;
+	gkey_view_free(inst->view);
+	inst->view = NULL;
 	fr_connection_pool_free(inst->pool);
 	inst->pool = NULL;
 	gkey_cache_free(inst->cache);

@@ -8,6 +8,8 @@
 
 #include "gkey_cache.h"
 #include "gkey_db.h"
+#include "gkey_listen.h"
+#include "gkey_view.h"
 #include "gkseal.h"
 #include "hpke.h"
 #include "keyrecord.h"
@@ -25,6 +27,8 @@ typedef struct rlm_gkey_t {
 	uint32_t		vendor;
 	uint32_t		max_lifetime;
 	uint32_t		record_cache_size;
+	uint32_t		view_size;	/* 0: no view */
+	uint32_t		view_ttl;
 
 	/* Loaded in instantiate, freed in detach. */
 	gkey_keks_t		*keks;		/* kek_file's and kek_next_file's */
@@ -41,6 +45,8 @@ typedef struct rlm_gkey_t {
 	gkey_db_config_t	db;
 	fr_connection_pool_t	*pool;
 	gkey_cache_t		*cache;		/* NULL: caching off */
+	gkey_view_t		*view;		/* NULL: view off */
+	gkey_listen_t		*listen;	/* with the view */
 
 	/* Dictionary attributes, looked up once in bootstrap. */
 	DICT_ATTR const		*da_certificate;
@@ -56,6 +62,18 @@ typedef enum {
 	GKEY_FLOW_RADIUS = 0,
 	GKEY_FLOW_EAP
 } gkey_flow_t;
+
+/*
+ * The identity lookups of a request (gkey_lookup.c): through the view
+ * when it is on, else gkey_db's; same contract as gkey_db_lookup_*.
+ */
+gkey_db_rcode_t gkey_lookup_by_fingerprint(rlm_gkey_t const *inst, TALLOC_CTX *ctx, gkey_db_t *db,
+					   uint8_t const fp[32], char const * const *apps, size_t n_apps,
+					   gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
+gkey_db_rcode_t gkey_lookup_by_issuer_serial(rlm_gkey_t const *inst, TALLOC_CTX *ctx, gkey_db_t *db,
+					     char const *issuer, char const *serial,
+					     char const * const *apps, size_t n_apps,
+					     gkey_identity_t *id, gkey_epoch_t **out, size_t *count);
 
 rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flow);
 

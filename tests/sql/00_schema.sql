@@ -84,7 +84,8 @@ SELECT set_eq($$
 	      'gkey.fill_material(bigint,integer,bytea,bytea)',
 	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)',
 	      'gkey.kek_check(bytea,boolean)',
-	      'gkey.notify_rows(text,bigint[])'],
+	      'gkey.notify_rows(text,bigint[])',
+	      'gkey.view_stable_until(bigint)'],
 	'gkey_radius may execute exactly the module functions (fill_material''s old form refuses)');
 SELECT ok(has_sequence_privilege('gkey_radius', 'gkey.issuance_log_id_seq', 'USAGE'),
 	'gkey_radius may use the log''s sequence');
@@ -157,6 +158,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/008_operator_views.sql
 \ir ../../sql/migrations/009_fill_material_kek_check.sql
 \ir ../../sql/migrations/010_change_notify.sql
+\ir ../../sql/migrations/011_view_stable_until.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

@@ -1,0 +1,214 @@
+/*
+ * gkey_listen.c	The change listener of one module instance (see
+ *			gkey_listen.h).
+ */
+#include <freeradius/build.h>
+RCSID("$Id$")
+#include <freeradius/radiusd.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "gkey_listen.h"
+
+#define RETRY_MS	1000
+
+struct gkey_listen {
+	char const	*conninfo;
+	char const	*name;
+	gkey_view_t	*view;
+	int		wake[2];	/* written by gkey_listen_stop */
+	pthread_t	thread;
+	PGconn		*pg;
+	bool		logged_down;	/* the current outage has been logged */
+	bool		logged_unknown;	/* an unknown payload, on this connection */
+};
+
+/* libpq's last message without its trailing newline. */
+static void pg_message(PGconn *pg, char *buf, size_t len)
+{
+	char const *msg = pg ? PQerrorMessage(pg) : NULL;
+	size_t n;
+
+	strlcpy(buf, (msg && *msg) ? msg : "unknown error", len);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+}
+
+/* Waits ms milliseconds or until woken; true when woken (stop). */
+static bool wait_or_stop(gkey_listen_t *l, int ms)
+{
+	struct pollfd p = { .fd = l->wake[0], .events = POLLIN };
+
+	return poll(&p, 1, ms) > 0;
+}
+
+static void went_down(gkey_listen_t *l, char const *what)
+{
+	char msg[256];
+
+	/* Untrusted first: from now on every request queries. */
+	gkey_view_set_trusted(l->view, false);
+	pg_message(l->pg, msg, sizeof(msg));
+	if (!l->logged_down) {
+		ERROR("rlm_gkey (%s): change listener %s: %s; the view is bypassed (every request "
+		      "queries) until it listens again", l->name, what, msg);
+		l->logged_down = true;
+	}
+	if (l->pg) PQfinish(l->pg);
+	l->pg = NULL;
+}
+
+/*
+ *	A connection of our own. libpq takes the keywords in order, a later
+ *	one overriding an earlier: the connect timeout and keepalives are
+ *	defaults the connection string (dbname, expanded) may override; the
+ *	name, by which operators (and tests) tell it from the pool's, is not.
+ */
+static bool listen_connect(gkey_listen_t *l)
+{
+	static char const *keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+				      "keepalives_interval", "keepalives_count", "dbname",
+				      "application_name", NULL };
+	char const *values[] = { "5", "1", "10", "2", "3", l->conninfo, "gkey-listen", NULL };
+	PGresult *res;
+
+	l->pg = PQconnectdbParams(keys, values, 1);
+	if (!l->pg || PQstatus(l->pg) != CONNECTION_OK) {
+		went_down(l, "cannot connect");
+		return false;
+	}
+	res = PQexec(l->pg, "LISTEN gkey_change");
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		went_down(l, "LISTEN failed");
+		return false;
+	}
+	PQclear(res);
+	if (PQsetnonblocking(l->pg, 1) != 0) {
+		went_down(l, "cannot make the connection non-blocking");
+		return false;
+	}
+
+	/*
+	 *	Listening: whatever changed before is in the database, and
+	 *	every later change will be announced. The flush drops what was
+	 *	kept before (it may have missed notifications). The sealed-record
+	 *	cache needs no flush: its key holds the epoch's validity and a
+	 *	digest of the enrolled key and the stored material, all as a
+	 *	fresh lookup returns them, so a record sealed from an old answer
+	 *	is never found for a new one (gkey_cache.h).
+	 */
+	gkey_view_set_trusted(l->view, true);
+	INFO("rlm_gkey (%s): change listener listening on gkey_change%s", l->name,
+	     l->logged_down ? " again; the view is in use again" : "; the view is in use");
+	l->logged_down = false;
+	l->logged_unknown = false;
+	return true;
+}
+
+/* Until the connection breaks (false) or stop is asked (true). */
+static bool listen_run(gkey_listen_t *l)
+{
+	struct pollfd p[2];
+	PGnotify *n;
+
+	for (;;) {
+		p[0].fd = l->wake[0];
+		p[0].events = POLLIN;
+		p[1].fd = PQsocket(l->pg);
+		p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		if (p[1].fd < 0) {
+			went_down(l, "lost its connection");
+			return false;
+		}
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR) continue;
+			went_down(l, "poll failed");
+			return false;
+		}
+		if (p[0].revents) return true;
+		if (!p[1].revents) continue;
+
+		if (PQconsumeInput(l->pg) != 1 || PQstatus(l->pg) != CONNECTION_OK) {
+			went_down(l, "lost its connection");
+			return false;
+		}
+		while ((n = PQnotifies(l->pg)) != NULL) {
+			gkey_view_note_t what = gkey_view_notify(l->view, n->extra);
+
+			/* Any role may notify: logged once per connection, not per payload. */
+			if (what == GKEY_VIEW_NOTE_UNKNOWN && !l->logged_unknown) {
+				WARN("rlm_gkey (%s): unknown gkey_change payload (%zu octets); the view is "
+				     "emptied on each (logged once per connection)", l->name, strlen(n->extra));
+				l->logged_unknown = true;
+			}
+			PQfreemem(n);
+		}
+	}
+}
+
+static void *listen_thread(void *arg)
+{
+	gkey_listen_t *l = arg;
+
+	for (;;) {
+		if (listen_connect(l)) {
+			if (listen_run(l)) break;
+		}
+		if (wait_or_stop(l, RETRY_MS)) break;
+	}
+	gkey_view_set_trusted(l->view, false);
+	if (l->pg) PQfinish(l->pg);
+	l->pg = NULL;
+	return NULL;
+}
+
+gkey_listen_t *gkey_listen_start(char const *conninfo, char const *name, gkey_view_t *view)
+{
+	gkey_listen_t *l;
+	int rc;
+
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		ERROR("rlm_gkey (%s): out of memory", name);
+		return NULL;
+	}
+	l->conninfo = conninfo;
+	l->name = name;
+	l->view = view;
+	l->wake[0] = l->wake[1] = -1;
+	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ERROR("rlm_gkey (%s): cannot make the change listener's pipe: %s", name, fr_syserror(errno));
+		free(l);
+		return NULL;
+	}
+	rc = pthread_create(&l->thread, NULL, listen_thread, l);
+	if (rc != 0) {
+		ERROR("rlm_gkey (%s): cannot start the change listener: %s", name, fr_syserror(rc));
+		close(l->wake[0]);
+		close(l->wake[1]);
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void gkey_listen_stop(gkey_listen_t *l)
+{
+	char c = 'x';
+
+	if (!l) return;
+	if (write(l->wake[1], &c, 1) != 1) {
+		ERROR("rlm_gkey (%s): cannot wake the change listener: %s", l->name, fr_syserror(errno));
+	}
+	pthread_join(l->thread, NULL);
+	close(l->wake[0]);
+	close(l->wake[1]);
+	free(l);
+}
