@@ -619,9 +619,14 @@ queue_targets(PGresult *r, uint32_t app, uint32_t epoch)
 	b->next = d.batches;
 	d.batches = b;
 	d.t_epochs++;
-	if (n > 0 && (off = calloc(n, sizeof(*off))) == NULL)
+	if (n > 0 && (off = calloc(n, sizeof(*off))) == NULL) {
+		log_warnx("app %" PRIu32 " epoch %" PRIu32 ": out of memory for "
+		    "%zu targets, left to the nodes' refresh", app, epoch, n);
+		b->skipped = n;
 		n = 0;
-	pushd_jitter(off, n, d.cfg.window_ms, rnd32);
+	}
+	if (n > 0)
+		pushd_jitter(off, n, d.cfg.window_ms, rnd32);
 	for (i = 0; i < n; i++) {
 		nas = PQgetisnull(r, (int)i, 2) ? NULL :
 		    pushd_config_nas(&d.cfg, PQgetvalue(r, (int)i, 2));
@@ -694,6 +699,9 @@ db_lost(const char *what)
 		log_warnx("app %" PRIu32 " epoch %" PRIu32 ": targets not "
 		    "read, left to the nodes' refresh", d.asking.app,
 		    d.asking.epoch);
+	if (d.n_waiting > 0)
+		log_warnx("%zu more epochs not asked for, left to the nodes' "
+		    "refresh", d.n_waiting);
 	PQfinish(d.pg);
 	d.pg = NULL;
 	d.db = DB_DOWN;
@@ -969,10 +977,17 @@ next_timeout(uint64_t now)
 		}
 		if (pr->inflight == 0)
 			continue;
-		for (k = 0; k < NIDS; k++)
-			if (pr->pending[k] != NULL &&
-			    pr->pending[k]->deadline_us < first)
-				first = pr->pending[k]->deadline_us;
+		for (k = 0; k < NIDS; k++) {
+			if (pr->pending[k] == NULL)
+				continue;
+			t = pr->pending[k]->deadline_us;
+			/* A retransmission also waits for the gate. */
+			if (pr->pending[k]->tries <= d.cfg.retries &&
+			    t < d.gate_us)
+				t = d.gate_us;
+			if (t < first)
+				first = t;
+		}
 	}
 	if (d.db == DB_DOWN || d.db == DB_CONNECTING) {
 		t = d.db_at_ms * 1000;
