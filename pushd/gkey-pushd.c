@@ -38,6 +38,7 @@
 
 #include <libpq-fe.h>
 
+#include "control.h"
 #include "daemon.h"
 #include "hex.h"
 #include "plog.h"
@@ -126,9 +127,16 @@ static struct {
 	size_t			 n_waiting;
 	struct epoch_ref	 asking;
 
-	/* Totals since start, for the shutdown line. */
+	/* Totals since start: the shutdown line and the control socket. */
 	uint64_t		 t_epochs, t_sent, t_delivered, t_given_up;
+	uint64_t		 t_targets, t_skipped, t_retransmitted, t_nak507;
+	uint64_t		 t_acked, t_not_there, t_refused, t_dropped;
+	uint64_t		 t_db_lost, t_notifies;
+	uint64_t		 started_ms;
+	struct ctl_server	*ctl;
 } d;
+
+static void	start_control(void);
 
 static uint64_t
 now_us(void)
@@ -310,6 +318,7 @@ send_head(struct peer *pr, uint64_t now)
 		    "CoA-Request for identity %lld: %s", it->b->app,
 		    it->b->epoch, it->identity, fr_strerror());
 		it->b->refused++;
+		d.t_refused++;
 		item_done(it);
 		return;
 	}
@@ -372,6 +381,7 @@ peer_timers(struct peer *pr, uint64_t now)
 		    (uint64_t)pushd_backoff_ms(d.cfg.timeout_ms, it->tries) *
 		    1000;
 		it->b->retransmitted++;
+		d.t_retransmitted++;
 		/* rad_send() resends the bytes it encoded: same Identifier
 		 * and Request Authenticator (RFC 5080 2.2.1). */
 		if (rad_send(it->req, NULL, pr->secret) < 0)
@@ -467,26 +477,31 @@ read_answer(int fd)
 	}
 	/* 1: an answer without Message-Authenticator is dropped. */
 	if ((reply = rad_recv(NULL, fd, 1)) == NULL) {
+		d.t_dropped++;
 		log_warnx_rl("dropped a datagram: %s", fr_strerror());
 		return 1;
 	}
 	fr_ntop(a, sizeof(a), &reply->src_ipaddr);
 	if ((pr = peer_from(&reply->src_ipaddr, reply->src_port)) == NULL) {
+		d.t_dropped++;
 		log_warnx_rl("dropped a datagram from %s port %u: no such NAS",
 		    a, reply->src_port);
 		goto done;
 	}
 	if ((it = pr->pending[reply->id]) == NULL) {
+		d.t_dropped++;
 		log_warnx_rl("dropped an answer from %s: no request with "
 		    "Identifier %d", pr->name, reply->id);
 		goto done;
 	}
 	if (reply->code != PW_CODE_COA_ACK && reply->code != PW_CODE_COA_NAK) {
+		d.t_dropped++;
 		log_warnx_rl("dropped an answer from %s: code %u is not "
 		    "CoA-ACK or CoA-NAK", pr->name, reply->code);
 		goto done;
 	}
 	if (!pushd_has_one_ma(reply->data, reply->data_len)) {
+		d.t_dropped++;
 		log_warnx_rl("dropped an answer from %s: no single "
 		    "Message-Authenticator", pr->name);
 		goto done;
@@ -501,12 +516,14 @@ read_answer(int fd)
 	    pr->secret);
 	if (form == PUSHD_MA_BAD || (form == PUSHD_MA_RFC &&
 	    rad_verify(reply, it->req, pr->secret) != 0)) {
+		d.t_dropped++;
 		log_warnx_rl("dropped an answer from %s: Response "
 		    "Authenticator or Message-Authenticator does not verify",
 		    pr->name);
 		goto done;
 	}
 	if (rad_decode(reply, it->req, pr->secret) != 0) {
+		d.t_dropped++;
 		log_warnx_rl("dropped an answer from %s: cannot decode: %s",
 		    pr->name, fr_strerror());
 		goto done;
@@ -518,10 +535,13 @@ read_answer(int fd)
 	unpend(it);
 	switch (pushd_classify(reply->code, cause)) {
 	case PUSHD_DELIVERED:
-		if (reply->code == PW_CODE_COA_ACK)
+		if (reply->code == PW_CODE_COA_ACK) {
 			it->b->acked++;
-		else
+			d.t_acked++;
+		} else {
 			it->b->nak507++;
+			d.t_nak507++;
+		}
 		d.t_delivered++;
 		log_debug("%s takes identity %lld (%s)", it->nas->name,
 		    it->identity, reply->code == PW_CODE_COA_ACK ? "CoA-ACK" :
@@ -529,11 +549,13 @@ read_answer(int fd)
 		break;
 	case PUSHD_NOT_THERE:
 		it->b->not_there++;
+		d.t_not_there++;
 		log_debug("%s has no identity %lld (CoA-NAK Session Context "
 		    "Not Found)", it->nas->name, it->identity);
 		break;
 	case PUSHD_REFUSED:
 		it->b->refused++;
+		d.t_refused++;
 		log_warnx_rl("%s refused the push of identity %lld: CoA-NAK "
 		    "Error-Cause %" PRIu32 " (%s)", it->nas->name,
 		    it->identity, cause, pushd_cause_name(cause));
@@ -672,6 +694,8 @@ queue_targets(PGresult *r, uint32_t app, uint32_t epoch)
 	    " ms, push-rate %u/s)", app, epoch, b->targets, b->queued,
 	    b->skipped, pushd_spread_ms(b->queued, d.cfg.window_ms,
 	    d.cfg.rate), d.cfg.window_ms, d.cfg.rate);
+	d.t_targets += b->targets;
+	d.t_skipped += b->skipped;
 	b->remaining--;
 	batch_release(b);
 }
@@ -705,6 +729,7 @@ db_lost(const char *what)
 	PQfinish(d.pg);
 	d.pg = NULL;
 	d.db = DB_DOWN;
+	d.t_db_lost++;
 	d.cmd = CMD_NONE;
 	d.n_waiting = 0;
 	d.db_at_ms = now_ms() + (uint64_t)d.cfg.reconnect_s * 1000;
@@ -778,6 +803,7 @@ db_notifies(void)
 				    "nodes' refresh", app, epoch,
 				    MAX_EPOCHS_WAITING);
 			else {
+				d.t_notifies++;
 				d.waiting[d.n_waiting].app = app;
 				d.waiting[d.n_waiting++].epoch = epoch;
 				log_debug("new epoch %" PRIu32 " of app %"
@@ -954,6 +980,135 @@ setup(void)
 	}
 	d.gap_us = pushd_rate_gap_us(d.cfg.rate);
 	d.gate_us = 0;
+	d.started_ms = now_ms();
+	start_control();
+}
+
+/* ------------------------------------------------------------ control */
+
+#define PUSHD_COUNTERS_MAX	32
+
+static size_t
+inflight_count(void)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < d.n_peers; i++)
+		n += d.peers[i].inflight;
+	return n;
+}
+
+/* What `status' and `metrics' show: one table, the same values. */
+static size_t
+pushd_counters(struct ctl_counter *c, size_t max)
+{
+	const struct ctl_stats	*cs = ctl_server_stats(d.ctl);
+	size_t			 n = 0;
+
+#define C(st, me, la, he, ga, va) do {					\
+	if (n < max) {							\
+		c[n].status = (st);					\
+		c[n].metric = (me);					\
+		c[n].labels = (la);					\
+		c[n].help = (he);					\
+		c[n].gauge = (ga);					\
+		c[n].value = (va);					\
+		n++;							\
+	}								\
+} while (0)
+#define R(st, la, va)							\
+	C(st, "gkey_pushd_results_total", "result=\"" la "\"",		\
+	    "Pushes by outcome.", 0, va)
+
+	C("uptime seconds", "gkey_pushd_uptime_seconds", NULL,
+	    "Seconds since gkey-pushd started.", 1,
+	    (now_ms() - d.started_ms) / 1000);
+	C("database connected", "gkey_pushd_database_connected", NULL,
+	    "1 while the database connection is up and listening.", 1,
+	    d.db == DB_READY);
+	C("database connections lost", "gkey_pushd_database_lost_total",
+	    NULL, "Database connections lost or failed.", 0, d.t_db_lost);
+	C("epochs notified", "gkey_pushd_epochs_notified_total", NULL,
+	    "epoch payloads received on gkey_change.", 0, d.t_notifies);
+	C("epochs pushed", "gkey_pushd_epochs_total", NULL,
+	    "Epochs whose targets were read.", 0, d.t_epochs);
+	C("targets", "gkey_pushd_targets_total", NULL,
+	    "Targets gkey.push_targets returned.", 0, d.t_targets);
+	C("targets skipped", "gkey_pushd_skipped_total", NULL,
+	    "Targets not pushed (unknown NAS, no Calling-Station-Id, queue "
+	    "full).", 0, d.t_skipped);
+	C("CoA-Requests sent", "gkey_pushd_sent_total", NULL,
+	    "CoA-Requests sent (first transmission).", 0, d.t_sent);
+	C("CoA-Requests retransmitted", "gkey_pushd_retransmits_total",
+	    NULL, "CoA-Requests sent again.", 0, d.t_retransmitted);
+	R("delivered 507", "nak_507", d.t_nak507);
+	R("delivered ACK", "ack", d.t_acked);
+	R("not there 503", "nak_503", d.t_not_there);
+	R("refused", "refused", d.t_refused);
+	R("given up", "given_up", d.t_given_up);
+	C("answers dropped", "gkey_pushd_answers_dropped_total", NULL,
+	    "Datagrams dropped (unknown, forged, bad code).", 0,
+	    d.t_dropped);
+	C("queued", "gkey_pushd_queued", NULL,
+	    "Pushes queued or in flight.", 1, d.queued_total);
+	C("in flight", "gkey_pushd_in_flight", NULL,
+	    "CoA-Requests waiting for an answer.", 1, inflight_count());
+	C("log lines suppressed", "gkey_pushd_log_suppressed_total", NULL,
+	    "Warnings not logged by the rate limit.", 0,
+	    log_rl_suppressed());
+	C("control requests", "gkey_pushd_control_requests_total", NULL,
+	    "Control socket requests answered.", 0, cs->requests);
+	C("control refused", "gkey_pushd_control_refused_total", NULL,
+	    "Control connections refused (too many clients).", 0,
+	    cs->refused);
+	C("control dropped", "gkey_pushd_control_dropped_total", NULL,
+	    "Control connections dropped (time-out or error).", 0,
+	    cs->dropped);
+#undef R
+#undef C
+	return n;
+}
+
+static int
+ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
+    char *err, size_t errlen)
+{
+	struct ctl_counter	c[PUSHD_COUNTERS_MAX];
+	size_t			n;
+
+	(void)arg;
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
+		n = pushd_counters(c, PUSHD_COUNTERS_MAX);
+		if (ctl_buf_printf(b, "nas: %zu\npush-window-ms: %" PRIu32
+		    "\npush-rate: %u\n", d.cfg.n_nas, d.cfg.window_ms,
+		    d.cfg.rate) != 0)
+			return -1;
+		return ctl_render_status(b, c, n);
+	case CTL_CMD_METRICS:
+		n = pushd_counters(c, PUSHD_COUNTERS_MAX);
+		return ctl_render_metrics(b, c, n);
+	case CTL_CMD_RELOAD:
+		snprintf(err, errlen, "gkey-pushd does not reload; restart it");
+		return -1;
+	default:
+		snprintf(err, errlen, "gkey-pushd has no sessions");
+		return -1;
+	}
+}
+
+/* Before dropping root: the socket's directory may be root's. */
+static void
+start_control(void)
+{
+	char	err[CTL_ERRLEN + PATH_MAX];
+
+	if (d.cfg.control_socket[0] == '\0')
+		return;
+	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
+	    sizeof(err));
+	if (d.ctl == NULL)
+		fatalx("%s", err);
 }
 
 /* ------------------------------------------------------------ loop */
@@ -1005,10 +1160,10 @@ next_timeout(uint64_t now)
 static void
 loop(void)
 {
-	struct pollfd	pfd[3];
-	int		npfd, i, fd_pg, timeout;
+	struct pollfd	pfd[3 + CTL_POLLFDS];
+	int		npfd, i, fd_pg, timeout, ct;
 	uint64_t	now;
-	size_t		k;
+	size_t		k, nctl;
 
 	db_start();
 	while (!daemon_quit) {
@@ -1044,7 +1199,15 @@ loop(void)
 			npfd++;
 		}
 		timeout = next_timeout(now_us());
-		if (poll(pfd, (nfds_t)npfd, timeout) == -1) {
+		nctl = 0;
+		if (d.ctl != NULL) {
+			ct = ctl_server_timer(d.ctl, now_ms());
+			if (ct >= 0 && (timeout < 0 || ct < timeout))
+				timeout = ct;
+			nctl = ctl_server_pollfds(d.ctl, pfd + npfd,
+			    CTL_POLLFDS);
+		}
+		if (poll(pfd, (nfds_t)npfd + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -1062,6 +1225,8 @@ loop(void)
 			while (read_answer(pfd[i].fd) > 0)
 				;
 		}
+		if (d.ctl != NULL)
+			ctl_server_events(d.ctl, pfd + npfd, nctl, now_ms());
 	}
 }
 
@@ -1102,6 +1267,7 @@ main(int argc, char *argv[])
 	shutdown_log();
 	if (d.pg != NULL)
 		PQfinish(d.pg);
+	ctl_server_close(d.ctl);
 	pushd_config_clear(&d.cfg);
 	return 0;
 }

@@ -36,6 +36,7 @@ struct pushd_config {
 	char		 dictdir[256];
 	char		 dictionary[256];
 	char		 user[64];
+	char		 control_socket[108];	/* sun_path; "" = none */
 	struct pushd_nas *nas;			/* n_nas of them */
 	size_t		 n_nas;
 };

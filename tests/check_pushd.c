@@ -481,6 +481,27 @@ START_TEST(nas_configured_twice_is_refused)
 }
 END_TEST
 
+START_TEST(control_socket_is_off_unless_configured_and_absolute)
+{
+	struct pushd_config c;
+
+	ck_assert_int_eq(pushd_config_parse("database dbname=gkey\n"
+	    "nas a 192.0.2.1 s\n", "t.conf", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "");
+	pushd_config_clear(&c);
+	ck_assert_int_eq(pushd_config_parse("database dbname=gkey\n"
+	    "nas a 192.0.2.1 s\ncontrol-socket /run/p.sock\n", "t.conf", &c,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(c.control_socket, "/run/p.sock");
+	pushd_config_clear(&c);
+	ck_assert_int_eq(pushd_config_parse("database dbname=gkey\n"
+	    "nas a 192.0.2.1 s\ncontrol-socket run/p.sock\n", "t.conf", &c,
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t.conf:3: control-socket: 'run/p.sock' is not "
+	    "an absolute path");
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -528,6 +549,7 @@ check_suite(void)
 	tcase_add_test(c, bad_nas_line_does_not_show_the_secret);
 	tcase_add_test(c, config_without_database_or_nas_is_refused);
 	tcase_add_test(c, nas_configured_twice_is_refused);
+	tcase_add_test(c, control_socket_is_off_unless_configured_and_absolute);
 	suite_add_tcase(s, c);
 	return s;
 }
