@@ -31,6 +31,7 @@ sources() {
 	noded) echo "tests/fuzz/fuzz_noded.c node/noded_core.c $LIBND $LIBGKEY" ;;
 	cose) echo "tests/fuzz/fuzz_cose.c $COSE" ;;
 	notify) echo "tests/fuzz/fuzz_notify.c rlm_gkey/gkey_view.c -ltalloc" ;;
+	pushd) echo "tests/fuzz/fuzz_pushd.c pushd/pushd_core.c" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
 	esac
 }
@@ -41,11 +42,11 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded cose notify"}
+harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded cose notify pushd"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -Ilibgkey -Ilibcose -Ilibpana -Ilibnd -Iard -Inode -Ilibdaemon -Ipana-relay -Irlm_gkey -Itests -Itests/fuzz \
+		-Wall -Wextra -Ilibgkey -Ilibcose -Ilibpana -Ilibnd -Iard -Inode -Ilibdaemon -Ipana-relay -Irlm_gkey -Ipushd -Itests -Itests/fuzz \
 		$(sources "$h") -lssl -lcrypto -lcbor -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"

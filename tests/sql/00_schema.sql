@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 \ir helpers.psql
 
 SELECT has_schema('gkey');
@@ -41,6 +41,7 @@ SELECT is((SELECT count(*)::int FROM pg_indexes x JOIN pg_class c ON c.oid = for
 -- Roles.
 SELECT has_role('gkey_admin');
 SELECT has_role('gkey_radius');
+SELECT has_role('gkey_push');
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'gkey_admin'), false, 'gkey_admin cannot log in');
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'gkey_radius'), true, 'gkey_radius can log in');
 SELECT isnt_member_of('gkey_admin', ARRAY['gkey_radius'], 'gkey_radius is not an operator');
@@ -114,7 +115,8 @@ SELECT function_returns('gkey', 'log_issuance',
 	ARRAY['bigint', 'bytea', 'bigint', 'integer', 'text', 'text', 'text', 'text', 'text'], 'void');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace AND p.prosecdef),
-	ARRAY['issue_keys', 'kek_check'], 'issue_keys and kek_check are the only SECURITY DEFINER functions');
+	ARRAY['issue_keys', 'kek_check', 'push_targets'],
+	'issue_keys, kek_check and push_targets are the only SECURITY DEFINER functions');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace
 	     AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
@@ -159,6 +161,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/009_fill_material_kek_check.sql
 \ir ../../sql/migrations/010_change_notify.sql
 \ir ../../sql/migrations/011_view_stable_until.sql
+\ir ../../sql/migrations/013_push_targets.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),
