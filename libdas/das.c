@@ -40,6 +40,7 @@ struct das_slot {
 	uint64_t	 expires;	/* s since 1970: Event-Timestamp + window */
 	uint8_t		 answer[DAS_ANSWER_MAX];
 	size_t		 answer_len;
+	uint32_t	 error_cause;	/* of the answer */
 };
 
 struct das_client {
@@ -445,6 +446,7 @@ answer_nak(struct das *das, struct das_result *res, struct das_slot *s,
 	if (s != NULL) {
 		memcpy(s->answer, res->answer, res->answer_len);
 		s->answer_len = res->answer_len;
+		s->error_cause = ec;
 		s->state = SLOT_ANSWERED;
 	}
 	das->st.naks++;
@@ -522,6 +524,7 @@ check(struct das *das, RADIUS_PACKET *p, const uint8_t *pkt, size_t len,
 			    "being handled");
 		memcpy(res->answer, s->answer, s->answer_len);
 		res->answer_len = s->answer_len;
+		res->error_cause = s->error_cause;
 		res->duplicate = 1;
 		res->verdict = DAS_ANSWER;
 		res->reason = "duplicate: the earlier answer again";
@@ -596,6 +599,7 @@ das_answer(struct das *das, struct das_result *res, uint32_t error_cause)
 	    CRYPTO_memcmp(s->vector, res->vector, AUTH_LEN) == 0) {
 		memcpy(s->answer, res->answer, res->answer_len);
 		s->answer_len = res->answer_len;
+		s->error_cause = error_cause;
 		s->state = SLOT_ANSWERED;
 	}
 	if (error_cause != DAS_EC_REQUEST_INITIATED)

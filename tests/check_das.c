@@ -263,6 +263,7 @@ START_TEST(duplicate_gets_same_answer)
 	ck_assert_int_eq(das_input(das, pkt, pkt_len, &from, NOW + 10,
 	    &again), DAS_ANSWER);
 	ck_assert_int_eq(again.duplicate, 1);
+	ck_assert_uint_eq(again.error_cause, DAS_EC_REQUEST_INITIATED);
 	ck_assert_uint_eq(again.answer_len, res.answer_len);
 	ck_assert_mem_eq(again.answer, res.answer, res.answer_len);
 	answer_is(&again, PW_CODE_COA_NAK, DAS_EC_REQUEST_INITIATED);
