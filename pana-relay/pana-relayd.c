@@ -63,6 +63,7 @@ struct daemon {
 	uint64_t		 reload_errors;
 	int			 verbose;	/* -v */
 	struct das		*das;		/* NULL: no das-listen */
+	struct relayd_das_stats	 das_st;
 };
 
 static struct daemon d;
@@ -364,12 +365,14 @@ das_reauth(const struct das_request *c, const char *client)
 	m.addr = c->calling_station_id;
 	paa_session_walk(d.paa, das_match_one, &m);
 	if (m.n == 0) {
+		d.das_st.no_session++;
 		log_info("DAS %s: push for %s: no open session", client,
 		    m.addr);
 		return DAS_EC_SESSION_NOT_FOUND;
 	}
 	for (i = 0; i < m.n; i++) {
 		if (paa_reauth(d.paa, gkey_now_ms(), m.id[i]) == 0) {
+			d.das_st.reauths++;
 			log_info("session %08x: re-authentication for the "
 			    "key server's push (DAS %s)", m.id[i], client);
 		} else
@@ -412,13 +415,16 @@ read_das(void)
 				    strerror(errno));
 			return;
 		}
+		d.das_st.received++;
 		switch (das_input(d.das, d.rxbuf, (size_t)n, &from,
 		    (uint64_t)time(NULL), &res)) {
 		case DAS_DISCARD:
+			d.das_st.dropped++;
 			log_warnx_rl("DAS %s: request dropped: %s", res.client,
 			    res.reason);
 			break;
 		case DAS_ANSWER:
+			d.das_st.naks++;
 			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
 			    (unsigned int)res.error_cause, res.reason);
 			das_send(&from, &res);
@@ -430,6 +436,8 @@ read_das(void)
 				    res.client);
 				break;
 			}
+			if (ec != DAS_EC_REQUEST_INITIATED)
+				d.das_st.naks++;
 			das_send(&from, &res);
 			break;
 		}
@@ -633,6 +641,7 @@ ctl_status(struct ctl_buf *b, int metrics)
 	memset(&v, 0, sizeof(v));
 	v.paa = d.paa;
 	v.radius = d.paa != NULL ? &d.radius : NULL;
+	v.das = d.das != NULL ? &d.das_st : NULL;
 	v.relay = d.cfg.role_relay ? &d.relay : NULL;
 	v.ctl = ctl_server_stats(d.ctl);
 	v.uptime_s = (gkey_now_ms() - d.started) / 1000;

@@ -194,6 +194,23 @@ relayd_counters(const struct relayd_view *v, struct ctl_counter *c)
 		radius_counters(&t, v->radius);
 	if (v->relay != NULL)
 		relay_counters(&t, v->relay);
+	if (v->das != NULL) {
+		add(&t, "das received", "pana_relayd_das_received_total", NULL,
+		    "Datagrams on the DAS port (doc/coa.md).", 0,
+		    v->das->received);
+		add(&t, "das dropped", "pana_relayd_das_dropped_total", NULL,
+		    "DAS datagrams discarded without an answer.", 0,
+		    v->das->dropped);
+		add(&t, "das naks", "pana_relayd_das_naks_total", NULL,
+		    "CoA-NAKs other than a first 507, and Disconnect-NAKs.", 0,
+		    v->das->naks);
+		add(&t, "das no session", "pana_relayd_das_no_session_total",
+		    NULL, "CoA-Requests for a PaC address without an open "
+		    "session (503).", 0, v->das->no_session);
+		add(&t, "das reauths", "pana_relayd_das_reauths_total", NULL,
+		    "Re-authentications started for a CoA-Request.", 0,
+		    v->das->reauths);
+	}
 	if (v->ctl != NULL) {
 		add(&t, "control requests", "pana_relayd_control_requests_total",
 		    NULL, "Control socket requests answered.", 0,
