@@ -418,7 +418,16 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	int h;
 
 	request_digest(m, digest);
-	if ((p = pending_of(src, &slot)) != NULL) {
+	if ((p = pending_of(src, &slot)) != NULL && p->push) {
+		/* The node's own request supersedes a push to it. */
+		ard_radius_cancel(d.rad, p->handle);
+		OPENSSL_cleanse(p, sizeof(*p));
+		log_debug("%s: RS while a push to it is with RADIUS: the push "
+		    "is dropped, the RS answered", srcs);
+		slot = p;
+		p = NULL;
+	}
+	if (p != NULL) {
 		/*
 		 * The node asked again while RADIUS is busy: answer the
 		 * newest nonce if it is the same request, else drop.
