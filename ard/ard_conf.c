@@ -244,6 +244,13 @@ kw_control(struct conf_ctx *x, char **t, int n)
 	CONF_UINT(name, struct ard_config, field, lo, hi)
 #define K(name, lo, hi, fn)	{ name, lo, hi, fn, 0, 0, 0, 0 }
 
+/* das-listen, das-client, das-window (libdaemon/das_conf.h). */
+static int
+kw_das(struct conf_ctx *x, char **t, int n)
+{
+	return das_conf_line(x, &cfg(x)->das, t, n);
+}
+
 static const struct conf_keyword keywords[] = {
 	S("interface",				interface),
 	S("certificate",			certificate),
@@ -271,6 +278,9 @@ static const struct conf_keyword keywords[] = {
 	K("ra-rdnss",			1, 3,	kw_rdnss),
 	S("user",				user),
 	K("control-socket",		1, 1,	kw_control),
+	K("das-listen",			1, 2,	kw_das),
+	K("das-client",			2, 2,	kw_das),
+	K("das-window",			1, 1,	kw_das),
 };
 
 #undef S
@@ -315,7 +325,7 @@ finish(struct conf_ctx *x)
 		return conf_bad(x, "no radius-server");
 	if (c->nas_identifier[0] == '\0')
 		return conf_bad(x, "no nas-identifier");
-	return 0;
+	return das_conf_finish(x, &c->das);
 }
 
 static const struct conf_grammar grammar = {
@@ -355,4 +365,5 @@ ard_config_clear(struct ard_config *c)
 	for (i = 0; i < ARD_RADIUS_MAX; i++)
 		OPENSSL_cleanse(c->radius[i].secret,
 		    sizeof(c->radius[i].secret));
+	das_conf_clear(&c->das);
 }

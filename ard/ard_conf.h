@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "das_conf.h"
 #include "nd_msg.h"
 
 #define ARD_CONF_ERRLEN		512
@@ -80,6 +81,9 @@ struct ard_config {
 
 	char			 user[64];
 	char			 control_socket[ARD_CTL_PATH_MAX]; /* "": none */
+
+	/* The key server's push (doc/coa.md): das-listen, das-client. */
+	struct das_settings	 das;
 };
 
 /* Defaults, then the file.  0, or -1 with "file:line: reason" in err. */

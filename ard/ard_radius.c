@@ -44,6 +44,9 @@ struct ar_req {
 	RADIUS_PACKET	*packet;
 	uint8_t		*cert;
 	size_t		 cert_len;
+	uint8_t		*cert_sha256;	/* 32 octets, when no cert */
+	uint8_t		*state;
+	size_t		 state_len;
 	char		*apps[ARD_RADIUS_MAX_APPS];
 	size_t		 n_apps;
 	char		*nas_port_id;
@@ -71,7 +74,7 @@ struct ard_radius {
 	struct ard_radius_stats	 st;
 };
 
-static const DICT_ATTR *da_cert, *da_app, *da_record;
+static const DICT_ATTR *da_cert, *da_app, *da_record, *da_sha;
 
 #define ar_err(r, ...)	gkey_seterr((r)->err, sizeof((r)->err), __VA_ARGS__)
 
@@ -147,7 +150,8 @@ ard_radius_init(const char *dictdir, const char *dict_file, char *err,
 	}
 	if ((da_cert = need_attr("GKey-Certificate", err, errlen)) == NULL ||
 	    (da_app = need_attr("GKey-Requested-App", err, errlen)) == NULL ||
-	    (da_record = need_attr("GKey-Key-Record", err, errlen)) == NULL)
+	    (da_record = need_attr("GKey-Key-Record", err, errlen)) == NULL ||
+	    (da_sha = need_attr("GKey-Cert-SHA256", err, errlen)) == NULL)
 		return -1;
 	return 0;
 }
@@ -325,7 +329,12 @@ build_and_send(struct ard_radius *r, struct ar_req *q, int id)
 	rc |= add_num(p, PW_SERVICE_TYPE, NULL, 0, PW_AUTHORIZE_ONLY);
 	rc |= add_num(p, PW_MESSAGE_AUTHENTICATOR, zero_ma, sizeof(zero_ma),
 	    0);
-	rc |= add_da(p, da_cert, q->cert, q->cert_len);
+	if (q->cert != NULL)
+		rc |= add_da(p, da_cert, q->cert, q->cert_len);
+	else
+		rc |= add_da(p, da_sha, q->cert_sha256, 32);
+	if (q->state != NULL)
+		rc |= add_num(p, PW_STATE, q->state, q->state_len, 0);
 	for (i = 0; i < q->n_apps; i++)
 		rc |= add_da(p, da_app, (const uint8_t *)q->apps[i],
 		    strlen(q->apps[i]));
@@ -369,11 +378,17 @@ copy_request(struct ar_req *q, const struct ard_request *in)
 {
 	size_t i;
 
-	if ((q->cert = talloc_memdup(q, in->cert, in->cert_len)) == NULL ||
+	if ((in->cert != NULL &&
+	    (q->cert = talloc_memdup(q, in->cert, in->cert_len)) == NULL) ||
+	    (in->cert == NULL && (q->cert_sha256 = talloc_memdup(q,
+	    in->cert_sha256, 32)) == NULL) ||
+	    (in->state != NULL && (q->state = talloc_memdup(q, in->state,
+	    in->state_len)) == NULL) ||
 	    (q->nas_port_id = talloc_strdup(q, in->nas_port_id)) == NULL ||
 	    (q->csid = talloc_strdup(q, in->calling_station_id)) == NULL)
 		return -1;
 	q->cert_len = in->cert_len;
+	q->state_len = in->state_len;
 	for (i = 0; i < in->n_apps; i++)
 		if ((q->apps[i] = talloc_strndup(q, (const char *)in->apps[i],
 		    in->app_len[i])) == NULL)
@@ -390,7 +405,10 @@ ard_radius_send(struct ard_radius *r, const struct ard_request *in,
 	struct ar_req *q;
 	int id;
 
-	if (in == NULL || in->cert == NULL || in->cert_len == 0 ||
+	if (in == NULL || (in->cert == NULL && in->cert_sha256 == NULL) ||
+	    (in->cert != NULL && in->cert_len == 0) ||
+	    (in->state != NULL && (in->state_len < 1 ||
+	    in->state_len > 253)) ||
 	    in->n_apps > ARD_RADIUS_MAX_APPS || in->nas_port_id == NULL ||
 	    in->calling_station_id == NULL) {
 		ar_err(r, "bad request");

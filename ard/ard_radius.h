@@ -73,6 +73,13 @@ struct ard_radius_cfg {
 struct ard_request {
 	const uint8_t	*cert;		/* node certificate DER as received */
 	size_t		 cert_len;
+	/*
+	 * Or, for a push (doc/coa.md section 5): no certificate, its
+	 * SHA-256 as GKey-Cert-SHA256, and the CoA-Request's State echoed.
+	 */
+	const uint8_t	*cert_sha256;	/* 32 octets, or NULL */
+	const uint8_t	*state;		/* or NULL */
+	size_t		 state_len;	/* 1..253 */
 	const uint8_t	*apps[ARD_RADIUS_MAX_APPS];
 	size_t		 app_len[ARD_RADIUS_MAX_APPS];
 	size_t		 n_apps;
@@ -85,7 +92,7 @@ struct ard_radius;
 
 /*
  * Once per process: library magic, dictdir/"dictionary", then dict_file,
- * and the three GKey attributes.  0, or -1 with a reason.
+ * and the four GKey attributes.  0, or -1 with a reason.
  */
 int	ard_radius_init(const char *dictdir, const char *dict_file,
 	    char *err, size_t errlen);

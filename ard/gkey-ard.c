@@ -5,6 +5,11 @@
  * node's Key Records, which it asks the key server for in RADIUS
  * (Authorize-Only, doc/radius.md section 4).
  *
+ * It also takes the key server's push (doc/coa.md): a CoA-Request on its
+ * DAS port (libdas) for a node it has served makes it ask again for that
+ * node, as on the node's own refresh, and send the records in an
+ * unsolicited signed RA (doc/nd.md 1.6).
+ *
  * This file holds main(), the sockets and the poll()
  * loop; the checks and the answers are ard_core.c, RADIUS ard_radius.c,
  * the configuration ard_conf.c, the messages libnd.  Only start-up
@@ -43,6 +48,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "clock.h"
+#include "das.h"
 #include "keys.h"
 #include "nd_cred.h"
 #include "nd_crypto.h"
@@ -54,16 +60,30 @@
 #define RX_MAX		4096
 #define NONCE_STORE	128		/* longest nonce answered */
 
-enum { FD_ICMP, FD_RADIUS, FD_MAX };
+enum { FD_ICMP, FD_RADIUS, FD_DAS, FD_MAX };
 
-/* One RS waiting for RADIUS. */
+/* One RS (or push) waiting for RADIUS. */
 struct pending {
 	int		 in_use;
+	int		 push;		/* a CoA's re-authorization: no nonce */
 	int		 handle;	/* ard_radius */
 	struct in6_addr	 src;
 	uint8_t		 nonce[NONCE_STORE];
 	size_t		 nonce_len;
 	uint8_t		 digest[32];	/* SHA-256 of certificate + apps */
+	uint8_t		 fp[32];	/* SHA-256 of the certificate */
+};
+
+/*
+ * A node this router has served (an Access-Accept with records): what a
+ * push needs to reach it.  Bounded (max-sources); the least recently
+ * served is forgotten first.
+ */
+struct served {
+	int		 in_use;
+	uint8_t		 fp[32];	/* SHA-256 of its certificate */
+	struct in6_addr	 src;		/* its last RS source address */
+	uint64_t	 last_ms;	/* monotonic */
 };
 
 struct stats {
@@ -74,6 +94,9 @@ struct stats {
 	uint64_t drop_malformed, drop_source, drop_check, drop_nonce,
 	    drop_truncated, drop_nodst;
 	uint64_t answers[3];		/* by Status: 0 records, 1, 2 */
+	/* the DAS (doc/coa.md) */
+	uint64_t das_rx, das_discarded, das_naks, das_unknown_node,
+	    pushes, push_sent, push_failed;
 };
 
 struct daemon {
@@ -97,6 +120,8 @@ struct daemon {
 	struct stats		 st;
 	struct ctl_server	*ctl;
 	uint64_t		 started;	/* ms, monotonic */
+	struct das		*das;		/* NULL: no das-listen */
+	struct served		*served;	/* max_sources of them */
 };
 
 static struct daemon d;
@@ -154,6 +179,7 @@ open_icmp(void)
 }
 
 static void	radius_result(void *, const struct ard_radius_result *);
+static void	start_das(void);
 
 static void
 start_radius(void)
@@ -181,9 +207,51 @@ start_radius(void)
 	for (i = 0; i < d.cfg.n_radius; i++)
 		log_info("RADIUS server %s port %u", d.cfg.radius[i].host,
 		    d.cfg.radius[i].port);
-	/* The client keeps its own copies. */
+	/* The DAS needs the dictionaries, and copies its secrets. */
+	start_das();
+	/* The clients keep their own copies. */
 	ard_config_clear(&d.cfg);
 	d.fd[FD_RADIUS] = ard_radius_fd(d.rad);
+}
+
+/* ------------------------------------------------------------ served */
+
+/* Remembers (or refreshes) the node with fingerprint fp at src. */
+static void
+served_note(const uint8_t *fp, const struct in6_addr *src)
+{
+	struct served *s, *match = NULL, *free_slot = NULL, *oldest = NULL;
+	unsigned int i;
+
+	for (i = 0; i < d.cfg.max_sources && match == NULL; i++) {
+		s = &d.served[i];
+		if (s->in_use && memcmp(s->fp, fp, 32) == 0)
+			match = s;
+		else if (!s->in_use) {
+			if (free_slot == NULL)
+				free_slot = s;
+		} else if (oldest == NULL || s->last_ms < oldest->last_ms)
+			oldest = s;
+	}
+	s = match != NULL ? match : free_slot != NULL ? free_slot : oldest;
+	if (s == NULL)
+		return;
+	s->in_use = 1;
+	memcpy(s->fp, fp, 32);
+	s->src = *src;
+	s->last_ms = gkey_now_ms();
+}
+
+static struct served *
+served_find(const uint8_t *fp)
+{
+	unsigned int i;
+
+	for (i = 0; i < d.cfg.max_sources; i++)
+		if (d.served[i].in_use &&
+		    CRYPTO_memcmp(d.served[i].fp, fp, 32) == 0)
+			return &d.served[i];
+	return NULL;
 }
 
 /* ------------------------------------------------------------ answers */
@@ -215,8 +283,8 @@ answer(struct pending *p, const struct ard_radius_result *r)
 	char a[INET6_ADDRSTRLEN], err[ARD_ERRLEN];
 
 	memset(&in, 0, sizeof(in));
-	in.nonce = p->nonce;
-	in.nonce_len = p->nonce_len;
+	in.nonce = p->push ? NULL : p->nonce;
+	in.nonce_len = p->push ? 0 : p->nonce_len;
 	in.timestamp = nd_timestamp_now();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	nd_addr_str(&p->src, a, sizeof(a));
@@ -250,6 +318,17 @@ answer(struct pending *p, const struct ard_radius_result *r)
 		in.reason = "key server unavailable";
 		break;
 	}
+	if (p->push && (r->outcome != ARD_ACCEPT || r->n_records == 0)) {
+		/* Nothing to push; the node asks at its Refresh time. */
+		d.st.push_failed++;
+		log_warnx_rl("%s: push: %s, nothing sent", a,
+		    r->outcome == ARD_ACCEPT ? "no records" :
+		    r->outcome == ARD_REJECT ? "refused" :
+		    "key server unavailable");
+		return;
+	}
+	if (r->outcome == ARD_ACCEPT && r->n_records > 0)
+		served_note(p->fp, &p->src);
 	if (!d.have_lladdr && find_lladdr() != 0) {
 		log_warnx_rl("%s: no link-local address on %s, no answer",
 		    a, d.cfg.interface);
@@ -268,9 +347,12 @@ answer(struct pending *p, const struct ard_radius_result *r)
 	}
 	if (in.status <= ND_STATUS_UNAVAILABLE)
 		d.st.answers[in.status]++;
-	log_info("%s: %s, %zu records in %zu RAs", a,
-	    r->outcome == ARD_ACCEPT ? "accepted" : r->outcome == ARD_REJECT ?
-	    "refused" : "key server unavailable", in.n_records, d.answer.n);
+	log_info("%s: %s%s, %zu records in %zu RAs", a, p->push ? "push: " :
+	    "", r->outcome == ARD_ACCEPT ? "accepted" :
+	    r->outcome == ARD_REJECT ? "refused" : "key server unavailable",
+	    in.n_records, d.answer.n);
+	if (p->push)
+		d.st.push_sent++;
 	send_answer(&p->src);
 }
 
@@ -336,7 +418,16 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 	int h;
 
 	request_digest(m, digest);
-	if ((p = pending_of(src, &slot)) != NULL) {
+	if ((p = pending_of(src, &slot)) != NULL && p->push) {
+		/* The node's own request supersedes a push to it. */
+		ard_radius_cancel(d.rad, p->handle);
+		OPENSSL_cleanse(p, sizeof(*p));
+		log_debug("%s: RS while a push to it is with RADIUS: the push "
+		    "is dropped, the RS answered", srcs);
+		slot = p;
+		p = NULL;
+	}
+	if (p != NULL) {
 		/*
 		 * The node asked again while RADIUS is busy: answer the
 		 * newest nonce if it is the same request, else drop.
@@ -377,11 +468,15 @@ ask_radius(const struct nd_msg *m, const struct in6_addr *src,
 		return;
 	}
 	slot->in_use = 1;
+	slot->push = 0;
 	slot->handle = h;
 	slot->src = *src;
 	memcpy(slot->nonce, m->nonce, m->nonce_len);
 	slot->nonce_len = m->nonce_len;
 	memcpy(slot->digest, digest, 32);
+	if (EVP_Digest(m->cert, m->cert_len, slot->fp, NULL, EVP_sha256(),
+	    NULL) != 1)
+		memset(slot->fp, 0, sizeof(slot->fp));
 	log_debug("%s: RS verified, asking RADIUS (%zu applications)",
 	    srcs, q.n_apps);
 }
@@ -507,9 +602,182 @@ read_radius(void)
 	}
 }
 
+/* ------------------------------------------------------------ push */
+
+/*
+ * A verified CoA-Request (doc/coa.md section 5): the node's
+ * Access-Request as on its own refresh, by fingerprint, with the CoA's
+ * State and applications.  Returns the Error-Cause to answer with.
+ */
+static uint32_t
+push_node(const struct das_request *c, const char *client)
+{
+	struct ard_request q;
+	struct pending *p, *slot;
+	struct served *n;
+	char a[INET6_ADDRSTRLEN];
+	size_t i;
+	int h;
+
+	if ((n = served_find(c->cert_sha256)) == NULL) {
+		d.st.das_unknown_node++;
+		log_info("DAS %s: push for %s: no such node served here",
+		    client, c->calling_station_id);
+		return DAS_EC_SESSION_NOT_FOUND;
+	}
+	nd_addr_str(&n->src, a, sizeof(a));
+	if (strcmp(a, c->calling_station_id) != 0)
+		log_debug("DAS %s: push for %s: the node's last RS came from "
+		    "%s, pushing there", client, c->calling_station_id, a);
+	if ((p = pending_of(&n->src, &slot)) != NULL) {
+		/* Its own request is with RADIUS: that answer is newer. */
+		log_info("DAS %s: push for %s: a request is already with "
+		    "RADIUS", client, a);
+		return DAS_EC_REQUEST_INITIATED;
+	}
+	if (slot == NULL) {
+		d.st.table_full++;
+		log_warnx_rl("DAS %s: push for %s: %u RADIUS requests "
+		    "outstanding", client, a, d.cfg.max_pending);
+		return DAS_EC_RESOURCES_UNAVAILABLE;
+	}
+	memset(&q, 0, sizeof(q));
+	q.cert_sha256 = n->fp;
+	q.state = c->state;
+	q.state_len = c->state_len;
+	for (i = 0; i < c->n_apps; i++) {
+		q.apps[i] = (const uint8_t *)c->app[i];
+		q.app_len[i] = strlen(c->app[i]);
+	}
+	q.n_apps = c->n_apps;
+	q.nas_port_id = d.cfg.interface;
+	q.calling_station_id = a;
+	q.arg = (void *)(uintptr_t)(slot - d.pend);
+	if ((h = ard_radius_send(d.rad, &q, gkey_now_ms())) < 0) {
+		d.st.table_full++;
+		log_warnx_rl("DAS %s: push for %s: RADIUS request not sent: %s",
+		    client, a, ard_radius_error(d.rad));
+		return DAS_EC_RESOURCES_UNAVAILABLE;
+	}
+	memset(slot, 0, sizeof(*slot));
+	slot->in_use = 1;
+	slot->push = 1;
+	slot->handle = h;
+	slot->src = n->src;
+	memcpy(slot->fp, n->fp, 32);
+	d.st.pushes++;
+	log_info("DAS %s: push for %s: asking RADIUS (%zu applications)",
+	    client, a, c->n_apps);
+	return DAS_EC_REQUEST_INITIATED;
+}
+
+static void
+das_send(const struct sockaddr_storage *to, socklen_t tolen,
+    const struct das_result *res)
+{
+	if (sendto(d.fd[FD_DAS], res->answer, res->answer_len, 0,
+	    (const struct sockaddr *)to, tolen) == -1)
+		log_warnx_rl("DAS %s: sendto: %s", res->client,
+		    strerror(errno));
+}
+
+static void
+read_das(void)
+{
+	struct sockaddr_storage from;
+	struct das_result res;
+	socklen_t fromlen;
+	ssize_t n;
+	uint32_t ec;
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(d.fd[FD_DAS], d.rx, sizeof(d.rx), 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warnx_rl("DAS: recvfrom: %s",
+				    strerror(errno));
+			return;
+		}
+		d.st.das_rx++;
+		switch (das_input(d.das, d.rx, (size_t)n, &from,
+		    (uint64_t)time(NULL), &res)) {
+		case DAS_DISCARD:
+			d.st.das_discarded++;
+			log_warnx_rl("DAS %s: request dropped: %s", res.client,
+			    res.reason);
+			break;
+		case DAS_ANSWER:
+			d.st.das_naks++;
+			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
+			    (unsigned int)res.error_cause, res.reason);
+			das_send(&from, fromlen, &res);
+			break;
+		case DAS_ACT:
+			ec = push_node(&res.req, res.client);
+			if (das_answer(d.das, &res, ec) != 0) {
+				log_warnx_rl("DAS %s: cannot build the answer",
+				    res.client);
+				break;
+			}
+			if (ec != DAS_EC_REQUEST_INITIATED)
+				d.st.das_naks++;
+			das_send(&from, fromlen, &res);
+			break;
+		}
+	}
+}
+
+/* The DAS socket and state; before the configuration's secrets go. */
+static void
+start_das(void)
+{
+	struct das_config dc;
+	const struct sockaddr_storage *ss = &d.cfg.das.listen;
+	char err[DAS_ERRLEN], a[INET6_ADDRSTRLEN];
+	size_t i;
+	int fd, on = 1;
+
+	if (!d.cfg.das.have_listen)
+		return;
+	memset(&dc, 0, sizeof(dc));
+	for (i = 0; i < d.cfg.das.n_clients; i++) {
+		dc.client[i].addr = d.cfg.das.client[i].addr;
+		dc.client[i].secret = d.cfg.das.client[i].secret;
+	}
+	dc.n_clients = d.cfg.das.n_clients;
+	dc.window = d.cfg.das.window;
+	dc.nas_identifier = d.cfg.nas_identifier;
+	dc.require_cert = 1;
+	if ((d.das = das_new(&dc, err, sizeof(err))) == NULL)
+		fatalx("DAS: %s", err);
+	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		fatal("DAS: socket");
+	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		fatal("DAS: IPV6_V6ONLY");
+	if (bind(fd, (const struct sockaddr *)ss, ss->ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) == -1)
+		fatal("DAS: bind");
+	d.fd[FD_DAS] = fd;
+	inet_ntop(ss->ss_family, ss->ss_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)ss)->sin_addr, a,
+	    sizeof(a));
+	log_info("DAS listening on %s port %u, %zu clients, window %u s", a,
+	    ss->ss_family == AF_INET6 ?
+	    ntohs(((const struct sockaddr_in6 *)ss)->sin6_port) :
+	    ntohs(((const struct sockaddr_in *)ss)->sin_port),
+	    d.cfg.das.n_clients, d.cfg.das.window);
+}
+
 /* ------------------------------------------------------------ control */
 
-#define ARD_COUNTERS_MAX	40
+#define ARD_COUNTERS_MAX	48
 
 static unsigned int
 pending_count(void)
@@ -611,6 +879,25 @@ ard_counters(struct ctl_counter *c, size_t max)
 	C("RA send errors", "gkey_ard_ra_send_errors_total", NULL,
 	    "Router Advertisements the socket refused.", 0,
 	    d.st.send_errors);
+	C("DAS received", "gkey_ard_das_received_total", NULL,
+	    "Datagrams on the DAS port (doc/coa.md).", 0, d.st.das_rx);
+	C("DAS dropped", "gkey_ard_das_dropped_total", NULL,
+	    "DAS datagrams discarded without an answer.", 0,
+	    d.st.das_discarded);
+	C("DAS NAKs", "gkey_ard_das_naks_total", NULL,
+	    "CoA-NAKs other than 507 (and Disconnect-NAKs) sent.", 0,
+	    d.st.das_naks);
+	C("DAS unknown node", "gkey_ard_das_unknown_node_total", NULL,
+	    "CoA-Requests for a node not served here (503).", 0,
+	    d.st.das_unknown_node);
+	C("pushes", "gkey_ard_pushes_total", NULL,
+	    "Access-Requests sent for a CoA-Request.", 0, d.st.pushes);
+	C("pushes sent", "gkey_ard_pushes_sent_total", NULL,
+	    "Pushes whose records went out in unsolicited RAs.", 0,
+	    d.st.push_sent);
+	C("pushes failed", "gkey_ard_pushes_failed_total", NULL,
+	    "Pushes refused or unanswered by the key server.", 0,
+	    d.st.push_failed);
 	C("log lines suppressed", "gkey_ard_log_suppressed_total", NULL,
 	    "Warnings not logged by the rate limit.", 0,
 	    log_rl_suppressed());
@@ -712,7 +999,7 @@ setup(void)
 
 	if (RAND_status() != 1)
 		fatalx("the random number generator is not seeded");
-	d.fd[FD_ICMP] = d.fd[FD_RADIUS] = -1;
+	d.fd[FD_ICMP] = d.fd[FD_RADIUS] = d.fd[FD_DAS] = -1;
 	load_credentials();
 	open_icmp();
 	if (ard_ra_tmpl_init(&d.tmpl, &d.cfg, d.mac, d.mac_len, d.cert,
@@ -721,7 +1008,8 @@ setup(void)
 	if (ard_replay_init(&d.replay, replay_size(&d.cfg)) != 0 ||
 	    ard_limits_init(&d.limits, &d.cfg.rate_source, &d.cfg.rate_total,
 	    d.cfg.max_sources) != 0 ||
-	    (d.pend = calloc(d.cfg.max_pending, sizeof(*d.pend))) == NULL)
+	    (d.pend = calloc(d.cfg.max_pending, sizeof(*d.pend))) == NULL ||
+	    (d.served = calloc(d.cfg.max_sources, sizeof(*d.served))) == NULL)
 		fatalx("out of memory");
 	start_radius();
 	d.started = gkey_now_ms();
@@ -759,6 +1047,8 @@ loop(void)
 			read_icmp();
 		if (pfd[FD_RADIUS].revents & POLLIN)
 			read_radius();
+		if (d.fd[FD_DAS] != -1 && (pfd[FD_DAS].revents & POLLIN))
+			read_das();
 		ard_radius_timeout(d.rad, gkey_now_ms());
 		if (d.ctl != NULL)
 			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
@@ -794,7 +1084,11 @@ main(int argc, char *argv[])
 	ard_radius_free(d.rad);
 	ard_replay_free(&d.replay);
 	ard_limits_free(&d.limits);
+	das_free(d.das);
+	if (d.fd[FD_DAS] != -1)
+		close(d.fd[FD_DAS]);
 	free(d.pend);
+	free(d.served);
 	EVP_PKEY_free(d.key);
 	OPENSSL_free(d.cert);
 	return 0;

@@ -7,7 +7,8 @@
  * This file holds main(), the sockets and the poll() loop (the command
  * line, privilege dropping, detaching and signals are libdaemon's); the
  * PAA state machine is paa.c, the relay relay.c, the messages pana_msg.c,
- * RADIUS radius_client.c.  Only start-up errors are fatal:
+ * RADIUS radius_client.c, the key server's push (a CoA-Request starting a
+ * re-authentication, doc/coa.md) libdas.  Only start-up errors are fatal:
  * after that a bad datagram is a rate-limited warning and a drop.
  */
 #include <sys/types.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -29,6 +31,7 @@
 #include "clock.h"
 #include "control.h"
 #include "daemon.h"
+#include "das.h"
 #include "relayd_conf.h"
 #include "relayd_ctl.h"
 #include "paa.h"
@@ -39,7 +42,9 @@
 
 #define RX_BURST	64	/* datagrams read per socket per wake-up */
 
-enum { FD_PAA, FD_RADIUS, FD_RELAY_PAC, FD_RELAY_PAA, FD_MAX };
+enum { FD_PAA, FD_RADIUS, FD_RELAY_PAC, FD_RELAY_PAA, FD_DAS, FD_MAX };
+
+#define DAS_MATCH_MAX	16	/* sessions of one PaC address re-authenticated */
 
 struct daemon {
 	struct pr_config	 cfg;
@@ -57,6 +62,8 @@ struct daemon {
 	uint64_t		 reloads;
 	uint64_t		 reload_errors;
 	int			 verbose;	/* -v */
+	struct das		*das;		/* NULL: no das-listen */
+	struct relayd_das_stats	 das_st;
 };
 
 static struct daemon d;
@@ -316,6 +323,154 @@ read_relay_paa(void)
 	}
 }
 
+/* ------------------------------------------------------------ push */
+
+/* The open sessions of one PaC address (paa_session_walk). */
+struct das_match {
+	const char	*addr;
+	uint32_t	 id[DAS_MATCH_MAX];
+	size_t		 n;
+	size_t		 total;
+};
+
+static void
+das_match_one(void *arg, uint32_t id, const struct paa_session_info *si)
+{
+	struct das_match *m = arg;
+	char a[INET6_ADDRSTRLEN + 16];
+
+	if (si->state != PAA_ST_OPEN)
+		return;
+	/* The address as the PAA's Access-Requests name it. */
+	pana_addr_str(&si->pac, 0, a, sizeof(a));
+	if (strcmp(a, m->addr) != 0)
+		return;
+	m->total++;
+	if (m->n < DAS_MATCH_MAX)
+		m->id[m->n++] = id;
+}
+
+/*
+ * A verified CoA-Request (doc/coa.md section 5): a PAA-initiated
+ * re-authentication of every open session of that PaC address, whose new
+ * EAP-TLS run brings the new records.  The Error-Cause to answer with.
+ */
+static uint32_t
+das_reauth(const struct das_request *c, const char *client)
+{
+	struct das_match m;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.addr = c->calling_station_id;
+	paa_session_walk(d.paa, das_match_one, &m);
+	if (m.n == 0) {
+		d.das_st.no_session++;
+		log_info("DAS %s: push for %s: no open session", client,
+		    m.addr);
+		return DAS_EC_SESSION_NOT_FOUND;
+	}
+	for (i = 0; i < m.n; i++) {
+		if (paa_reauth(d.paa, gkey_now_ms(), m.id[i]) == 0) {
+			d.das_st.reauths++;
+			log_info("session %08x: re-authentication for the "
+			    "key server's push (DAS %s)", m.id[i], client);
+		} else
+			log_info("session %08x: push: busy, not "
+			    "re-authenticated now", m.id[i]);
+	}
+	if (m.total > m.n)
+		log_warnx_rl("DAS %s: push for %s: %zu sessions, only %d "
+		    "re-authenticated", client, m.addr, m.total,
+		    DAS_MATCH_MAX);
+	return DAS_EC_REQUEST_INITIATED;
+}
+
+static void
+das_send(const struct sockaddr_storage *to, const struct das_result *res)
+{
+	if (sendto(d.fd[FD_DAS], res->answer, res->answer_len, 0,
+	    (const struct sockaddr *)to, sa_len(to)) == -1)
+		log_warnx_rl("DAS %s: sendto: %s", res->client,
+		    strerror(errno));
+}
+
+static void
+read_das(void)
+{
+	struct sockaddr_storage from;
+	struct das_result res;
+	socklen_t fromlen;
+	ssize_t n;
+	uint32_t ec;
+	int i;
+
+	for (i = 0; i < RX_BURST; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(d.fd[FD_DAS], d.rxbuf, PANA_MSG_MAX, 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warnx_rl("DAS: recvfrom: %s",
+				    strerror(errno));
+			return;
+		}
+		d.das_st.received++;
+		switch (das_input(d.das, d.rxbuf, (size_t)n, &from,
+		    (uint64_t)time(NULL), &res)) {
+		case DAS_DISCARD:
+			d.das_st.dropped++;
+			log_warnx_rl("DAS %s: request dropped: %s", res.client,
+			    res.reason);
+			break;
+		case DAS_ANSWER:
+			d.das_st.naks++;
+			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
+			    (unsigned int)res.error_cause, res.reason);
+			das_send(&from, &res);
+			break;
+		case DAS_ACT:
+			ec = das_reauth(&res.req, res.client);
+			if (das_answer(d.das, &res, ec) != 0) {
+				log_warnx_rl("DAS %s: cannot build the answer",
+				    res.client);
+				break;
+			}
+			if (ec != DAS_EC_REQUEST_INITIATED)
+				d.das_st.naks++;
+			das_send(&from, &res);
+			break;
+		}
+	}
+}
+
+/* After the dictionaries are loaded; das_new() copies the secrets. */
+static void
+start_das(void)
+{
+	struct das_config dc;
+	char err[DAS_ERRLEN];
+	size_t i;
+
+	if (!d.cfg.das.have_listen)
+		return;
+	memset(&dc, 0, sizeof(dc));
+	for (i = 0; i < d.cfg.das.n_clients; i++) {
+		dc.client[i].addr = d.cfg.das.client[i].addr;
+		dc.client[i].secret = d.cfg.das.client[i].secret;
+	}
+	dc.n_clients = d.cfg.das.n_clients;
+	dc.window = d.cfg.das.window;
+	dc.nas_identifier = d.cfg.nas_identifier;
+	dc.require_cert = 0;	/* the PAA finds sessions by address */
+	if ((d.das = das_new(&dc, err, sizeof(err))) == NULL)
+		fatalx("DAS: %s", err);
+	for (i = 0; i < d.cfg.das.n_clients; i++)
+		OPENSSL_cleanse(d.cfg.das.client[i].secret,
+		    sizeof(d.cfg.das.client[i].secret));
+	d.fd[FD_DAS] = udp_socket(&d.cfg.das.listen, 0, "DAS");
+}
+
 /* ------------------------------------------------------------ start-up */
 
 static void
@@ -363,6 +518,7 @@ start_paa(void)
 		OPENSSL_cleanse(d.cfg.paa.relays[i].key,
 		    sizeof(d.cfg.paa.relays[i].key));
 	d.fd[FD_PAA] = udp_socket(&d.cfg.paa_listen, 0, "PAA");
+	start_das();
 }
 
 static void
@@ -485,6 +641,7 @@ ctl_status(struct ctl_buf *b, int metrics)
 	memset(&v, 0, sizeof(v));
 	v.paa = d.paa;
 	v.radius = d.paa != NULL ? &d.radius : NULL;
+	v.das = d.das != NULL ? &d.das_st : NULL;
 	v.relay = d.cfg.role_relay ? &d.relay : NULL;
 	v.ctl = ctl_server_stats(d.ctl);
 	v.uptime_s = (gkey_now_ms() - d.started) / 1000;
@@ -678,6 +835,8 @@ main(int argc, char *argv[])
 			read_relay_pac();
 		if (pfd[FD_RELAY_PAA].revents & (POLLIN | POLLERR))
 			read_relay_paa();
+		if (d.das != NULL && (pfd[FD_DAS].revents & (POLLIN | POLLERR)))
+			read_das();
 		if (d.paa != NULL) {
 			radius_client_timeout(d.rc, gkey_now_ms());
 			paa_timer(d.paa, gkey_now_ms());
@@ -690,6 +849,7 @@ main(int argc, char *argv[])
 	log_info("terminating on signal");
 	shutdown_log();
 	ctl_server_close(d.ctl);
+	das_free(d.das);
 	paa_free(d.paa);
 	radius_client_free(d.rc);
 	for (i = 0; i < FD_MAX; i++)

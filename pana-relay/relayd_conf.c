@@ -24,6 +24,13 @@
 static int	kw_control(struct conf_ctx *, char **, int);
 static int	kw_log_level(struct conf_ctx *, char **, int);
 
+/* das-listen, das-client, das-window (libdaemon/das_conf.h). */
+static int
+kw_das(struct conf_ctx *x, char **t, int n)
+{
+	return das_conf_line(x, &((struct pr_config *)x->arg)->das, t, n);
+}
+
 static struct pr_config *
 cfg(struct conf_ctx *x)
 {
@@ -278,6 +285,9 @@ static const struct conf_keyword keywords[] = {
 	PR("user",			user),
 	{ "control-socket",		1, 1, kw_control, 0, 0, 0, 0 },
 	{ "log-level",			1, 1, kw_log_level, 0, 0, 0, 0 },
+	{ "das-listen",			1, 2, kw_das, 0, 0, 0, 0 },
+	{ "das-client",			2, 2, kw_das, 0, 0, 0, 0 },
+	{ "das-window",			1, 1, kw_das, 0, 0, 0, 0 },
 };
 
 /* relayd's own words for a wrong number of arguments. */
@@ -326,7 +336,9 @@ finish(struct conf_ctx *x)
 	if (c->role_relay && (!c->have_relay_listen || !c->have_relay_paa))
 		return conf_bad(x,
 		    "role relay needs relay-listen and relay-paa");
-	return 0;
+	if (c->das.have_listen && !c->role_paa)
+		return conf_bad(x, "das-listen needs role paa");
+	return das_conf_finish(x, &c->das);
 }
 
 static const struct conf_grammar grammar = {
@@ -370,6 +382,7 @@ config_clear(struct pr_config *c)
 		OPENSSL_cleanse(c->paa.relays[i].key,
 		    sizeof(c->paa.relays[i].key));
 	OPENSSL_cleanse(c->relay_key, sizeof(c->relay_key));
+	das_conf_clear(&c->das);
 }
 
 /* control-socket PATH: an absolute path that fits a sockaddr_un. */

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "das_conf.h"
 #include "paa.h"
 
 #define CONFIG_ERRLEN		512
@@ -65,6 +66,9 @@ struct pr_config {
 	char			control_socket[CONFIG_CTL_PATH_MAX];
 	/* log-level debug: as -v; applied again by a reload. */
 	int			log_debug;
+
+	/* The key server's push (doc/coa.md): das-listen, das-client. */
+	struct das_settings	das;
 };
 
 /* Defaults, then the file.  0, or -1 with "file:line: reason" in err. */

@@ -194,6 +194,23 @@ relayd_counters(const struct relayd_view *v, struct ctl_counter *c)
 		radius_counters(&t, v->radius);
 	if (v->relay != NULL)
 		relay_counters(&t, v->relay);
+	if (v->das != NULL) {
+		add(&t, "das received", "pana_relayd_das_received_total", NULL,
+		    "Datagrams on the DAS port (doc/coa.md).", 0,
+		    v->das->received);
+		add(&t, "das dropped", "pana_relayd_das_dropped_total", NULL,
+		    "DAS datagrams discarded without an answer.", 0,
+		    v->das->dropped);
+		add(&t, "das naks", "pana_relayd_das_naks_total", NULL,
+		    "CoA-NAKs other than a first 507, and Disconnect-NAKs.", 0,
+		    v->das->naks);
+		add(&t, "das no session", "pana_relayd_das_no_session_total",
+		    NULL, "CoA-Requests for a PaC address without an open "
+		    "session (503).", 0, v->das->no_session);
+		add(&t, "das reauths", "pana_relayd_das_reauths_total", NULL,
+		    "Re-authentications started for a CoA-Request.", 0,
+		    v->das->reauths);
+	}
 	if (v->ctl != NULL) {
 		add(&t, "control requests", "pana_relayd_control_requests_total",
 		    NULL, "Control socket requests answered.", 0,
@@ -278,6 +295,9 @@ differs(const void *a, const void *b, size_t len, const char *kw, char *err,
 	return -1;
 }
 
+static int	das_reload_check(const struct das_settings *,
+		    const struct das_settings *, char *, size_t);
+
 int
 relayd_reload_check(const struct pr_config *o, const struct pr_config *n,
     char *err, size_t errlen)
@@ -301,5 +321,31 @@ relayd_reload_check(const struct pr_config *o, const struct pr_config *n,
 	    differs(o->control_socket, n->control_socket,
 	    sizeof(o->control_socket), "control-socket", err, errlen) != 0)
 		return -1;
-	return 0;
+	return das_reload_check(&o->das, &n->das, err, errlen);
+}
+
+/*
+ * The DAS is set up once (doc/coa.md section 6): its address, its
+ * clients' addresses and its window must stay.  The running
+ * configuration holds no secrets any more, so a changed das-client
+ * secret alone is not seen: it needs a restart too.
+ */
+static int
+das_reload_check(const struct das_settings *o, const struct das_settings *n,
+    char *err, size_t errlen)
+{
+	size_t i;
+	int same = o->have_listen == n->have_listen &&
+	    o->n_clients == n->n_clients && o->window == n->window &&
+	    (!o->have_listen || memcmp(&o->listen, &n->listen,
+	    sizeof(o->listen)) == 0);
+
+	for (i = 0; same && i < o->n_clients; i++)
+		same = memcmp(&o->client[i].addr, &n->client[i].addr,
+		    sizeof(o->client[i].addr)) == 0;
+	if (same)
+		return 0;
+	snprintf(err, errlen, "das-listen, das-client or das-window changed: "
+	    "restart pana-relayd to apply it");
+	return -1;
 }

@@ -25,11 +25,21 @@ struct relayd_radius_stats {
 	uint64_t	dropped_replies; /* unmatched, unverified, undecodable */
 };
 
+/* The key server's push (doc/coa.md), kept around libdas. */
+struct relayd_das_stats {
+	uint64_t	received;	/* datagrams on the DAS port */
+	uint64_t	dropped;	/* discarded without an answer */
+	uint64_t	naks;		/* answers other than a first 507 */
+	uint64_t	no_session;	/* 503: no open session of that PaC */
+	uint64_t	reauths;	/* re-authentications started */
+};
+
 /* Everything the counters are taken from; NULL for a role not run. */
 struct relayd_view {
 	const struct paa			*paa;
 	const struct relay_stats		*relay;
 	const struct relayd_radius_stats	*radius;
+	const struct relayd_das_stats		*das;	/* NULL: no DAS */
 	const struct ctl_stats			*ctl;
 	uint64_t				 uptime_s;
 	uint64_t				 reloads;

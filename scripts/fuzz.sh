@@ -32,7 +32,17 @@ sources() {
 	cose) echo "tests/fuzz/fuzz_cose.c $COSE" ;;
 	notify) echo "tests/fuzz/fuzz_notify.c rlm_gkey/gkey_view.c -ltalloc" ;;
 	pushd) echo "tests/fuzz/fuzz_pushd.c pushd/pushd_core.c" ;;
+	das) echo "tests/fuzz/fuzz_das.c libdas/das.c libgkey/utf8.c libgkey/errbuf.c" ;;
 	*) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
+	esac
+}
+# What a harness needs beyond OpenSSL and libcbor: libdas is over
+# libfreeradius-radius, whose missing headers build-aux/fr-headers.sh
+# puts in FR_HEADERS (scripts/deps.sh prints that directory).
+FR_HEADERS=${FR_HEADERS:-/var/cache/gkey/freeradius-headers}
+extra() {
+	case $1 in
+	das) echo "-Ilibdas -I$FR_HEADERS -DIS_MODULE=1 -DNDEBUG -L/usr/lib/freeradius -Wl,-rpath,/usr/lib/freeradius -lfreeradius-radius -ltalloc" ;;
 	esac
 }
 corpus() {
@@ -42,12 +52,12 @@ corpus() {
 	esac
 }
 
-harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded cose notify pushd"}
+harnesses=${*:-"keyrecord hex text x509 pana_msg eap pac paa nd ard noded cose notify pushd das"}
 for h in $harnesses; do
 	# shellcheck disable=SC2046
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Wall -Wextra -Ilibgkey -Ilibcose -Ilibpana -Ilibnd -Iard -Inode -Ilibdaemon -Ipana-relay -Irlm_gkey -Ipushd -Itests -Itests/fuzz \
-		$(sources "$h") -lssl -lcrypto -lcbor -o "$out/fuzz_$h"
+		$(sources "$h") $(extra "$h") -lssl -lcrypto -lcbor -o "$out/fuzz_$h"
 	mkdir -p "$out/corpus_$h"
 	echo "== fuzz_$h for $secs s"
 	"$out/fuzz_$h" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$out/" \

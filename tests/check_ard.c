@@ -484,6 +484,52 @@ START_TEST(config_without_interface_is_refused)
 }
 END_TEST
 
+START_TEST(das_lines)
+{
+	struct ard_config c;
+	const struct sockaddr_in6 *l;
+	const struct sockaddr_in *cl;
+	char text[1024];
+
+	ck_assert_int_eq(ard_config_parse(minimal, "t", &c, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.das.have_listen, 0);
+	ck_assert_uint_eq(c.das.window, 300);
+	snprintf(text, sizeof(text), "%sdas-listen 2001:db8::1\n"
+	    "das-client 192.0.2.10 push-secret\ndas-window 60\n", minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)), 0);
+	l = (const struct sockaddr_in6 *)&c.das.listen;
+	ck_assert_int_eq(l->sin6_family, AF_INET6);
+	ck_assert_uint_eq(ntohs(l->sin6_port), 3799);
+	ck_assert_uint_eq(c.das.n_clients, 1);
+	cl = (const struct sockaddr_in *)&c.das.client[0].addr;
+	ck_assert_int_eq(cl->sin_family, AF_INET);
+	ck_assert_str_eq(c.das.client[0].secret, "push-secret");
+	ck_assert_uint_eq(c.das.window, 60);
+	ard_config_clear(&c);
+	ck_assert_str_eq(c.das.client[0].secret, "");
+
+	snprintf(text, sizeof(text), "%sdas-client 192.0.2.10 s3cr3t\n",
+	    minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "t: das-client needs das-listen");
+	snprintf(text, sizeof(text), "%sdas-listen 192.0.2.1 3799\n", minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "t: das-listen needs at least one das-client");
+	snprintf(text, sizeof(text), "%sdas-listen 192.0.2.1\n"
+	    "das-client host.example s3cr3t\n", minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a numeric address"));
+	ck_assert_ptr_null(strstr(err, "s3cr3t"));
+	snprintf(text, sizeof(text), "%sdas-listen 192.0.2.1 0\n", minimal);
+	ck_assert_int_eq(ard_config_parse(text, "t", &c, err, sizeof(err)),
+	    -1);
+}
+END_TEST
+
 START_TEST(control_socket_is_off_unless_configured)
 {
 	struct ard_config c;
@@ -567,6 +613,7 @@ check_suite(void)
 	tcase_add_test(c, bad_radius_line_does_not_show_the_secret);
 	tcase_add_test(c, config_without_interface_is_refused);
 	tcase_add_test(c, control_socket_is_off_unless_configured);
+	tcase_add_test(c, das_lines);
 	tcase_add_test(c, control_socket_must_be_absolute_and_fit_sun_path);
 	suite_add_tcase(s, c);
 	return s;
