@@ -9,6 +9,7 @@ RCSID("$Id$")
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -21,6 +22,7 @@ struct gkey_listen {
 	char const	*conninfo;
 	char const	*name;
 	gkey_view_t	*view;
+	int		heartbeat_ms;	/* listen_heartbeat_ms */
 	int		wake[2];	/* written by gkey_listen_stop */
 	pthread_t	thread;
 	PGconn		*pg;
@@ -47,13 +49,24 @@ static bool wait_or_stop(gkey_listen_t *l, int ms)
 	return poll(&p, 1, ms) > 0;
 }
 
-static void went_down(gkey_listen_t *l, char const *what)
+/* CLOCK_MONOTONIC in milliseconds. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* detail NULL: libpq's last message. */
+static void went_down_why(gkey_listen_t *l, char const *what, char const *detail)
 {
 	char msg[256];
 
 	/* Untrusted first: from now on every request queries. */
 	gkey_view_set_trusted(l->view, false);
-	pg_message(l->pg, msg, sizeof(msg));
+	if (detail) strlcpy(msg, detail, sizeof(msg));
+	else pg_message(l->pg, msg, sizeof(msg));
 	if (!l->logged_down) {
 		ERROR("rlm_gkey (%s): change listener %s: %s; the view is bypassed (every request "
 		      "queries) until it listens again", l->name, what, msg);
@@ -61,6 +74,11 @@ static void went_down(gkey_listen_t *l, char const *what)
 	}
 	if (l->pg) PQfinish(l->pg);
 	l->pg = NULL;
+}
+
+static void went_down(gkey_listen_t *l, char const *what)
+{
+	went_down_why(l, what, NULL);
 }
 
 /*
@@ -93,6 +111,17 @@ static bool listen_connect(gkey_listen_t *l)
 		went_down(l, "cannot make the connection non-blocking");
 		return false;
 	}
+	/*
+	 *	Pipeline mode for the heartbeat: a Sync message alone is a round
+	 *	trip with no statement (nothing logged, no transaction, and
+	 *	pg_stat_activity still shows LISTEN gkey_change), answered by
+	 *	ReadyForQuery, which the backend sends only after the
+	 *	notifications it has pending.
+	 */
+	if (PQenterPipelineMode(l->pg) != 1) {
+		went_down(l, "cannot enter pipeline mode");
+		return false;
+	}
 
 	/*
 	 *	Listening: whatever changed before is in the database, and
@@ -111,29 +140,95 @@ static bool listen_connect(gkey_listen_t *l)
 	return true;
 }
 
-/* Until the connection breaks (false) or stop is asked (true). */
+/*
+ *	The heartbeat's answers, if any arrived (never blocks: only what
+ *	PQconsumeInput already read). False when the connection failed.
+ */
+static bool heartbeat_results(gkey_listen_t *l, bool *outstanding)
+{
+	PGresult *res;
+
+	while (*outstanding && !PQisBusy(l->pg)) {
+		res = PQgetResult(l->pg);
+		if (!res) break;	/* not expected after a lone Sync */
+		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			*outstanding = false;
+			break;
+		default:
+			/* An ErrorResponse: the backend is going (e.g. terminated). */
+			PQclear(res);
+			went_down(l, "lost its connection");
+			return false;
+		}
+		PQclear(res);
+	}
+	return true;
+}
+
+/*
+ *	Until the connection breaks (false) or stop is asked (true).
+ *
+ *	Every heartbeat_ms a Sync goes out; if its answer has not come one
+ *	further heartbeat_ms later, the connection is taken as lost (a
+ *	silently lost link or a frozen backend: TCP keepalives do not see
+ *	the latter at all). So the view is trusted at most about two
+ *	heartbeats after the last proof that notifications still arrive.
+ */
 static bool listen_run(gkey_listen_t *l)
 {
 	struct pollfd p[2];
 	PGnotify *n;
+	bool outstanding = false, flushing = false;
+	int64_t now, sent_at = 0, next_beat = now_ms() + l->heartbeat_ms;
+	int timeout, rc;
+	char why[128];
 
 	for (;;) {
+		now = now_ms();
+		if (outstanding && now - sent_at >= l->heartbeat_ms) {
+			snprintf(why, sizeof(why), "no answer to its heartbeat within %d ms", l->heartbeat_ms);
+			went_down_why(l, "lost its connection", why);
+			return false;
+		}
+		if (!outstanding && now >= next_beat) {
+			if (PQpipelineSync(l->pg) != 1) {
+				went_down(l, "lost its connection");
+				return false;
+			}
+			outstanding = true;
+			sent_at = now;
+			next_beat = now + l->heartbeat_ms;
+			flushing = true;	/* PQflush below says whether it all went */
+		}
+		if (flushing) {
+			rc = PQflush(l->pg);
+			if (rc < 0) {
+				went_down(l, "lost its connection");
+				return false;
+			}
+			flushing = rc > 0;
+		}
+		timeout = (int)((outstanding ? sent_at + l->heartbeat_ms : next_beat) - now);
+		if (timeout < 0) timeout = 0;
+
 		p[0].fd = l->wake[0];
 		p[0].events = POLLIN;
 		p[1].fd = PQsocket(l->pg);
-		p[1].events = POLLIN;
+		p[1].events = POLLIN | (flushing ? POLLOUT : 0);
 		p[0].revents = p[1].revents = 0;
 		if (p[1].fd < 0) {
 			went_down(l, "lost its connection");
 			return false;
 		}
-		if (poll(p, 2, -1) < 0) {
+		rc = poll(p, 2, timeout);
+		if (rc < 0) {
 			if (errno == EINTR) continue;
 			went_down(l, "poll failed");
 			return false;
 		}
 		if (p[0].revents) return true;
-		if (!p[1].revents) continue;
+		if (!(p[1].revents & ~POLLOUT)) continue;	/* writable only: flushed above */
 
 		if (PQconsumeInput(l->pg) != 1 || PQstatus(l->pg) != CONNECTION_OK) {
 			went_down(l, "lost its connection");
@@ -150,6 +245,7 @@ static bool listen_run(gkey_listen_t *l)
 			}
 			PQfreemem(n);
 		}
+		if (!heartbeat_results(l, &outstanding)) return false;
 	}
 }
 
@@ -169,7 +265,8 @@ static void *listen_thread(void *arg)
 	return NULL;
 }
 
-gkey_listen_t *gkey_listen_start(char const *conninfo, char const *name, gkey_view_t *view)
+gkey_listen_t *gkey_listen_start(char const *conninfo, char const *name, gkey_view_t *view,
+				 uint32_t heartbeat_ms)
 {
 	gkey_listen_t *l;
 	int rc;
@@ -182,6 +279,7 @@ gkey_listen_t *gkey_listen_start(char const *conninfo, char const *name, gkey_vi
 	l->conninfo = conninfo;
 	l->name = name;
 	l->view = view;
+	l->heartbeat_ms = (int)heartbeat_ms;
 	l->wake[0] = l->wake[1] = -1;
 	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		ERROR("rlm_gkey (%s): cannot make the change listener's pipe: %s", name, fr_syserror(errno));

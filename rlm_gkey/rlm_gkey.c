@@ -37,6 +37,7 @@ static const CONF_PARSER module_config[] = {
 	{ "record_cache_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, record_cache_size), "4096" },
 	{ "view_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_size), "100000" },
 	{ "view_ttl", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_ttl), "300" },
+	{ "listen_heartbeat_ms", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, listen_heartbeat_ms), "500" },
 	CONF_PARSER_TERMINATOR
 };
 
@@ -178,6 +179,8 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	FR_INTEGER_BOUND_CHECK("view_size", inst->view_size, <=, 10000000);
 	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, >=, 1);
 	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, <=, 86400);
+	FR_INTEGER_BOUND_CHECK("listen_heartbeat_ms", inst->listen_heartbeat_ms, >=, 100);
+	FR_INTEGER_BOUND_CHECK("listen_heartbeat_ms", inst->listen_heartbeat_ms, <=, 10000);
 
 	/*
 	 *	The KEKs: kek_file's, and kek_next_file's for an online
@@ -274,11 +277,13 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 			cf_log_err_cs(conf, "Cannot allocate a view of %u entries", inst->view_size);
 			return -1;
 		}
-		inst->listen = gkey_listen_start(inst->conninfo, inst->name, inst->view);
+		inst->listen = gkey_listen_start(inst->conninfo, inst->name, inst->view,
+					         inst->listen_heartbeat_ms);
 		if (!inst->listen) return -1;
 	}
 
-	INFO("rlm_gkey (%s): view_size %u, view_ttl %u s", inst->name, inst->view_size, inst->view_ttl);
+	INFO("rlm_gkey (%s): view_size %u, view_ttl %u s, listen_heartbeat_ms %u", inst->name,
+	     inst->view_size, inst->view_ttl, inst->listen_heartbeat_ms);
 	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
 	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",

@@ -29,6 +29,7 @@ typedef struct rlm_gkey_t {
 	uint32_t		record_cache_size;
 	uint32_t		view_size;	/* 0: no view */
 	uint32_t		view_ttl;
+	uint32_t		listen_heartbeat_ms;	/* the listener's heartbeat (gkey_listen.h) */
 
 	/* Loaded in instantiate, freed in detach. */
 	gkey_keks_t		*keks;		/* kek_file's and kek_next_file's */
