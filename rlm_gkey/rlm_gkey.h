@@ -25,6 +25,9 @@ typedef struct rlm_gkey_t {
 	uint32_t		vendor;
 	uint32_t		max_lifetime;
 	uint32_t		record_cache_size;
+	bool			log_batch;	/* the log writer (gkey_logq.h), or a row per query */
+	gkey_logq_config_t	logq_cfg;	/* log_batch_max, log_batch_wait_us, log_queue_max */
+	uint32_t		log_wait_margin;	/* ms a request waits beyond query_timeout */
 
 	/* Loaded in instantiate, freed in detach. */
 	gkey_keks_t		*keks;		/* kek_file's and kek_next_file's */
@@ -41,6 +44,8 @@ typedef struct rlm_gkey_t {
 	gkey_db_config_t	db;
 	fr_connection_pool_t	*pool;
 	gkey_cache_t		*cache;		/* NULL: caching off */
+	gkey_db_log_writer_t	log_writer;	/* the log writer's connection */
+	gkey_logq_t		*logq;		/* NULL: log_batch = no */
 
 	/* Dictionary attributes, looked up once in bootstrap. */
 	DICT_ATTR const		*da_certificate;
