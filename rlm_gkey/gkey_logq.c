@@ -363,6 +363,7 @@ void gkey_logq_get_stats(gkey_logq_t *q, gkey_logq_stats_t *out)
 {
 	pthread_mutex_lock(&q->mutex);
 	*out = q->stats;
+	out->queued = q->queued;
 	pthread_mutex_unlock(&q->mutex);
 }
 

@@ -70,6 +70,7 @@ typedef struct gkey_logq_stats {
 	uint64_t	failed;		/* rows of failed batches */
 	uint64_t	timed_out;	/* requests that gave up waiting */
 	uint64_t	refused;	/* rows refused: queue full or stopping */
+	uint64_t	queued;		/* rows queued now, not yet taken */
 } gkey_logq_stats_t;
 
 /*

@@ -117,6 +117,20 @@ static void req_join(req_t *r)
 	ck_assert_int_eq(pthread_join(r->thread, NULL), 0);
 }
 
+/* Waits until n rows are queued (not taken by the writer). */
+static void wait_queued(gkey_logq_t *q, uint64_t n)
+{
+	gkey_logq_stats_t st;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		gkey_logq_get_stats(q, &st);
+		if (st.queued == n) return;
+		usleep(1000);
+	}
+	ck_abort_msg("%llu rows queued, not %llu", (unsigned long long) st.queued, (unsigned long long) n);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -180,7 +194,7 @@ START_TEST(rows_wait_for_others_until_the_batch_wait_ends)
 	int i;
 
 	fake_init(&f);
-	q = start(&f, 100, 300000, 200, 20000);	/* 300 ms */
+	q = start(&f, 100, 500000, 200, 20000);	/* 500 ms */
 	t0 = now_ms();
 	for (i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "w%d", i);
@@ -191,7 +205,7 @@ START_TEST(rows_wait_for_others_until_the_batch_wait_ends)
 		ck_assert_int_eq(r[i].rc, 0);
 	}
 	dt = now_ms() - t0;
-	ck_assert_msg(dt >= 290, "the batch went after %.0f ms, before log_batch_wait_us", dt);
+	ck_assert_msg(dt >= 490, "the batch went after %.0f ms, before log_batch_wait_us", dt);
 	ck_assert_int_eq(f.calls, 1);
 	ck_assert_uint_eq(f.sizes[0], 5);
 	gkey_logq_stop(q);
@@ -237,7 +251,7 @@ START_TEST(each_request_gets_its_own_batchs_result)
 	fake_wait_holding(&f);		/* batch 1 = [a], being written */
 	req_start(&b, q, "b");
 	req_start(&c, q, "c");
-	usleep(100000);			/* b and c queued behind it */
+	wait_queued(q, 2);		/* b and c queued behind it */
 	ck_assert_int_eq(b.rc, 99);
 	fake_release(&f);
 	req_join(&a);
@@ -263,7 +277,6 @@ START_TEST(a_request_gives_up_after_its_timeout)
 {
 	fake_t f;
 	gkey_logq_t *q;
-	gkey_logq_stats_t st;
 	req_t a, b;
 	double t0, dt;
 
@@ -289,7 +302,6 @@ START_TEST(a_request_gives_up_after_its_timeout)
 	ck_assert_uint_eq(f.n_seen, 1);
 	ck_assert_str_eq(f.seen[0], "a");
 	fake_destroy(&f);
-	(void) st;
 }
 END_TEST
 
@@ -307,7 +319,7 @@ START_TEST(a_full_queue_refuses_at_once)
 	req_start(&a, q, "a");
 	fake_wait_holding(&f);		/* one row being written */
 	req_start(&b, q, "b");		/* one queued: the queue is full */
-	usleep(100000);
+	wait_queued(q, 1);
 	t0 = now_ms();
 	req_start(&c, q, "c");
 	req_join(&c);
@@ -338,7 +350,7 @@ START_TEST(stop_writes_what_is_queued)
 	fake_init(&f);
 	q = start(&f, 100, 10000000, 200, 60000);	/* a 10 s batch wait */
 	for (i = 0; i < 3; i++) req_start(&r[i], q, "x");
-	usleep(100000);
+	wait_queued(q, 3);
 	t0 = now_ms();
 	gkey_logq_stop(q);
 	ck_assert_msg(now_ms() - t0 < 5000, "stop waited for the batch wait");
