@@ -163,11 +163,15 @@ START_TEST(a_full_batch_is_written_at_once_in_one_call)
 	fake_init(&f);
 	/* A wait far longer than the test: only a full batch goes early. */
 	q = start(&f, 8, 5000000, 64, 20000);
-	t0 = now_ms();
-	for (i = 0; i < 8; i++) {
+	/* Seven rows, the writer waiting for more; the eighth must wake it. */
+	for (i = 0; i < 7; i++) {
 		snprintf(name, sizeof(name), "r%d", i);
 		req_start(&r[i], q, name);
+		wait_queued(q, (uint64_t) i + 1);
 	}
+	usleep(50000);
+	t0 = now_ms();
+	req_start(&r[7], q, "r7");
 	for (i = 0; i < 8; i++) {
 		req_join(&r[i]);
 		ck_assert_msg(r[i].rc == 0, "request %d: %d %s", i, r[i].rc, r[i].err);
