@@ -60,7 +60,6 @@ static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
 		.result = result,
 		.reason = reason,
 	};
-
 	char err[256];
 
 	/* The log writer's batch (doc/radius.md, "Issuance log writer"), or a row of its own. */
