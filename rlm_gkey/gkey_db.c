@@ -262,14 +262,17 @@ static bool session_read_only(PGconn *pg)
 	return v && strcmp(v, "on") == 0;
 }
 
-void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
+/*
+ *	A new session as every connection of the module has one, the pool's
+ *	and the log writer's alike (one application_name: operators and the
+ *	tests find the module's sessions by it). NULL on error (logged).
+ */
+static gkey_db_conn_t *conn_open(TALLOC_CTX *ctx, gkey_db_config_t const *cfg)
 {
-	gkey_db_config_t *cfg = opaque;
 	gkey_db_conn_t *conn;
 	char const *keys[] = { "dbname", "application_name", "options", NULL };
 	char const *values[4];
 	char options[128];
-	int i;
 
 	conn = talloc_zero(ctx, gkey_db_conn_t);
 	if (!conn) return NULL;
@@ -318,6 +321,17 @@ void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
 		talloc_free(conn);
 		return NULL;
 	}
+	return conn;
+}
+
+void *gkey_db_conn_create(TALLOC_CTX *ctx, void *opaque)
+{
+	gkey_db_config_t *cfg = opaque;
+	gkey_db_conn_t *conn;
+	int i;
+
+	conn = conn_open(ctx, cfg);
+	if (!conn) return NULL;
 
 	for (i = 0; i < STMT_COUNT; i++) {
 		PGresult *res;
@@ -860,4 +874,202 @@ int gkey_db_kek_refresh(gkey_db_t *db, gkey_keks_t *k, char const *name, uint8_t
 	PQfreemem(raw);
 	PQclear(res);
 	return rc;
+}
+
+/*
+ *	The log writer's one statement: nine arrays, one per column of
+ *	gkey.log_issuance, element i of each being row i (doc/sql.md 5.9).
+ *	Named as the pool's single-row form is (another connection): a
+ *	message about the log names gkey_log whichever form wrote it.
+ */
+#define LOG_BATCH_NAME "gkey_log"
+#define LOG_BATCH_SQL \
+	"SELECT gkey.log_issuance_batch($1::bigint[], $2::bytea[], $3::bigint[], $4::integer[], " \
+	"$5::text[], $6::text[], $7::text[], $8::text[], $9::text[])"
+#define LOG_BATCH_NPARAMS 9
+
+/*
+ *	One element of an array literal: NULL, or the value double-quoted
+ *	with " and \ escaped (it travels as a parameter: only the array
+ *	syntax needs quoting).
+ */
+static char *array_text(char *out, char const *v, bool first)
+{
+	char const *p;
+	size_t start;
+
+	if (!out) return NULL;
+	if (!v) return talloc_asprintf_append_buffer(out, "%sNULL", first ? "" : ",");
+	start = talloc_get_size(out) - 1;
+	/* Worst case: every octet escaped, two quotes and a comma. */
+	out = talloc_realloc(NULL, out, char, start + 2 * strlen(v) + 4);
+	if (!out) return NULL;
+	if (!first) out[start++] = ',';
+	out[start++] = '"';
+	for (p = v; *p; p++) {
+		if (*p == '"' || *p == '\\') out[start++] = '\\';
+		out[start++] = *p;
+	}
+	out[start++] = '"';
+	out[start] = '\0';
+	return talloc_realloc(NULL, out, char, start + 1);
+}
+
+static char *array_int(char *out, int64_t v, bool null, bool first)
+{
+	if (!out) return NULL;
+	if (null) return talloc_asprintf_append_buffer(out, "%sNULL", first ? "" : ",");
+	return talloc_asprintf_append_buffer(out, "%s%" PRId64, first ? "" : ",", v);
+}
+
+/* A fingerprint as a bytea[] element: "\\x" and 64 hex digits. */
+static char *array_bytea32(char *out, uint8_t const *fp, bool first)
+{
+	char hex[2 * 32 + 1];
+	int i;
+
+	if (!out) return NULL;
+	if (!fp) return talloc_asprintf_append_buffer(out, "%sNULL", first ? "" : ",");
+	for (i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", fp[i]);
+	return talloc_asprintf_append_buffer(out, "%s\"\\\\x%s\"", first ? "" : ",", hex);
+}
+
+/* The nine array literals of a batch, as talloc children of ctx; -1 when out of memory. */
+static int log_batch_arrays(TALLOC_CTX *ctx, gkey_log_entry_t const * const *rows, size_t n,
+			    char *a[LOG_BATCH_NPARAMS])
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < LOG_BATCH_NPARAMS; k++) {
+		a[k] = talloc_strdup(ctx, "{");
+		if (!a[k]) return -1;
+	}
+	for (i = 0; i < n; i++) {
+		gkey_log_entry_t const *e = rows[i];
+		bool first = (i == 0);
+
+		a[0] = array_int(a[0], e->identity, e->identity == 0, first);
+		a[1] = array_bytea32(a[1], e->fingerprint, first);
+		a[2] = array_int(a[2], e->app_id, e->app_id == 0, first);
+		a[3] = array_int(a[3], e->epoch, e->app_id == 0, first);
+		a[4] = array_text(a[4], e->nas, first);
+		a[5] = array_text(a[5], e->calling, first);
+		a[6] = array_text(a[6], e->flow, first);
+		a[7] = array_text(a[7], e->result, first);
+		a[8] = array_text(a[8], e->reason, first);
+	}
+	for (k = 0; k < LOG_BATCH_NPARAMS; k++) {
+		if (a[k]) a[k] = talloc_asprintf_append_buffer(a[k], "}");
+		if (!a[k]) return -1;
+	}
+	return 0;
+}
+
+static gkey_db_conn_t *log_conn_open(gkey_db_config_t const *cfg, char *err, size_t err_len)
+{
+	gkey_db_conn_t *conn;
+	PGresult *res;
+
+	conn = conn_open(NULL, cfg);
+	if (!conn) {
+		snprintf(err, err_len, "the log writer cannot connect to PostgreSQL (see the server log)");
+		return NULL;
+	}
+	res = PQprepare(conn->pg, LOG_BATCH_NAME, LOG_BATCH_SQL, LOG_BATCH_NPARAMS, NULL);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		/* Typically a schema without migration 012. */
+		ERROR("rlm_gkey (%s): cannot prepare %s: %s", cfg->name, LOG_BATCH_NAME,
+		      res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
+		snprintf(err, err_len, "the log writer cannot prepare %s (see the server log)", LOG_BATCH_NAME);
+		PQclear(res);
+		talloc_free(conn);
+		return NULL;
+	}
+	PQclear(res);
+	DEBUG2("rlm_gkey (%s): log writer connected to PostgreSQL", cfg->name);
+	return conn;
+}
+
+/* One run of the batch statement on w->conn. */
+static try_t log_batch_try(gkey_db_log_writer_t *w, char const * const *values, size_t n,
+			   char *err, size_t err_len)
+{
+	gkey_db_conn_t *conn = w->conn;
+	PGresult *res;
+	int64_t written;
+	try_t rc = TRY_FAILED;
+
+	conn->warned = false;
+	res = PQexecPrepared(conn->pg, LOG_BATCH_NAME, LOG_BATCH_NPARAMS, values, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
+		if (PQntuples(res) != 1 || PQnfields(res) != 1 ||
+		    parse_int64(PQgetvalue(res, 0, 0), &written) < 0 || written != (int64_t) n) {
+			snprintf(err, err_len, "%s wrote %s rows of %zu", LOG_BATCH_NAME,
+				 PQntuples(res) == 1 && PQnfields(res) == 1 ? PQgetvalue(res, 0, 0) : "?", n);
+		} else if (conn->warned) {
+			/* Committed, but perhaps not on the synchronous standby (notice_receive). */
+			snprintf(err, err_len, "%s: PostgreSQL warned: %s; failing the batch's requests, as "
+				 "its rows may not be on the synchronous standby", LOG_BATCH_NAME, conn->warning);
+		} else {
+			rc = TRY_OK;
+		}
+	} else if (conn_broken(conn, res)) {
+		rc = TRY_BROKEN;
+	} else {
+		snprintf(err, err_len, "%s failed: SQLSTATE %s: %s", LOG_BATCH_NAME,
+			 error_field(res, PG_DIAG_SQLSTATE), error_field(res, PG_DIAG_MESSAGE_PRIMARY));
+	}
+	PQclear(res);
+	return rc;
+}
+
+int gkey_db_log_batch(void *arg, gkey_log_entry_t const * const *rows, size_t n, char *err, size_t err_len)
+{
+	gkey_db_log_writer_t *w = arg;
+	TALLOC_CTX *ctx;
+	char *a[LOG_BATCH_NPARAMS];
+	char msg[256];
+	bool fresh = false;
+	int attempt, rc = -1;
+
+	ctx = talloc_new(NULL);
+	if (!ctx || log_batch_arrays(ctx, rows, n, a) < 0) {
+		snprintf(err, err_len, "out of memory");
+		talloc_free(ctx);
+		return -1;
+	}
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (!w->conn) {
+			w->conn = log_conn_open(w->cfg, err, err_len);
+			if (!w->conn) break;
+			fresh = true;
+		}
+		switch (log_batch_try(w, (char const * const *) a, n, err, err_len)) {
+		case TRY_OK:
+			rc = 0;
+			goto done;
+		case TRY_FAILED:
+			goto done;
+		case TRY_BROKEN:
+			snprintf(err, err_len, "%s: database connection broken: %s", LOG_BATCH_NAME,
+				 conn_error(w->conn, msg, sizeof(msg)));
+			talloc_free(w->conn);
+			w->conn = NULL;
+			/* A connection made for this batch is not tried again. */
+			if (fresh) goto done;
+			WARN("rlm_gkey (%s): log writer: %s; reconnecting", w->cfg->name, err);
+			break;
+		}
+	}
+done:
+	if (rc != 0) ERROR("rlm_gkey (%s): log writer: a batch of %zu rows failed: %s", w->cfg->name, n, err);
+	talloc_free(ctx);
+	return rc;
+}
+
+void gkey_db_log_writer_close(gkey_db_log_writer_t *w)
+{
+	talloc_free(w->conn);
+	w->conn = NULL;
 }

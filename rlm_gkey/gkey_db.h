@@ -36,6 +36,8 @@
 #include <libpq-fe.h>
 #include <talloc.h>
 
+#include "gkey_logq.h"
+
 typedef enum {
 	GKEY_DB_OK = 0,
 	GKEY_DB_NOTFOUND,
@@ -116,18 +118,7 @@ typedef struct gkey_epoch {
 	size_t		material_len;
 } gkey_epoch_t;
 
-/* What the issuance log records of one decision. */
-typedef struct gkey_log_entry {
-	int64_t		identity;	/* 0: unknown */
-	uint8_t const	*fingerprint;	/* 32 octets or NULL */
-	uint32_t	app_id;		/* 0 with epoch 0: no application */
-	uint32_t	epoch;
-	char const	*nas;
-	char const	*calling;
-	char const	*flow;		/* "radius" or "eap" */
-	char const	*result;	/* "issued", "refused" or "failed" */
-	char const	*reason;
-} gkey_log_entry_t;
+/* What the issuance log records of one decision: gkey_log_entry_t, gkey_logq.h. */
 
 /*
  * Pool create callback: connects with conninfo (never logged), sets
@@ -197,6 +188,27 @@ gkey_db_rcode_t	gkey_db_fill_material(TALLOC_CTX *ctx, gkey_db_t *db,
 				      uint8_t **stored, size_t *stored_len);
 
 gkey_db_rcode_t	gkey_db_log(gkey_db_t *db, gkey_log_entry_t const *e);
+
+/*
+ * The issuance log writer's database side (gkey_logq.h): its own
+ * connection, made as the pool's are (conninfo, statement_timeout,
+ * synchronous_commit, a read-only server refused) but preparing only
+ * gkey.log_issuance_batch and checking no KEK (the log holds no key
+ * material). gkey_db_log_batch is a gkey_logq_write_t whose arg is a
+ * gkey_db_log_writer_t: one statement and one commit per batch, a
+ * WARNING at commit a failure as for every statement; it (re)connects
+ * when it has no connection, and a connection it found broken is
+ * replaced and the batch run once more. Only the writer thread uses
+ * conn; gkey_db_log_writer_close() after the writer has stopped.
+ */
+typedef struct gkey_db_log_writer {
+	gkey_db_config_t	*cfg;
+	gkey_db_conn_t		*conn;	/* NULL: connect at the next batch */
+} gkey_db_log_writer_t;
+
+int		gkey_db_log_batch(void *arg, gkey_log_entry_t const * const *rows, size_t n,
+				  char *err, size_t err_len);
+void		gkey_db_log_writer_close(gkey_db_log_writer_t *w);
 
 /*
  * After fill_material refused a stale check value (gkey_db_kek_stale), or

@@ -38,6 +38,12 @@ static const CONF_PARSER module_config[] = {
 	{ "view_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_size), "100000" },
 	{ "view_ttl", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_ttl), "300" },
 	{ "listen_heartbeat_ms", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, listen_heartbeat_ms), "500" },
+	/* The issuance log writer (doc/radius.md, "Issuance log writer"). */
+	{ "log_batch", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, rlm_gkey_t, log_batch), "yes" },
+	{ "log_batch_max", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.batch_max), "256" },
+	{ "log_batch_wait_us", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.wait_us), "500" },
+	{ "log_queue_max", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.queue_max), "4096" },
+	{ "log_wait_margin", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, log_wait_margin), "1000" },
 	CONF_PARSER_TERMINATOR
 };
 
@@ -181,6 +187,13 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, <=, 86400);
 	FR_INTEGER_BOUND_CHECK("listen_heartbeat_ms", inst->listen_heartbeat_ms, >=, 100);
 	FR_INTEGER_BOUND_CHECK("listen_heartbeat_ms", inst->listen_heartbeat_ms, <=, 10000);
+	FR_INTEGER_BOUND_CHECK("log_batch_max", inst->logq_cfg.batch_max, >=, 1);
+	FR_INTEGER_BOUND_CHECK("log_batch_max", inst->logq_cfg.batch_max, <=, 10000);
+	FR_INTEGER_BOUND_CHECK("log_batch_wait_us", inst->logq_cfg.wait_us, <=, 100000);
+	FR_INTEGER_BOUND_CHECK("log_queue_max", inst->logq_cfg.queue_max, >=, inst->logq_cfg.batch_max);
+	FR_INTEGER_BOUND_CHECK("log_queue_max", inst->logq_cfg.queue_max, <=, 1000000);
+	FR_INTEGER_BOUND_CHECK("log_wait_margin", inst->log_wait_margin, >=, 100);
+	FR_INTEGER_BOUND_CHECK("log_wait_margin", inst->log_wait_margin, <=, 60000);
 
 	/*
 	 *	The KEKs: kek_file's, and kek_next_file's for an online
@@ -251,6 +264,23 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	if (!inst->pool) return -1;
 
 	/*
+	 *	The log writer: its own connection, made at its first batch
+	 *	(doc/radius.md, "Issuance log writer").
+	 */
+	if (inst->log_batch) {
+		char err[128];
+
+		inst->log_writer.cfg = &inst->db;
+		inst->logq_cfg.timeout_ms = inst->query_timeout + inst->log_wait_margin;
+		inst->logq = gkey_logq_start(&inst->logq_cfg, gkey_db_log_batch, &inst->log_writer,
+					     err, sizeof(err));
+		if (!inst->logq) {
+			cf_log_err_cs(conf, "Cannot set up the issuance log writer: %s", err);
+			return -1;
+		}
+	}
+
+	/*
 	 *	Check the KEK now if the database is reachable: a server
 	 *	started with another deployment's KEK must not start. If it is
 	 *	not reachable the server starts anyway (as with start = 0) and
@@ -284,6 +314,10 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 
 	INFO("rlm_gkey (%s): view_size %u, view_ttl %u s, listen_heartbeat_ms %u", inst->name,
 	     inst->view_size, inst->view_ttl, inst->listen_heartbeat_ms);
+	if (inst->logq) INFO("rlm_gkey (%s): issuance log in batches of up to %u rows, waiting %u us for them, "
+			     "%u rows queued at most, a request waiting %u ms at most", inst->name,
+			     inst->logq_cfg.batch_max, inst->logq_cfg.wait_us, inst->logq_cfg.queue_max,
+			     inst->logq_cfg.timeout_ms);
 	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
 	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",
@@ -301,6 +335,10 @@ static int mod_detach(void *instance)
 	inst->listen = NULL;
 	gkey_view_free(inst->view);
 	inst->view = NULL;
+	/* Writes (or fails) what is queued before anything goes. */
+	gkey_logq_stop(inst->logq);
+	inst->logq = NULL;
+	gkey_db_log_writer_close(&inst->log_writer);
 	fr_connection_pool_free(inst->pool);
 	inst->pool = NULL;
 	gkey_cache_free(inst->cache);

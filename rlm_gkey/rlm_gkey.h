@@ -30,6 +30,9 @@ typedef struct rlm_gkey_t {
 	uint32_t		view_size;	/* 0: no view */
 	uint32_t		view_ttl;
 	uint32_t		listen_heartbeat_ms;	/* the listener's heartbeat (gkey_listen.h) */
+	bool			log_batch;	/* the log writer (gkey_logq.h), or a row per query */
+	gkey_logq_config_t	logq_cfg;	/* log_batch_max, log_batch_wait_us, log_queue_max */
+	uint32_t		log_wait_margin;	/* ms a request waits beyond query_timeout */
 
 	/* Loaded in instantiate, freed in detach. */
 	gkey_keks_t		*keks;		/* kek_file's and kek_next_file's */
@@ -48,6 +51,8 @@ typedef struct rlm_gkey_t {
 	gkey_cache_t		*cache;		/* NULL: caching off */
 	gkey_view_t		*view;		/* NULL: view off */
 	gkey_listen_t		*listen;	/* with the view */
+	gkey_db_log_writer_t	log_writer;	/* the log writer's connection */
+	gkey_logq_t		*logq;		/* NULL: log_batch = no */
 
 	/* Dictionary attributes, looked up once in bootstrap. */
 	DICT_ATTR const		*da_certificate;

@@ -84,6 +84,7 @@ SELECT set_eq($$
 	      'gkey.fill_material(bigint,integer,bytea)',
 	      'gkey.fill_material(bigint,integer,bytea,bytea)',
 	      'gkey.log_issuance(bigint,bytea,bigint,integer,text,text,text,text,text)',
+	      'gkey.log_issuance_batch(bigint[],bytea[],bigint[],integer[],text[],text[],text[],text[],text[])',
 	      'gkey.kek_check(bytea,boolean)',
 	      'gkey.notify_rows(text,bigint[])',
 	      'gkey.view_stable_until(bigint)'],
@@ -113,6 +114,9 @@ SELECT is(pg_get_function_result('gkey.issue_keys(bigint,text[])'::regprocedure)
 SELECT function_returns('gkey', 'fill_material', ARRAY['bigint', 'integer', 'bytea', 'bytea'], 'bytea');
 SELECT function_returns('gkey', 'log_issuance',
 	ARRAY['bigint', 'bytea', 'bigint', 'integer', 'text', 'text', 'text', 'text', 'text'], 'void');
+SELECT function_returns('gkey', 'log_issuance_batch',
+	ARRAY['bigint[]', 'bytea[]', 'bigint[]', 'integer[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]'],
+	'integer');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace AND p.prosecdef),
 	ARRAY['issue_keys', 'kek_check', 'push_targets'],
@@ -161,6 +165,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/009_fill_material_kek_check.sql
 \ir ../../sql/migrations/010_change_notify.sql
 \ir ../../sql/migrations/011_view_stable_until.sql
+\ir ../../sql/migrations/012_log_batch.sql
 \ir ../../sql/migrations/013_push_targets.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
