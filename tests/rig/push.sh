@@ -21,7 +21,8 @@
 #                   $PAA_DAS_SECRET).
 # pushd_start NAME [LINE...]  gkey-pushd as role gkey_push with a `nas`
 #                   line for each NAS under the name the issuance log
-#                   records (their NAS-Identifier), then LINEs; its log is
+#                   records (their NAS-Identifier: ar-test and pana-paa,
+#                   or $PUSH_AR_NAS and $PUSH_PAA_NAS), then LINEs; its log is
 #                   $LOG_<NAME> (-d -v: one line per CoA-Request), control
 #                   socket $RIG_DIR/NAME.sock.
 # push_commit SQL   runs SQL in a transaction; prints its (one-value)
@@ -98,8 +99,8 @@ pushd_start() {
 		echo "database \"host=127.0.0.1 port=$PGPORT dbname=gkey user=gkey_push\""
 		echo "radius-dictdir /usr/share/freeradius"
 		echo "radius-dictionary $GKEY_SRCDIR/raddb/dictionary.gkey"
-		echo "nas ar-test 127.0.0.1 $AR_DAS_PORT $AR_DAS_SECRET"
-		echo "nas pana-paa 127.0.0.1 $PAA_DAS_PORT $PAA_DAS_SECRET"
+		echo "nas ${PUSH_AR_NAS:-ar-test} 127.0.0.1 $AR_DAS_PORT $AR_DAS_SECRET"
+		echo "nas ${PUSH_PAA_NAS:-pana-paa} 127.0.0.1 $PAA_DAS_PORT $PAA_DAS_SECRET"
 		echo "control-socket $RIG_DIR/$name.sock"
 		printf '%s\n' "$@"
 	} >"$conf"
