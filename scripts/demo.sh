@@ -10,7 +10,11 @@
 # the phone's access router request is made with radclient instead.
 # Everything runs under a temporary directory that is removed at the end
 # (RIG_KEEP=1 keeps it), and the namespace and veth pair are deleted, on
-# failure too.
+# failure too.  With namespaces the demo ends with push on change
+# (doc/push.md): gkey-pushd and the DAS of gkey-ard and the PAA
+# (doc/coa.md) run from the start; an operator revokes a third node, the
+# phone and the sensor get the new epoch pushed, and the phone verifies
+# the sensor's next reading under it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== building gkey (installs missing Debian packages first)"
@@ -27,7 +31,14 @@ PAA_PORT=$(rig_free_port udp)
 RELAY_PORT=$(rig_free_port udp)
 # The PAA takes PANA-Relay only from this relay, with this relay key.
 RELAY_KEY=$(openssl rand -hex 16)
-relayd paa "$(paa_conf "$PAA_PORT" demo-paa "relay-peer 127.0.0.1 $RELAY_KEY")"
+# The DAS of the PAA and of gkey-ard, for the push at the end: the key
+# server (127.0.0.1) is their das-client.
+PAA_DAS_PORT=$(rig_free_port udp)
+PAA_DAS_SECRET=$(openssl rand -hex 16)
+AR_DAS_PORT=$(rig_free_port udp)
+AR_DAS_SECRET=$(openssl rand -hex 16)
+relayd paa "$(paa_conf "$PAA_PORT" demo-paa "relay-peer 127.0.0.1 $RELAY_KEY" \
+	"das-listen 127.0.0.1 $PAA_DAS_PORT" "das-client 127.0.0.1 $PAA_DAS_SECRET")"
 relayd relay "role relay
 relay-listen 127.0.0.1 $RELAY_PORT
 relay-paa 127.0.0.1 $PAA_PORT $RELAY_KEY"
@@ -60,7 +71,9 @@ if [ -z "$nd_why" ]; then
 	nd_link
 	echo "   a veth pair: $ND_PH_IF in the phone's namespace $ND_NS, $ND_AR_IF on the access router's side"
 	ard ar "ra-prefix 2001:db8:1::/64
-user nobody"
+user nobody
+das-listen 127.0.0.1 $AR_DAS_PORT
+das-client 127.0.0.1 $AR_DAS_SECRET"
 	# gkey-noded drops to nobody; its key file's directory is nobody's.
 	mkdir -m 0700 "$RIG_DIR/phone-keys"
 	chown nobody "$RIG_DIR/phone-keys"
@@ -92,7 +105,21 @@ else
 fi
 
 echo "== the sensor joins with PANA and EAP-TLS through the relay (pana-pac)"
-out=$(pac "$RELAY_PORT" sensor --once)
+if [ -z "$nd_why" ]; then
+	# It stays running: the push at the end re-authenticates its session.
+	PAC_OUT_sensor=$RIG_DIR/sensor.pac.out
+	pac "$RELAY_PORT" sensor > "$PAC_OUT_sensor" 2> "$RIG_DIR/sensor.pac.err" &
+	sensor_sh=$!
+	rig_register "$sensor_sh"
+	rig_wait_for_line "$PAC_OUT_sensor" '^app=home-energy ' 20 "$sensor_sh" ||
+		rig_fail "the sensor did not join: $(cat "$RIG_DIR/sensor.pac.err")"
+	# pac is a function: $sensor_sh is the subshell, pana-pac its child.
+	sensor_pid=$(pgrep -P "$sensor_sh" | head -n 1)
+	[ -n "$sensor_pid" ] && rig_register "$sensor_pid"
+	out=$(cat "$PAC_OUT_sensor")
+else
+	out=$(pac "$RELAY_PORT" sensor --once)
+fi
 echo "$out" | sed 's/^/   /'
 grep -h 'authenticated' "$RIG_DIR/paa.log" | sed 's/^/   PAA: /'
 sensor_gk=$(echo "$out" | app_gk home-energy)
@@ -134,3 +161,48 @@ if ! rig_wait_for_line "$RIG_DIR/reader.out" '^reading from ' 5; then
 fi
 sed 's/^/   phone: /' "$RIG_DIR/reader.out"
 echo "== the phone verified the sensor's reading under the GK both obtained by their own paths"
+
+[ -z "$nd_why" ] || exit 0
+
+# Push on change: the operator revokes a third node that holds the key;
+# gkey-pushd, told by PostgreSQL, asks gkey-ard and the PAA (CoA-Request)
+# to re-authorize the phone and the sensor, which then hold the new epoch.
+echo "== push on change: an operator revokes a third node, gkey-pushd pushes the new epoch"
+. tests/rig/push.sh
+sensor2=$(enroll sensor2 iot home-energy)
+PAC_OUT_sensor2=$RIG_DIR/sensor2.pac.out
+pac "$RELAY_PORT" sensor2 --bind 127.0.0.2 --once > "$PAC_OUT_sensor2" ||
+	rig_fail "the third node (sensor2) did not join"
+e0=$(epoch_of sensor2)
+echo "   sensor2 (identity $sensor2) joined through the relay; it holds epoch $e0, as the phone and the sensor do"
+PUSH_AR_NAS=ar-test PUSH_PAA_NAS=demo-paa pushd_start pushd "push-window 0.2"
+push_watch_start
+echo "   gkey-pushd listens on gkey_change; the operator calls gkey.revoke_identity($sensor2, 'lost')"
+set -- $(push_commit "SELECT gkey.revoke_identity($sensor2, 'lost')")
+t0=$2
+e1=$(sql_admin "SELECT max(g.epoch) FROM gkey.group_key g JOIN gkey.application a ON a.id = g.app_id WHERE a.name = 'home-energy'")
+if ! rig_wait_until 5 "epoch $e1 at phone and sensor" sh -c \
+	"[ -n \"\$(awk '\$2 == \"ph\" && \$3 >= $e1' '$PUSH_WATCH')\" ] && [ -n \"\$(awk '\$2 == \"sensor\" && \$3 >= $e1' '$PUSH_WATCH')\" ]"; then
+	sed 's/^/   gkey-pushd: /' "$LOG_pushd" >&2
+	echo "== FAILED: the new epoch $e1 was not pushed to both" >&2
+	exit 1
+fi
+rig_wait_for_line "$LOG_pushd" "epoch $e1 done in" 5 "$PID_pushd" || true
+sed -n "/epoch $e1 done in/s/^/   gkey-pushd: /p" "$LOG_pushd"
+echo "   phone:  epoch $e1 pushed $(( $(first_at ph "$e1") - t0 )) ms after the COMMIT (gkey-ard, unsolicited signed RA)"
+echo "   sensor: epoch $e1 pushed $(( $(first_at sensor "$e1") - t0 )) ms after the COMMIT (PAA-initiated PANA re-authentication)"
+echo "   sensor2 (revoked): no push, still at epoch $(epoch_of sensor2)"
+
+echo "== the sensor's next reading under epoch $e1; the phone reads it"
+cat "$PAC_OUT_sensor" > "$RIG_DIR/sensor.keys"
+"$GKEY_BUILDDIR/gkey-sensor" --keys "$RIG_DIR/sensor.keys" --app home-energy \
+	--cert "$RIG_PKI/sensor.pem" --state "$RIG_DIR/sensor.seq" \
+	--to "[::1]:$cose_port" --name sensor-1 --value 22 --unit Cel --once |
+	sed 's/^/   sensor: /' || rig_fail "gkey-sensor could not send its reading"
+if ! rig_wait_until 5 "a reading under epoch $e1" grep -q "^reading from .* epoch=$e1 " "$RIG_DIR/reader.out"; then
+	sed 's/^/   gkey-reader: /' "$RIG_DIR/reader.err" >&2
+	echo "== FAILED: the phone read no reading under epoch $e1" >&2
+	exit 1
+fi
+grep "^reading from .* epoch=$e1 " "$RIG_DIR/reader.out" | sed 's/^/   phone: /'
+echo "== the phone verified the sensor's reading under epoch $e1, pushed to both after the revocation"

@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(45);
+SELECT plan(46);
 \ir helpers.psql
 
 SELECT has_schema('gkey');
