@@ -919,42 +919,16 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
     char *err, size_t errlen)
 {
 	struct ctl_counter c[ARD_COUNTERS_MAX];
-	size_t n;
 
 	(void)arg;
-	switch (req->cmd) {
-	case CTL_CMD_STATUS:
-		n = ard_counters(c, ARD_COUNTERS_MAX);
-		if (ctl_buf_printf(b, "interface: %s\nnas-identifier: %s\n"
-		    "radius-servers: %zu\n", d.cfg.interface,
-		    d.cfg.nas_identifier, d.cfg.n_radius) != 0)
-			return -1;
-		return ctl_render_status(b, c, n);
-	case CTL_CMD_METRICS:
-		n = ard_counters(c, ARD_COUNTERS_MAX);
-		return ctl_render_metrics(b, c, n);
-	case CTL_CMD_RELOAD:
-		snprintf(err, errlen, "gkey-ard does not reload; restart it");
+	if (req->cmd == CTL_CMD_STATUS && ctl_buf_printf(b, "interface: %s\n"
+	    "nas-identifier: %s\nradius-servers: %zu\n", d.cfg.interface,
+	    d.cfg.nas_identifier, d.cfg.n_radius) != 0)
 		return -1;
-	default:
-		snprintf(err, errlen, "gkey-ard has no sessions");
-		return -1;
-	}
+	return ctl_answer_counters("gkey-ard", req, c,
+	    ard_counters(c, ARD_COUNTERS_MAX), b, err, errlen);
 }
 
-/* Before dropping root: the socket's directory may be root's. */
-static void
-start_control(void)
-{
-	char err[CTL_ERRLEN + PATH_MAX];
-
-	if (d.cfg.control_socket[0] == '\0')
-		return;
-	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
-	    sizeof(err));
-	if (d.ctl == NULL)
-		fatalx("%s", err);
-}
 
 static void
 shutdown_log(void)
@@ -1013,7 +987,8 @@ setup(void)
 		fatalx("out of memory");
 	start_radius();
 	d.started = gkey_now_ms();
-	start_control();
+	/* Before dropping root: the socket's directory may be root's. */
+	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 }
 
 static void
@@ -1021,7 +996,7 @@ loop(void)
 {
 	struct pollfd pfd[FD_MAX + CTL_POLLFDS];
 	size_t nctl;
-	int i, timeout, ct;
+	int i, timeout;
 
 	while (!daemon_quit) {
 		for (i = 0; i < FD_MAX; i++) {
@@ -1030,14 +1005,8 @@ loop(void)
 			pfd[i].revents = 0;
 		}
 		timeout = ard_radius_next_timeout(d.rad, gkey_now_ms());
-		nctl = 0;
-		if (d.ctl != NULL) {
-			ct = ctl_server_timer(d.ctl, gkey_now_ms());
-			if (ct >= 0 && (timeout < 0 || ct < timeout))
-				timeout = ct;
-			nctl = ctl_server_pollfds(d.ctl, pfd + FD_MAX,
-			    CTL_POLLFDS);
-		}
+		nctl = ctl_server_prepare(d.ctl, pfd + FD_MAX, &timeout,
+		    gkey_now_ms());
 		if (poll(pfd, FD_MAX + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1050,9 +1019,7 @@ loop(void)
 		if (d.fd[FD_DAS] != -1 && (pfd[FD_DAS].revents & POLLIN))
 			read_das();
 		ard_radius_timeout(d.rad, gkey_now_ms());
-		if (d.ctl != NULL)
-			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
-			    gkey_now_ms());
+		ctl_server_dispatch(d.ctl, pfd + FD_MAX, nctl, gkey_now_ms());
 	}
 }
 

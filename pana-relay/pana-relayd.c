@@ -733,19 +733,6 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 	    req->session_id);
 }
 
-static void
-start_control(void)
-{
-	char err[CTL_ERRLEN + PATH_MAX];
-
-	if (d.cfg.control_socket[0] == '\0')
-		return;
-	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
-	    sizeof(err));
-	if (d.ctl == NULL)
-		fatalx("%s", err);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -785,7 +772,8 @@ main(int argc, char *argv[])
 		start_relay();
 	d.conffile = args.conffile;
 	d.started = gkey_now_ms();
-	start_control();
+	/* Before dropping root: the socket's directory may be root's. */
+	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 	daemon_drop_privileges(d.cfg.user);
 	daemon_detach(args.foreground, verbose, "pana-relayd");
 	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
@@ -809,14 +797,8 @@ main(int argc, char *argv[])
 			if (ch >= 0 && (timeout < 0 || ch < timeout))
 				timeout = ch;
 		}
-		nctl = 0;
-		if (d.ctl != NULL) {
-			ch = ctl_server_timer(d.ctl, gkey_now_ms());
-			if (ch >= 0 && (timeout < 0 || ch < timeout))
-				timeout = ch;
-			nctl = ctl_server_pollfds(d.ctl, pfd + FD_MAX,
-			    CTL_POLLFDS);
-		}
+		nctl = ctl_server_prepare(d.ctl, pfd + FD_MAX, &timeout,
+		    gkey_now_ms());
 		for (i = 0; i < FD_MAX; i++) {
 			pfd[i].fd = d.fd[i];
 			pfd[i].events = POLLIN;
@@ -841,9 +823,7 @@ main(int argc, char *argv[])
 			radius_client_timeout(d.rc, gkey_now_ms());
 			paa_timer(d.paa, gkey_now_ms());
 		}
-		if (d.ctl != NULL)
-			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
-			    gkey_now_ms());
+		ctl_server_dispatch(d.ctl, pfd + FD_MAX, nctl, gkey_now_ms());
 	}
 
 	log_info("terminating on signal");

@@ -136,7 +136,8 @@ static struct {
 	struct ctl_server	*ctl;
 } d;
 
-static void	start_control(void);
+static int	ctl_handle(void *, const struct ctl_request *, struct ctl_buf *,
+		    char *, size_t);
 
 static uint64_t
 now_us(void)
@@ -981,7 +982,8 @@ setup(void)
 	d.gap_us = pushd_rate_gap_us(d.cfg.rate);
 	d.gate_us = 0;
 	d.started_ms = now_ms();
-	start_control();
+	/* Before dropping root: the socket's directory may be root's. */
+	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 }
 
 /* ------------------------------------------------------------ control */
@@ -1074,42 +1076,16 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
     char *err, size_t errlen)
 {
 	struct ctl_counter	c[PUSHD_COUNTERS_MAX];
-	size_t			n;
 
 	(void)arg;
-	switch (req->cmd) {
-	case CTL_CMD_STATUS:
-		n = pushd_counters(c, PUSHD_COUNTERS_MAX);
-		if (ctl_buf_printf(b, "nas: %zu\npush-window-ms: %" PRIu32
-		    "\npush-rate: %u\n", d.cfg.n_nas, d.cfg.window_ms,
-		    d.cfg.rate) != 0)
-			return -1;
-		return ctl_render_status(b, c, n);
-	case CTL_CMD_METRICS:
-		n = pushd_counters(c, PUSHD_COUNTERS_MAX);
-		return ctl_render_metrics(b, c, n);
-	case CTL_CMD_RELOAD:
-		snprintf(err, errlen, "gkey-pushd does not reload; restart it");
+	if (req->cmd == CTL_CMD_STATUS && ctl_buf_printf(b, "nas: %zu\n"
+	    "push-window-ms: %" PRIu32 "\npush-rate: %u\n", d.cfg.n_nas,
+	    d.cfg.window_ms, d.cfg.rate) != 0)
 		return -1;
-	default:
-		snprintf(err, errlen, "gkey-pushd has no sessions");
-		return -1;
-	}
+	return ctl_answer_counters("gkey-pushd", req, c,
+	    pushd_counters(c, PUSHD_COUNTERS_MAX), b, err, errlen);
 }
 
-/* Before dropping root: the socket's directory may be root's. */
-static void
-start_control(void)
-{
-	char	err[CTL_ERRLEN + PATH_MAX];
-
-	if (d.cfg.control_socket[0] == '\0')
-		return;
-	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
-	    sizeof(err));
-	if (d.ctl == NULL)
-		fatalx("%s", err);
-}
 
 /* ------------------------------------------------------------ loop */
 
@@ -1161,7 +1137,7 @@ static void
 loop(void)
 {
 	struct pollfd	pfd[3 + CTL_POLLFDS];
-	int		npfd, i, fd_pg, timeout, ct;
+	int		npfd, i, fd_pg, timeout;
 	uint64_t	now;
 	size_t		k, nctl;
 
@@ -1199,14 +1175,8 @@ loop(void)
 			npfd++;
 		}
 		timeout = next_timeout(now_us());
-		nctl = 0;
-		if (d.ctl != NULL) {
-			ct = ctl_server_timer(d.ctl, now_ms());
-			if (ct >= 0 && (timeout < 0 || ct < timeout))
-				timeout = ct;
-			nctl = ctl_server_pollfds(d.ctl, pfd + npfd,
-			    CTL_POLLFDS);
-		}
+		nctl = ctl_server_prepare(d.ctl, pfd + npfd, &timeout,
+		    now_ms());
 		if (poll(pfd, (nfds_t)npfd + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1225,8 +1195,7 @@ loop(void)
 			while (read_answer(pfd[i].fd) > 0)
 				;
 		}
-		if (d.ctl != NULL)
-			ctl_server_events(d.ctl, pfd + npfd, nctl, now_ms());
+		ctl_server_dispatch(d.ctl, pfd + npfd, nctl, now_ms());
 	}
 }
 
