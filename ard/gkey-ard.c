@@ -49,6 +49,7 @@
 #include "daemon.h"
 #include "clock.h"
 #include "das.h"
+#include "das_io.h"
 #include "keys.h"
 #include "nd_cred.h"
 #include "nd_crypto.h"
@@ -95,8 +96,8 @@ struct stats {
 	    drop_truncated, drop_nodst;
 	uint64_t answers[3];		/* by Status: 0 records, 1, 2 */
 	/* the DAS (doc/coa.md) */
-	uint64_t das_rx, das_discarded, das_naks, das_unknown_node,
-	    pushes, push_sent, push_failed;
+	struct das_io_stats das;	/* received, dropped, naks */
+	uint64_t das_unknown_node, pushes, push_sent, push_failed;
 };
 
 struct daemon {
@@ -610,7 +611,7 @@ read_radius(void)
  * State and applications.  Returns the Error-Cause to answer with.
  */
 static uint32_t
-push_node(const struct das_request *c, const char *client)
+push_node(void *arg, const struct das_request *c, const char *client)
 {
 	struct ard_request q;
 	struct pending *p, *slot;
@@ -618,6 +619,8 @@ push_node(const struct das_request *c, const char *client)
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 	int h;
+
+	(void)arg;
 
 	if ((n = served_find(c->cert_sha256)) == NULL) {
 		d.st.das_unknown_node++;
@@ -672,62 +675,10 @@ push_node(const struct das_request *c, const char *client)
 }
 
 static void
-das_send(const struct sockaddr_storage *to, socklen_t tolen,
-    const struct das_result *res)
-{
-	if (sendto(d.fd[FD_DAS], res->answer, res->answer_len, 0,
-	    (const struct sockaddr *)to, tolen) == -1)
-		log_warnx_rl("DAS %s: sendto: %s", res->client,
-		    strerror(errno));
-}
-
-static void
 read_das(void)
 {
-	struct sockaddr_storage from;
-	struct das_result res;
-	socklen_t fromlen;
-	ssize_t n;
-	uint32_t ec;
-	int i;
-
-	for (i = 0; i < RX_BURST; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(d.fd[FD_DAS], d.rx, sizeof(d.rx), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("DAS: recvfrom: %s",
-				    strerror(errno));
-			return;
-		}
-		d.st.das_rx++;
-		switch (das_input(d.das, d.rx, (size_t)n, &from,
-		    (uint64_t)time(NULL), &res)) {
-		case DAS_DISCARD:
-			d.st.das_discarded++;
-			log_warnx_rl("DAS %s: request dropped: %s", res.client,
-			    res.reason);
-			break;
-		case DAS_ANSWER:
-			d.st.das_naks++;
-			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
-			    (unsigned int)res.error_cause, res.reason);
-			das_send(&from, fromlen, &res);
-			break;
-		case DAS_ACT:
-			ec = push_node(&res.req, res.client);
-			if (das_answer(d.das, &res, ec) != 0) {
-				log_warnx_rl("DAS %s: cannot build the answer",
-				    res.client);
-				break;
-			}
-			if (ec != DAS_EC_REQUEST_INITIATED)
-				d.st.das_naks++;
-			das_send(&from, fromlen, &res);
-			break;
-		}
-	}
+	das_io_read(d.das, d.fd[FD_DAS], d.rx, sizeof(d.rx), push_node, NULL,
+	    &d.st.das);
 }
 
 /* The DAS socket and state; before the configuration's secrets go. */
@@ -880,13 +831,13 @@ ard_counters(struct ctl_counter *c, size_t max)
 	    "Router Advertisements the socket refused.", 0,
 	    d.st.send_errors);
 	C("DAS received", "gkey_ard_das_received_total", NULL,
-	    "Datagrams on the DAS port (doc/coa.md).", 0, d.st.das_rx);
+	    "Datagrams on the DAS port (doc/coa.md).", 0, d.st.das.received);
 	C("DAS dropped", "gkey_ard_das_dropped_total", NULL,
 	    "DAS datagrams discarded without an answer.", 0,
-	    d.st.das_discarded);
+	    d.st.das.dropped);
 	C("DAS NAKs", "gkey_ard_das_naks_total", NULL,
 	    "CoA-NAKs other than 507 (and Disconnect-NAKs) sent.", 0,
-	    d.st.das_naks);
+	    d.st.das.naks);
 	C("DAS unknown node", "gkey_ard_das_unknown_node_total", NULL,
 	    "CoA-Requests for a node not served here (503).", 0,
 	    d.st.das_unknown_node);

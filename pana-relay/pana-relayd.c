@@ -32,6 +32,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "das.h"
+#include "das_io.h"
 #include "relayd_conf.h"
 #include "relayd_ctl.h"
 #include "paa.h"
@@ -356,11 +357,12 @@ das_match_one(void *arg, uint32_t id, const struct paa_session_info *si)
  * EAP-TLS run brings the new records.  The Error-Cause to answer with.
  */
 static uint32_t
-das_reauth(const struct das_request *c, const char *client)
+das_reauth(void *arg, const struct das_request *c, const char *client)
 {
 	struct das_match m;
 	size_t i;
 
+	(void)arg;
 	memset(&m, 0, sizeof(m));
 	m.addr = c->calling_station_id;
 	paa_session_walk(d.paa, das_match_one, &m);
@@ -387,61 +389,10 @@ das_reauth(const struct das_request *c, const char *client)
 }
 
 static void
-das_send(const struct sockaddr_storage *to, const struct das_result *res)
-{
-	if (sendto(d.fd[FD_DAS], res->answer, res->answer_len, 0,
-	    (const struct sockaddr *)to, sa_len(to)) == -1)
-		log_warnx_rl("DAS %s: sendto: %s", res->client,
-		    strerror(errno));
-}
-
-static void
 read_das(void)
 {
-	struct sockaddr_storage from;
-	struct das_result res;
-	socklen_t fromlen;
-	ssize_t n;
-	uint32_t ec;
-	int i;
-
-	for (i = 0; i < RX_BURST; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(d.fd[FD_DAS], d.rxbuf, PANA_MSG_MAX, 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("DAS: recvfrom: %s",
-				    strerror(errno));
-			return;
-		}
-		d.das_st.received++;
-		switch (das_input(d.das, d.rxbuf, (size_t)n, &from,
-		    (uint64_t)time(NULL), &res)) {
-		case DAS_DISCARD:
-			d.das_st.dropped++;
-			log_warnx_rl("DAS %s: request dropped: %s", res.client,
-			    res.reason);
-			break;
-		case DAS_ANSWER:
-			d.das_st.naks++;
-			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
-			    (unsigned int)res.error_cause, res.reason);
-			das_send(&from, &res);
-			break;
-		case DAS_ACT:
-			ec = das_reauth(&res.req, res.client);
-			if (das_answer(d.das, &res, ec) != 0) {
-				log_warnx_rl("DAS %s: cannot build the answer",
-				    res.client);
-				break;
-			}
-			if (ec != DAS_EC_REQUEST_INITIATED)
-				d.das_st.naks++;
-			das_send(&from, &res);
-			break;
-		}
-	}
+	das_io_read(d.das, d.fd[FD_DAS], d.rxbuf, PANA_MSG_MAX, das_reauth,
+	    NULL, &d.das_st.io);
 }
 
 /* After the dictionaries are loaded; das_new() copies the secrets. */
