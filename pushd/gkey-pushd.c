@@ -44,6 +44,7 @@
 #include "plog.h"
 #include "pushd_conf.h"
 #include "pushd_core.h"
+#include "radattr.h"
 
 #define NIDS			256
 #define GKEY_VENDOR		32473
@@ -200,56 +201,6 @@ item_done(struct item *it)
 /* ------------------------------------------------------------ RADIUS */
 
 static int
-add_octets(RADIUS_PACKET *p, unsigned int attr, unsigned int vendor,
-    const uint8_t *v, size_t len)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, vendor)) == NULL)
-		return -1;
-	fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_string(RADIUS_PACKET *p, unsigned int attr, unsigned int vendor,
-    const char *v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, vendor)) == NULL)
-		return -1;
-	fr_pair_value_strcpy(vp, v);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_integer(RADIUS_PACKET *p, unsigned int attr, uint32_t v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	vp->vp_integer = v;
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_date(RADIUS_PACKET *p, unsigned int attr, uint32_t v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	vp->vp_date = v;
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
 alloc_id(struct peer *pr)
 {
 	unsigned int	i, id;
@@ -284,18 +235,18 @@ build_coa(struct item *it, int id)
 	n = snprintf(state, sizeof(state), "gkey-push:%" PRIu32 ":%" PRIu32
 	    ":%" PRIu64, it->b->app, it->b->epoch, ++d.state_counter);
 	if (n < 0 || (size_t)n >= sizeof(state) ||
-	    add_integer(p, PW_SERVICE_TYPE, PW_AUTHORIZE_ONLY) != 0 ||
-	    add_octets(p, PW_STATE, 0, (const uint8_t *)state,
+	    radattr_integer(p, PW_SERVICE_TYPE, 0, PW_AUTHORIZE_ONLY) != 0 ||
+	    radattr_octets(p, PW_STATE, 0, (const uint8_t *)state,
 	    (size_t)n) != 0 ||
-	    add_date(p, PW_EVENT_TIMESTAMP, (uint32_t)time(NULL)) != 0 ||
-	    add_octets(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
+	    radattr_date(p, PW_EVENT_TIMESTAMP, (uint32_t)time(NULL)) != 0 ||
+	    radattr_octets(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
 	    sizeof(zero_ma)) != 0 ||
 	    (!it->nas->name_is_address &&
-	    add_string(p, PW_NAS_IDENTIFIER, 0, it->nas->name) != 0) ||
-	    add_string(p, PW_CALLING_STATION_ID, 0, it->csid) != 0 ||
-	    add_octets(p, GKEY_ATTR_CERT_SHA256, GKEY_VENDOR, it->fp,
+	    radattr_string(p, PW_NAS_IDENTIFIER, 0, it->nas->name) != 0) ||
+	    radattr_string(p, PW_CALLING_STATION_ID, 0, it->csid) != 0 ||
+	    radattr_octets(p, GKEY_ATTR_CERT_SHA256, GKEY_VENDOR, it->fp,
 	    sizeof(it->fp)) != 0 ||
-	    add_string(p, GKEY_ATTR_REQUESTED_APP, GKEY_VENDOR,
+	    radattr_string(p, GKEY_ATTR_REQUESTED_APP, GKEY_VENDOR,
 	    it->app_name) != 0) {
 		rad_free(&p);
 		return NULL;
