@@ -685,25 +685,12 @@ read_das(void)
 static void
 start_das(void)
 {
-	struct das_config dc;
 	const struct sockaddr_storage *ss = &d.cfg.das.listen;
-	char err[DAS_ERRLEN], a[INET6_ADDRSTRLEN];
-	size_t i;
+	char a[INET6_ADDRSTRLEN];
 	int fd, on = 1;
 
-	if (!d.cfg.das.have_listen)
+	if ((d.das = das_io_new(&d.cfg.das, d.cfg.nas_identifier, 1)) == NULL)
 		return;
-	memset(&dc, 0, sizeof(dc));
-	for (i = 0; i < d.cfg.das.n_clients; i++) {
-		dc.client[i].addr = d.cfg.das.client[i].addr;
-		dc.client[i].secret = d.cfg.das.client[i].secret;
-	}
-	dc.n_clients = d.cfg.das.n_clients;
-	dc.window = d.cfg.das.window;
-	dc.nas_identifier = d.cfg.nas_identifier;
-	dc.require_cert = 1;
-	if ((d.das = das_new(&dc, err, sizeof(err))) == NULL)
-		fatalx("DAS: %s", err);
 	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1)

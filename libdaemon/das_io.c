@@ -10,8 +10,34 @@
 #include <time.h>
 
 #include "das.h"
+#include "das_conf.h"
 #include "das_io.h"
 #include "plog.h"
+
+struct das *
+das_io_new(const struct das_settings *s, const char *nas_identifier,
+    int require_cert)
+{
+	struct das_config dc;
+	struct das *das;
+	char err[DAS_ERRLEN];
+	size_t i;
+
+	if (!s->have_listen)
+		return NULL;
+	memset(&dc, 0, sizeof(dc));
+	for (i = 0; i < s->n_clients; i++) {
+		dc.client[i].addr = s->client[i].addr;
+		dc.client[i].secret = s->client[i].secret;
+	}
+	dc.n_clients = s->n_clients;
+	dc.window = s->window;
+	dc.nas_identifier = nas_identifier;
+	dc.require_cert = require_cert;
+	if ((das = das_new(&dc, err, sizeof(err))) == NULL)
+		fatalx("DAS: %s", err);
+	return das;
+}
 
 static void
 das_io_send(int fd, const struct sockaddr_storage *to, socklen_t tolen,

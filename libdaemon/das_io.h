@@ -5,7 +5,7 @@
  * it does for a request that libdas accepted, is a callback.
  *
  * Runs in the daemon's poll() loop: the socket must be non-blocking.
- * Nothing is allocated; buf is borrowed for the call.
+ * das_io_read() allocates nothing; buf is borrowed for the call.
  */
 #ifndef GKEY_DAS_IO_H
 #define GKEY_DAS_IO_H
@@ -17,6 +17,7 @@
 
 struct das;
 struct das_request;
+struct das_settings;
 
 /* What das_io_read() counted (doc/coa.md section 7). */
 struct das_io_stats {
@@ -32,6 +33,16 @@ struct das_io_stats {
  */
 typedef uint32_t (*das_io_act)(void *arg, const struct das_request *,
     const char *client);
+
+/*
+ * The DAS of the das-* lines in s (libdaemon/das_conf.h), answering as
+ * nas_identifier; require_cert: a CoA-Request must carry
+ * GKey-Cert-SHA256 (doc/coa.md section 4).  NULL without das-listen;
+ * fatalx() when das_new() fails.  It copies the secrets: the caller may
+ * wipe s's now.  Free it with das_free().
+ */
+struct das *das_io_new(const struct das_settings *s,
+	    const char *nas_identifier, int require_cert);
 
 /*
  * Reads up to DAS_IO_BURST datagrams from fd into buf (size octets) and

@@ -399,23 +399,11 @@ read_das(void)
 static void
 start_das(void)
 {
-	struct das_config dc;
-	char err[DAS_ERRLEN];
 	size_t i;
 
-	if (!d.cfg.das.have_listen)
+	/* No GKey-Cert-SHA256 needed: the PAA finds sessions by address. */
+	if ((d.das = das_io_new(&d.cfg.das, d.cfg.nas_identifier, 0)) == NULL)
 		return;
-	memset(&dc, 0, sizeof(dc));
-	for (i = 0; i < d.cfg.das.n_clients; i++) {
-		dc.client[i].addr = d.cfg.das.client[i].addr;
-		dc.client[i].secret = d.cfg.das.client[i].secret;
-	}
-	dc.n_clients = d.cfg.das.n_clients;
-	dc.window = d.cfg.das.window;
-	dc.nas_identifier = d.cfg.nas_identifier;
-	dc.require_cert = 0;	/* the PAA finds sessions by address */
-	if ((d.das = das_new(&dc, err, sizeof(err))) == NULL)
-		fatalx("DAS: %s", err);
 	for (i = 0; i < d.cfg.das.n_clients; i++)
 		OPENSSL_cleanse(d.cfg.das.client[i].secret,
 		    sizeof(d.cfg.das.client[i].secret));
