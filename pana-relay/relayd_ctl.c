@@ -57,17 +57,8 @@ static void
 add(struct table *t, const char *status, const char *metric,
     const char *labels, const char *help, int gauge, uint64_t value)
 {
-	struct ctl_counter *c;
-
-	if (t->n == RELAYD_COUNTERS_MAX)
-		return;
-	c = &t->c[t->n++];
-	c->status = status;
-	c->metric = metric;
-	c->labels = labels;
-	c->help = help;
-	c->gauge = gauge;
-	c->value = value;
+	ctl_counter_add(t->c, RELAYD_COUNTERS_MAX, &t->n, status, metric,
+	    labels, help, gauge, value);
 }
 
 #define HELP_SESSIONS	"PANA sessions in the PAA's table, by state."

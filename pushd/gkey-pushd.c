@@ -958,17 +958,8 @@ pushd_counters(struct ctl_counter *c, size_t max)
 	const struct ctl_stats	*cs = ctl_server_stats(d.ctl);
 	size_t			 n = 0;
 
-#define C(st, me, la, he, ga, va) do {					\
-	if (n < max) {							\
-		c[n].status = (st);					\
-		c[n].metric = (me);					\
-		c[n].labels = (la);					\
-		c[n].help = (he);					\
-		c[n].gauge = (ga);					\
-		c[n].value = (va);					\
-		n++;							\
-	}								\
-} while (0)
+#define C(st, me, la, he, ga, va)					\
+	ctl_counter_add(c, max, &n, (st), (me), (la), (he), (ga), (va))
 #define R(st, la, va)							\
 	C(st, "gkey_pushd_results_total", "result=\"" la "\"",		\
 	    "Pushes by outcome.", 0, va)
