@@ -858,7 +858,6 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 	    ard_counters(c, ARD_COUNTERS_MAX), b, err, errlen);
 }
 
-
 static void
 shutdown_log(void)
 {

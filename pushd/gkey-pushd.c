@@ -1028,7 +1028,6 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 	    pushd_counters(c, PUSHD_COUNTERS_MAX), b, err, errlen);
 }
 
-
 /* ------------------------------------------------------------ loop */
 
 static int
