@@ -1,7 +1,7 @@
 /*
- * control.h - a daemon's control socket (pana-relayd, gkey-ard): a Unix
- * domain SOCK_STREAM socket (mode 0600) that pana-relayctl talks to,
- * served from the daemon's poll() loop.
+ * control.h - a daemon's control socket (pana-relayd, gkey-ard,
+ * gkey-pushd): a Unix domain SOCK_STREAM socket (mode 0600) that
+ * pana-relayctl talks to, served from the daemon's poll() loop.
  *
  * Everything is non-blocking and bounded: at most CTL_MAX_CLIENTS
  * connections at once (more are accepted and closed at once), one request
