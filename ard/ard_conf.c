@@ -222,24 +222,8 @@ kw_rdnss(struct conf_ctx *x, char **t, int n)
 	return 0;
 }
 
-/* control-socket PATH: absolute, and it must fit sun_path. */
-static int
-kw_control(struct conf_ctx *x, char **t, int n)
-{
-	struct ard_config *c = cfg(x);
-
-	(void)n;
-	if (t[1][0] != '/')
-		return conf_bad(x, "control-socket: '%s' is not an absolute "
-		    "path", t[1]);
-	if (strlen(t[1]) >= sizeof(c->control_socket))
-		return conf_bad(x, "control-socket: longer than %zu octets",
-		    sizeof(c->control_socket) - 1);
-	snprintf(c->control_socket, sizeof(c->control_socket), "%s", t[1]);
-	return 0;
-}
-
 #define S(name, field)		CONF_STRING(name, struct ard_config, field)
+#define P(name, field)		CONF_PATH(name, struct ard_config, field)
 #define U(name, field, lo, hi)	\
 	CONF_UINT(name, struct ard_config, field, lo, hi)
 #define K(name, lo, hi, fn)	{ name, lo, hi, fn, 0, 0, 0, 0 }
@@ -277,13 +261,14 @@ static const struct conf_keyword keywords[] = {
 	K("ra-prefix",			1, 7,	kw_prefix),
 	K("ra-rdnss",			1, 3,	kw_rdnss),
 	S("user",				user),
-	K("control-socket",		1, 1,	kw_control),
+	P("control-socket",			control_socket),
 	K("das-listen",			1, 2,	kw_das),
 	K("das-client",			2, 2,	kw_das),
 	K("das-window",			1, 1,	kw_das),
 };
 
 #undef S
+#undef P
 #undef U
 #undef K
 

@@ -26,6 +26,7 @@
 
 #include "ard_radius.h"
 #include "errbuf.h"
+#include "radattr.h"
 
 #define NIDS			256
 #define DEFAULT_TIMEOUT_MS	3000
@@ -271,39 +272,6 @@ ard_radius_free(struct ard_radius *r)
 
 /* ------------------------------------------------------------ requests */
 
-static int
-add_da(RADIUS_PACKET *p, const DICT_ATTR *da, const uint8_t *v, size_t len)
-{
-	VALUE_PAIR *vp;
-
-	if ((vp = fr_pair_afrom_da(p, da)) == NULL)
-		return -1;
-	if (da->type == PW_TYPE_STRING)
-		fr_pair_value_bstrncpy(vp, v, len);
-	else
-		fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_num(RADIUS_PACKET *p, unsigned int attr, const uint8_t *v, size_t len,
-    uint32_t integer)
-{
-	VALUE_PAIR *vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	if (v == NULL)
-		vp->vp_integer = integer;
-	else if (vp->da->type == PW_TYPE_STRING)
-		fr_pair_value_bstrncpy(vp, v, len);
-	else
-		fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
 /* Builds the Access-Request of q for server q->srv and sends it. */
 static int
 build_and_send(struct ard_radius *r, struct ar_req *q, int id)
@@ -326,23 +294,22 @@ build_and_send(struct ard_radius *r, struct ar_req *q, int id)
 	p->sockfd = r->fd;
 	p->dst_ipaddr = srv->addr;
 	p->dst_port = srv->port;
-	rc |= add_num(p, PW_SERVICE_TYPE, NULL, 0, PW_AUTHORIZE_ONLY);
-	rc |= add_num(p, PW_MESSAGE_AUTHENTICATOR, zero_ma, sizeof(zero_ma),
-	    0);
+	rc |= radattr_num(p, PW_SERVICE_TYPE, 0, NULL, 0, PW_AUTHORIZE_ONLY);
+	rc |= radattr_num(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
+	    sizeof(zero_ma), 0);
 	if (q->cert != NULL)
-		rc |= add_da(p, da_cert, q->cert, q->cert_len);
+		rc |= radattr_da(p, da_cert, q->cert, q->cert_len);
 	else
-		rc |= add_da(p, da_sha, q->cert_sha256, 32);
+		rc |= radattr_da(p, da_sha, q->cert_sha256, 32);
 	if (q->state != NULL)
-		rc |= add_num(p, PW_STATE, q->state, q->state_len, 0);
+		rc |= radattr_num(p, PW_STATE, 0, q->state, q->state_len, 0);
 	for (i = 0; i < q->n_apps; i++)
-		rc |= add_da(p, da_app, (const uint8_t *)q->apps[i],
-		    strlen(q->apps[i]));
-	rc |= add_num(p, PW_NAS_IDENTIFIER,
-	    (const uint8_t *)r->nas_identifier, strlen(r->nas_identifier), 0);
-	rc |= add_num(p, PW_NAS_PORT_ID, (const uint8_t *)q->nas_port_id,
+		rc |= radattr_da(p, da_app, q->apps[i], strlen(q->apps[i]));
+	rc |= radattr_num(p, PW_NAS_IDENTIFIER, 0, r->nas_identifier,
+	    strlen(r->nas_identifier), 0);
+	rc |= radattr_num(p, PW_NAS_PORT_ID, 0, q->nas_port_id,
 	    strlen(q->nas_port_id), 0);
-	rc |= add_num(p, PW_CALLING_STATION_ID, (const uint8_t *)q->csid,
+	rc |= radattr_num(p, PW_CALLING_STATION_ID, 0, q->csid,
 	    strlen(q->csid), 0);
 	if (rc != 0) {
 		ar_err(r, "cannot build the Access-Request: %s",

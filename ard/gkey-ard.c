@@ -49,6 +49,7 @@
 #include "daemon.h"
 #include "clock.h"
 #include "das.h"
+#include "das_io.h"
 #include "keys.h"
 #include "nd_cred.h"
 #include "nd_crypto.h"
@@ -95,8 +96,8 @@ struct stats {
 	    drop_truncated, drop_nodst;
 	uint64_t answers[3];		/* by Status: 0 records, 1, 2 */
 	/* the DAS (doc/coa.md) */
-	uint64_t das_rx, das_discarded, das_naks, das_unknown_node,
-	    pushes, push_sent, push_failed;
+	struct das_io_stats das;	/* received, dropped, naks */
+	uint64_t das_unknown_node, pushes, push_sent, push_failed;
 };
 
 struct daemon {
@@ -610,7 +611,7 @@ read_radius(void)
  * State and applications.  Returns the Error-Cause to answer with.
  */
 static uint32_t
-push_node(const struct das_request *c, const char *client)
+push_node(void *arg, const struct das_request *c, const char *client)
 {
 	struct ard_request q;
 	struct pending *p, *slot;
@@ -618,6 +619,8 @@ push_node(const struct das_request *c, const char *client)
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 	int h;
+
+	(void)arg;
 
 	if ((n = served_find(c->cert_sha256)) == NULL) {
 		d.st.das_unknown_node++;
@@ -672,87 +675,22 @@ push_node(const struct das_request *c, const char *client)
 }
 
 static void
-das_send(const struct sockaddr_storage *to, socklen_t tolen,
-    const struct das_result *res)
-{
-	if (sendto(d.fd[FD_DAS], res->answer, res->answer_len, 0,
-	    (const struct sockaddr *)to, tolen) == -1)
-		log_warnx_rl("DAS %s: sendto: %s", res->client,
-		    strerror(errno));
-}
-
-static void
 read_das(void)
 {
-	struct sockaddr_storage from;
-	struct das_result res;
-	socklen_t fromlen;
-	ssize_t n;
-	uint32_t ec;
-	int i;
-
-	for (i = 0; i < RX_BURST; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(d.fd[FD_DAS], d.rx, sizeof(d.rx), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("DAS: recvfrom: %s",
-				    strerror(errno));
-			return;
-		}
-		d.st.das_rx++;
-		switch (das_input(d.das, d.rx, (size_t)n, &from,
-		    (uint64_t)time(NULL), &res)) {
-		case DAS_DISCARD:
-			d.st.das_discarded++;
-			log_warnx_rl("DAS %s: request dropped: %s", res.client,
-			    res.reason);
-			break;
-		case DAS_ANSWER:
-			d.st.das_naks++;
-			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
-			    (unsigned int)res.error_cause, res.reason);
-			das_send(&from, fromlen, &res);
-			break;
-		case DAS_ACT:
-			ec = push_node(&res.req, res.client);
-			if (das_answer(d.das, &res, ec) != 0) {
-				log_warnx_rl("DAS %s: cannot build the answer",
-				    res.client);
-				break;
-			}
-			if (ec != DAS_EC_REQUEST_INITIATED)
-				d.st.das_naks++;
-			das_send(&from, fromlen, &res);
-			break;
-		}
-	}
+	das_io_read(d.das, d.fd[FD_DAS], d.rx, sizeof(d.rx), push_node, NULL,
+	    &d.st.das);
 }
 
 /* The DAS socket and state; before the configuration's secrets go. */
 static void
 start_das(void)
 {
-	struct das_config dc;
 	const struct sockaddr_storage *ss = &d.cfg.das.listen;
-	char err[DAS_ERRLEN], a[INET6_ADDRSTRLEN];
-	size_t i;
+	char a[INET6_ADDRSTRLEN];
 	int fd, on = 1;
 
-	if (!d.cfg.das.have_listen)
+	if ((d.das = das_io_new(&d.cfg.das, d.cfg.nas_identifier, 1)) == NULL)
 		return;
-	memset(&dc, 0, sizeof(dc));
-	for (i = 0; i < d.cfg.das.n_clients; i++) {
-		dc.client[i].addr = d.cfg.das.client[i].addr;
-		dc.client[i].secret = d.cfg.das.client[i].secret;
-	}
-	dc.n_clients = d.cfg.das.n_clients;
-	dc.window = d.cfg.das.window;
-	dc.nas_identifier = d.cfg.nas_identifier;
-	dc.require_cert = 1;
-	if ((d.das = das_new(&dc, err, sizeof(err))) == NULL)
-		fatalx("DAS: %s", err);
 	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1)
@@ -801,17 +739,8 @@ ard_counters(struct ctl_counter *c, size_t max)
 	const struct ctl_stats *cs = ctl_server_stats(d.ctl);
 	size_t n = 0;
 
-#define C(st, me, la, he, ga, va) do {					\
-	if (n < max) {							\
-		c[n].status = (st);					\
-		c[n].metric = (me);					\
-		c[n].labels = (la);					\
-		c[n].help = (he);					\
-		c[n].gauge = (ga);					\
-		c[n].value = (va);					\
-		n++;							\
-	}								\
-} while (0)
+#define C(st, me, la, he, ga, va)					\
+	ctl_counter_add(c, max, &n, (st), (me), (la), (he), (ga), (va))
 #define DROP(st, la, va)						\
 	C(st, "gkey_ard_rs_dropped_total", "reason=\"" la "\"",	\
 	    "Signed RSs dropped without an answer, by reason.", 0, va)
@@ -880,13 +809,13 @@ ard_counters(struct ctl_counter *c, size_t max)
 	    "Router Advertisements the socket refused.", 0,
 	    d.st.send_errors);
 	C("DAS received", "gkey_ard_das_received_total", NULL,
-	    "Datagrams on the DAS port (doc/coa.md).", 0, d.st.das_rx);
+	    "Datagrams on the DAS port (doc/coa.md).", 0, d.st.das.received);
 	C("DAS dropped", "gkey_ard_das_dropped_total", NULL,
 	    "DAS datagrams discarded without an answer.", 0,
-	    d.st.das_discarded);
+	    d.st.das.dropped);
 	C("DAS NAKs", "gkey_ard_das_naks_total", NULL,
 	    "CoA-NAKs other than 507 (and Disconnect-NAKs) sent.", 0,
-	    d.st.das_naks);
+	    d.st.das.naks);
 	C("DAS unknown node", "gkey_ard_das_unknown_node_total", NULL,
 	    "CoA-Requests for a node not served here (503).", 0,
 	    d.st.das_unknown_node);
@@ -919,41 +848,14 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
     char *err, size_t errlen)
 {
 	struct ctl_counter c[ARD_COUNTERS_MAX];
-	size_t n;
 
 	(void)arg;
-	switch (req->cmd) {
-	case CTL_CMD_STATUS:
-		n = ard_counters(c, ARD_COUNTERS_MAX);
-		if (ctl_buf_printf(b, "interface: %s\nnas-identifier: %s\n"
-		    "radius-servers: %zu\n", d.cfg.interface,
-		    d.cfg.nas_identifier, d.cfg.n_radius) != 0)
-			return -1;
-		return ctl_render_status(b, c, n);
-	case CTL_CMD_METRICS:
-		n = ard_counters(c, ARD_COUNTERS_MAX);
-		return ctl_render_metrics(b, c, n);
-	case CTL_CMD_RELOAD:
-		snprintf(err, errlen, "gkey-ard does not reload; restart it");
+	if (req->cmd == CTL_CMD_STATUS && ctl_buf_printf(b, "interface: %s\n"
+	    "nas-identifier: %s\nradius-servers: %zu\n", d.cfg.interface,
+	    d.cfg.nas_identifier, d.cfg.n_radius) != 0)
 		return -1;
-	default:
-		snprintf(err, errlen, "gkey-ard has no sessions");
-		return -1;
-	}
-}
-
-/* Before dropping root: the socket's directory may be root's. */
-static void
-start_control(void)
-{
-	char err[CTL_ERRLEN + PATH_MAX];
-
-	if (d.cfg.control_socket[0] == '\0')
-		return;
-	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
-	    sizeof(err));
-	if (d.ctl == NULL)
-		fatalx("%s", err);
+	return ctl_answer_counters("gkey-ard", req, c,
+	    ard_counters(c, ARD_COUNTERS_MAX), b, err, errlen);
 }
 
 static void
@@ -1013,7 +915,8 @@ setup(void)
 		fatalx("out of memory");
 	start_radius();
 	d.started = gkey_now_ms();
-	start_control();
+	/* Before dropping root: the socket's directory may be root's. */
+	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 }
 
 static void
@@ -1021,7 +924,7 @@ loop(void)
 {
 	struct pollfd pfd[FD_MAX + CTL_POLLFDS];
 	size_t nctl;
-	int i, timeout, ct;
+	int i, timeout;
 
 	while (!daemon_quit) {
 		for (i = 0; i < FD_MAX; i++) {
@@ -1030,14 +933,8 @@ loop(void)
 			pfd[i].revents = 0;
 		}
 		timeout = ard_radius_next_timeout(d.rad, gkey_now_ms());
-		nctl = 0;
-		if (d.ctl != NULL) {
-			ct = ctl_server_timer(d.ctl, gkey_now_ms());
-			if (ct >= 0 && (timeout < 0 || ct < timeout))
-				timeout = ct;
-			nctl = ctl_server_pollfds(d.ctl, pfd + FD_MAX,
-			    CTL_POLLFDS);
-		}
+		nctl = ctl_server_prepare(d.ctl, pfd + FD_MAX, &timeout,
+		    gkey_now_ms());
 		if (poll(pfd, FD_MAX + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1050,9 +947,7 @@ loop(void)
 		if (d.fd[FD_DAS] != -1 && (pfd[FD_DAS].revents & POLLIN))
 			read_das();
 		ard_radius_timeout(d.rad, gkey_now_ms());
-		if (d.ctl != NULL)
-			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
-			    gkey_now_ms());
+		ctl_server_dispatch(d.ctl, pfd + FD_MAX, nctl, gkey_now_ms());
 	}
 }
 

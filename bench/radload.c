@@ -66,6 +66,7 @@
 #include <freeradius/libradius.h>
 
 #include "hex.h"
+#include "radattr.h"
 
 #define NIDS		256		/* Identifiers per socket */
 #define MAX_SOCKETS	16
@@ -377,39 +378,6 @@ ident_of(const struct load *l, unsigned long k, uint8_t fp[FP_LEN],
 	*n_apps = 0;
 }
 
-static int
-add_octets(RADIUS_PACKET *p, const DICT_ATTR *da, const void *v, size_t len)
-{
-	VALUE_PAIR *vp;
-
-	if ((vp = fr_pair_afrom_da(p, da)) == NULL)
-		return -1;
-	if (da->type == PW_TYPE_STRING)
-		fr_pair_value_bstrncpy(vp, v, len);
-	else
-		fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_num(RADIUS_PACKET *p, unsigned int attr, const void *v, size_t len,
-    uint32_t integer)
-{
-	VALUE_PAIR *vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	if (v == NULL)
-		vp->vp_integer = integer;
-	else if (vp->da->type == PW_TYPE_STRING)
-		fr_pair_value_bstrncpy(vp, v, len);
-	else
-		fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
 /* A free Identifier on some socket; 0 and sets *sock, *id, or -1. */
 static int
 alloc_slot(struct load *l, size_t *sock, unsigned int *id)
@@ -452,14 +420,16 @@ send_one(struct load *l, unsigned long k, size_t srv)
 	p->sockfd = l->fd[sock];
 	p->dst_ipaddr = l->srv[srv].addr;
 	p->dst_port = l->srv[srv].port;
-	rc |= add_num(p, PW_SERVICE_TYPE, NULL, 0, PW_AUTHORIZE_ONLY);
-	rc |= add_num(p, PW_MESSAGE_AUTHENTICATOR, zero_ma, sizeof(zero_ma), 0);
-	rc |= add_octets(p, da_fp, fp, sizeof(fp));
+	rc |= radattr_num(p, PW_SERVICE_TYPE, 0, NULL, 0, PW_AUTHORIZE_ONLY);
+	rc |= radattr_num(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
+	    sizeof(zero_ma), 0);
+	rc |= radattr_da(p, da_fp, fp, sizeof(fp));
 	for (i = 0; i < n_apps; i++)
-		rc |= add_octets(p, da_app, apps[i], strlen(apps[i]));
+		rc |= radattr_da(p, da_app, apps[i], strlen(apps[i]));
 	for (i = 0; i < l->n_apps; i++)
-		rc |= add_octets(p, da_app, l->apps[i], strlen(l->apps[i]));
-	rc |= add_num(p, PW_NAS_IDENTIFIER, l->nas_id, strlen(l->nas_id), 0);
+		rc |= radattr_da(p, da_app, l->apps[i], strlen(l->apps[i]));
+	rc |= radattr_num(p, PW_NAS_IDENTIFIER, 0, l->nas_id,
+	    strlen(l->nas_id), 0);
 	if (rc != 0)
 		die("cannot build an Access-Request: %s", fr_strerror());
 	l->slot[sock][id].packet = p;

@@ -103,6 +103,15 @@ conf_kw_string(struct conf_ctx *x, char **t, int n)
 }
 
 int
+conf_kw_path(struct conf_ctx *x, char **t, int n)
+{
+	if (t[1][0] != '/')
+		return conf_bad(x, "%s: '%s' is not an absolute path", t[0],
+		    t[1]);
+	return conf_kw_string(x, t, n);
+}
+
+int
 conf_kw_uint(struct conf_ctx *x, char **t, int n)
 {
 	unsigned int *dst;

@@ -54,6 +54,13 @@ struct conf_keyword {
 #define CONF_STRING(name, type, field)					\
 	{ (name), 1, 1, conf_kw_string, offsetof(type, field),		\
 	  sizeof(((type *)0)->field), 0, 0 }
+/*
+ * "NAME PATH", an absolute path, into the char array field of type (the
+ * control-socket of doc/control.md).
+ */
+#define CONF_PATH(name, type, field)					\
+	{ (name), 1, 1, conf_kw_path, offsetof(type, field),		\
+	  sizeof(((type *)0)->field), 0, 0 }
 /* "NAME N", lo <= N <= hi, into the unsigned int field of type. */
 #define CONF_UINT(name, type, field, lo, hi)				\
 	{ (name), 1, 1, conf_kw_uint, offsetof(type, field),		\
@@ -98,8 +105,9 @@ int	conf_yesno(struct conf_ctx *, const char *kw, const char *s, int *v);
 int	conf_copy(struct conf_ctx *, const char *kw, const char *s, char *dst,
 	    size_t size);
 
-/* Keyword functions for CONF_STRING() and CONF_UINT() entries. */
+/* Keyword functions for CONF_STRING(), CONF_PATH() and CONF_UINT(). */
 int	conf_kw_string(struct conf_ctx *, char **t, int n);
+int	conf_kw_path(struct conf_ctx *, char **t, int n);
 int	conf_kw_uint(struct conf_ctx *, char **t, int n);
 
 /*

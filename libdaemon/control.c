@@ -1,5 +1,5 @@
 /*
- * control.c - a daemon's control socket (pana-relayd, gkey-ard).
+ * control.c - a daemon's control socket (pana-relayd, gkey-ard, gkey-pushd).
  * See control.h.
  */
 #define _GNU_SOURCE		/* accept4(2) */
@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,4 +389,60 @@ const struct ctl_stats *
 ctl_server_stats(const struct ctl_server *cs)
 {
 	return &cs->stats;
+}
+
+struct ctl_server *
+ctl_server_start(const char *path, ctl_handler handler, void *arg)
+{
+	struct ctl_server *cs;
+	char err[CTL_ERRLEN + PATH_MAX];
+
+	if (path[0] == '\0')
+		return NULL;
+	cs = ctl_server_open(path, handler, arg, err, sizeof(err));
+	if (cs == NULL)
+		fatalx("%s", err);
+	return cs;
+}
+
+size_t
+ctl_server_prepare(struct ctl_server *cs, struct pollfd *pfd, int *timeout,
+    uint64_t now)
+{
+	int ct;
+
+	if (cs == NULL)
+		return 0;
+	ct = ctl_server_timer(cs, now);
+	if (ct >= 0 && (*timeout < 0 || ct < *timeout))
+		*timeout = ct;
+	return ctl_server_pollfds(cs, pfd, CTL_POLLFDS);
+}
+
+void
+ctl_server_dispatch(struct ctl_server *cs, const struct pollfd *pfd,
+    size_t n, uint64_t now)
+{
+	if (cs != NULL)
+		ctl_server_events(cs, pfd, n, now);
+}
+
+int
+ctl_answer_counters(const char *progname, const struct ctl_request *req,
+    const struct ctl_counter *c, size_t n, struct ctl_buf *b, char *err,
+    size_t errlen)
+{
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
+		return ctl_render_status(b, c, n);
+	case CTL_CMD_METRICS:
+		return ctl_render_metrics(b, c, n);
+	case CTL_CMD_RELOAD:
+		snprintf(err, errlen, "%s does not reload; restart it",
+		    progname);
+		return -1;
+	default:
+		snprintf(err, errlen, "%s has no sessions", progname);
+		return -1;
+	}
 }

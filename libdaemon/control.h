@@ -1,7 +1,7 @@
 /*
- * control.h - a daemon's control socket (pana-relayd, gkey-ard): a Unix
- * domain SOCK_STREAM socket (mode 0600) that pana-relayctl talks to,
- * served from the daemon's poll() loop.
+ * control.h - a daemon's control socket (pana-relayd, gkey-ard,
+ * gkey-pushd): a Unix domain SOCK_STREAM socket (mode 0600) that
+ * pana-relayctl talks to, served from the daemon's poll() loop.
  *
  * Everything is non-blocking and bounded: at most CTL_MAX_CLIENTS
  * connections at once (more are accepted and closed at once), one request
@@ -61,5 +61,32 @@ void	ctl_server_events(struct ctl_server *, const struct pollfd *, size_t n,
 int	ctl_server_timer(struct ctl_server *, uint64_t now);
 
 const struct ctl_stats *ctl_server_stats(const struct ctl_server *);
+
+/*
+ * What the daemons' start-up and poll() loops do with the server
+ * (pana-relayd, gkey-ard, gkey-pushd).  ctl_server_start(): no socket
+ * when path is empty (NULL), else ctl_server_open() or fatalx(); call it
+ * before dropping root, as the socket's directory may be root's.
+ * ctl_server_prepare(): with a server, drops the clients past their time,
+ * lowers *timeout (-1: none) to when the next is due and fills pfd
+ * (CTL_POLLFDS entries at the most); returns how many, 0 without one.
+ * ctl_server_dispatch(): ctl_server_events() when there is a server.
+ */
+struct ctl_server *ctl_server_start(const char *path, ctl_handler, void *arg);
+size_t	ctl_server_prepare(struct ctl_server *, struct pollfd *, int *timeout,
+	    uint64_t now);
+void	ctl_server_dispatch(struct ctl_server *, const struct pollfd *,
+	    size_t n, uint64_t now);
+
+/*
+ * The answer of a daemon whose control socket shows counters and nothing
+ * else (gkey-ard, gkey-pushd; doc/control.md): status and metrics render
+ * the n counters in c (after any lines the caller put into body for
+ * status), reload and the session commands are refused with progname's
+ * name in the reason.
+ */
+int	ctl_answer_counters(const char *progname, const struct ctl_request *,
+	    const struct ctl_counter *c, size_t n, struct ctl_buf *body,
+	    char *err, size_t errlen);
 
 #endif /* GKEY_CONTROL_H */

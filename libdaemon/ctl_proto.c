@@ -201,6 +201,22 @@ ctl_buf_printf(struct ctl_buf *b, const char *fmt, ...)
 
 /* ------------------------------------------------------------ counters */
 
+void
+ctl_counter_add(struct ctl_counter *c, size_t max, size_t *n,
+    const char *status, const char *metric, const char *labels,
+    const char *help, int gauge, uint64_t value)
+{
+	if (*n >= max)
+		return;
+	c[*n].status = status;
+	c[*n].metric = metric;
+	c[*n].labels = labels;
+	c[*n].help = help;
+	c[*n].gauge = gauge;
+	c[*n].value = value;
+	(*n)++;
+}
+
 int
 ctl_render_status(struct ctl_buf *b, const struct ctl_counter *c, size_t n)
 {

@@ -75,6 +75,14 @@ struct ctl_counter {
 	uint64_t	 value;
 };
 
+/*
+ * One more counter in the table c of max entries, *n of them filled
+ * (past max it is left out); the strings are borrowed, as static text.
+ */
+void	ctl_counter_add(struct ctl_counter *c, size_t max, size_t *n,
+	    const char *status, const char *metric, const char *labels,
+	    const char *help, int gauge, uint64_t value);
+
 int	ctl_render_status(struct ctl_buf *, const struct ctl_counter *,
 	    size_t n);
 int	ctl_render_metrics(struct ctl_buf *, const struct ctl_counter *,

@@ -32,6 +32,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "das.h"
+#include "das_io.h"
 #include "relayd_conf.h"
 #include "relayd_ctl.h"
 #include "paa.h"
@@ -356,11 +357,12 @@ das_match_one(void *arg, uint32_t id, const struct paa_session_info *si)
  * EAP-TLS run brings the new records.  The Error-Cause to answer with.
  */
 static uint32_t
-das_reauth(const struct das_request *c, const char *client)
+das_reauth(void *arg, const struct das_request *c, const char *client)
 {
 	struct das_match m;
 	size_t i;
 
+	(void)arg;
 	memset(&m, 0, sizeof(m));
 	m.addr = c->calling_station_id;
 	paa_session_walk(d.paa, das_match_one, &m);
@@ -387,84 +389,21 @@ das_reauth(const struct das_request *c, const char *client)
 }
 
 static void
-das_send(const struct sockaddr_storage *to, const struct das_result *res)
-{
-	if (sendto(d.fd[FD_DAS], res->answer, res->answer_len, 0,
-	    (const struct sockaddr *)to, sa_len(to)) == -1)
-		log_warnx_rl("DAS %s: sendto: %s", res->client,
-		    strerror(errno));
-}
-
-static void
 read_das(void)
 {
-	struct sockaddr_storage from;
-	struct das_result res;
-	socklen_t fromlen;
-	ssize_t n;
-	uint32_t ec;
-	int i;
-
-	for (i = 0; i < RX_BURST; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(d.fd[FD_DAS], d.rxbuf, PANA_MSG_MAX, 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warnx_rl("DAS: recvfrom: %s",
-				    strerror(errno));
-			return;
-		}
-		d.das_st.received++;
-		switch (das_input(d.das, d.rxbuf, (size_t)n, &from,
-		    (uint64_t)time(NULL), &res)) {
-		case DAS_DISCARD:
-			d.das_st.dropped++;
-			log_warnx_rl("DAS %s: request dropped: %s", res.client,
-			    res.reason);
-			break;
-		case DAS_ANSWER:
-			d.das_st.naks++;
-			log_warnx_rl("DAS %s: NAK %u: %s", res.client,
-			    (unsigned int)res.error_cause, res.reason);
-			das_send(&from, &res);
-			break;
-		case DAS_ACT:
-			ec = das_reauth(&res.req, res.client);
-			if (das_answer(d.das, &res, ec) != 0) {
-				log_warnx_rl("DAS %s: cannot build the answer",
-				    res.client);
-				break;
-			}
-			if (ec != DAS_EC_REQUEST_INITIATED)
-				d.das_st.naks++;
-			das_send(&from, &res);
-			break;
-		}
-	}
+	das_io_read(d.das, d.fd[FD_DAS], d.rxbuf, PANA_MSG_MAX, das_reauth,
+	    NULL, &d.das_st.io);
 }
 
 /* After the dictionaries are loaded; das_new() copies the secrets. */
 static void
 start_das(void)
 {
-	struct das_config dc;
-	char err[DAS_ERRLEN];
 	size_t i;
 
-	if (!d.cfg.das.have_listen)
+	/* No GKey-Cert-SHA256 needed: the PAA finds sessions by address. */
+	if ((d.das = das_io_new(&d.cfg.das, d.cfg.nas_identifier, 0)) == NULL)
 		return;
-	memset(&dc, 0, sizeof(dc));
-	for (i = 0; i < d.cfg.das.n_clients; i++) {
-		dc.client[i].addr = d.cfg.das.client[i].addr;
-		dc.client[i].secret = d.cfg.das.client[i].secret;
-	}
-	dc.n_clients = d.cfg.das.n_clients;
-	dc.window = d.cfg.das.window;
-	dc.nas_identifier = d.cfg.nas_identifier;
-	dc.require_cert = 0;	/* the PAA finds sessions by address */
-	if ((d.das = das_new(&dc, err, sizeof(err))) == NULL)
-		fatalx("DAS: %s", err);
 	for (i = 0; i < d.cfg.das.n_clients; i++)
 		OPENSSL_cleanse(d.cfg.das.client[i].secret,
 		    sizeof(d.cfg.das.client[i].secret));
@@ -733,19 +672,6 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
 	    req->session_id);
 }
 
-static void
-start_control(void)
-{
-	char err[CTL_ERRLEN + PATH_MAX];
-
-	if (d.cfg.control_socket[0] == '\0')
-		return;
-	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
-	    sizeof(err));
-	if (d.ctl == NULL)
-		fatalx("%s", err);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -785,7 +711,8 @@ main(int argc, char *argv[])
 		start_relay();
 	d.conffile = args.conffile;
 	d.started = gkey_now_ms();
-	start_control();
+	/* Before dropping root: the socket's directory may be root's. */
+	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 	daemon_drop_privileges(d.cfg.user);
 	daemon_detach(args.foreground, verbose, "pana-relayd");
 	daemon_signals(sigs, sizeof(sigs) / sizeof(sigs[0]));
@@ -809,14 +736,8 @@ main(int argc, char *argv[])
 			if (ch >= 0 && (timeout < 0 || ch < timeout))
 				timeout = ch;
 		}
-		nctl = 0;
-		if (d.ctl != NULL) {
-			ch = ctl_server_timer(d.ctl, gkey_now_ms());
-			if (ch >= 0 && (timeout < 0 || ch < timeout))
-				timeout = ch;
-			nctl = ctl_server_pollfds(d.ctl, pfd + FD_MAX,
-			    CTL_POLLFDS);
-		}
+		nctl = ctl_server_prepare(d.ctl, pfd + FD_MAX, &timeout,
+		    gkey_now_ms());
 		for (i = 0; i < FD_MAX; i++) {
 			pfd[i].fd = d.fd[i];
 			pfd[i].events = POLLIN;
@@ -841,9 +762,7 @@ main(int argc, char *argv[])
 			radius_client_timeout(d.rc, gkey_now_ms());
 			paa_timer(d.paa, gkey_now_ms());
 		}
-		if (d.ctl != NULL)
-			ctl_server_events(d.ctl, pfd + FD_MAX, nctl,
-			    gkey_now_ms());
+		ctl_server_dispatch(d.ctl, pfd + FD_MAX, nctl, gkey_now_ms());
 	}
 
 	log_info("terminating on signal");

@@ -30,6 +30,7 @@
 #include "radius_client.h"
 #include "clock.h"
 #include "errbuf.h"
+#include "radattr.h"
 
 #define NIDS			256
 #define DEFAULT_TIMEOUT_MS	3000
@@ -346,42 +347,6 @@ radius_client_free(struct radius_client *rc)
 
 /* ------------------------------------------------------------ requests */
 
-static int
-add_octets(RADIUS_PACKET *p, unsigned int attr, const uint8_t *v, size_t len)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_string(RADIUS_PACKET *p, unsigned int attr, const char *v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	fr_pair_value_strcpy(vp, v);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_integer(RADIUS_PACKET *p, unsigned int attr, uint32_t v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	vp->vp_integer = v;
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
 /* Builds the Access-Request for s->eap to server s->srv and sends it. */
 static int
 build_and_send(struct radius_session *s)
@@ -403,19 +368,19 @@ build_and_send(struct radius_session *s)
 	p->sockfd = rc->fd;
 	p->dst_ipaddr = srv->addr;
 	p->dst_port = srv->port;
-	if (add_string(p, PW_USER_NAME, s->user_name) != 0 ||
-	    add_octets(p, PW_EAP_MESSAGE, s->eap, s->eap_len) != 0 ||
+	if (radattr_string(p, PW_USER_NAME, 0, s->user_name) != 0 ||
+	    radattr_octets(p, PW_EAP_MESSAGE, 0, s->eap, s->eap_len) != 0 ||
 	    (s->state != NULL &&
-	    add_octets(p, PW_STATE, s->state, s->state_len) != 0) ||
-	    add_octets(p, PW_MESSAGE_AUTHENTICATOR, zero_ma,
+	    radattr_octets(p, PW_STATE, 0, s->state, s->state_len) != 0) ||
+	    radattr_octets(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
 	    sizeof(zero_ma)) != 0 ||
-	    add_string(p, PW_NAS_IDENTIFIER, rc->nas_identifier) != 0 ||
+	    radattr_string(p, PW_NAS_IDENTIFIER, 0, rc->nas_identifier) != 0 ||
 	    (s->calling_station_id != NULL &&
-	    add_string(p, PW_CALLING_STATION_ID,
+	    radattr_string(p, PW_CALLING_STATION_ID, 0,
 	    s->calling_station_id) != 0) ||
 	    (rc->framed_mtu != 0 &&
-	    add_integer(p, PW_FRAMED_MTU, rc->framed_mtu) != 0) ||
-	    add_integer(p, PW_SERVICE_TYPE, rc->service_type) != 0) {
+	    radattr_integer(p, PW_FRAMED_MTU, 0, rc->framed_mtu) != 0) ||
+	    radattr_integer(p, PW_SERVICE_TYPE, 0, rc->service_type) != 0) {
 		rc_err(rc, "cannot build the Access-Request: %s",
 		    fr_strerror());
 		rad_free(&p);

@@ -21,7 +21,6 @@
 
 #define MAX_WORDS	8
 
-static int	kw_control(struct conf_ctx *, char **, int);
 static int	kw_log_level(struct conf_ctx *, char **, int);
 
 /* das-listen, das-client, das-window (libdaemon/das_conf.h). */
@@ -283,7 +282,7 @@ static const struct conf_keyword keywords[] = {
 	{ "retransmit-max-ms",		1, 1, kw_number, 0, 0, 0, 0 },
 	PRU("retransmit-max-count",	paa.rt_max_count, 0, 100),
 	PR("user",			user),
-	{ "control-socket",		1, 1, kw_control, 0, 0, 0, 0 },
+	CONF_PATH("control-socket", struct pr_config, control_socket),
 	{ "log-level",			1, 1, kw_log_level, 0, 0, 0, 0 },
 	{ "das-listen",			1, 2, kw_das, 0, 0, 0, 0 },
 	{ "das-client",			2, 2, kw_das, 0, 0, 0, 0 },
@@ -383,22 +382,6 @@ config_clear(struct pr_config *c)
 		    sizeof(c->paa.relays[i].key));
 	OPENSSL_cleanse(c->relay_key, sizeof(c->relay_key));
 	das_conf_clear(&c->das);
-}
-
-/* control-socket PATH: an absolute path that fits a sockaddr_un. */
-static int
-kw_control(struct conf_ctx *x, char **t, int n)
-{
-	(void)n;
-	if (t[1][0] != '/')
-		return conf_bad(x,
-		    "control-socket: '%s' is not an absolute path", t[1]);
-	if (strlen(t[1]) >= sizeof(cfg(x)->control_socket))
-		return conf_bad(x, "control-socket: longer than %zu octets",
-		    sizeof(cfg(x)->control_socket) - 1);
-	snprintf(cfg(x)->control_socket, sizeof(cfg(x)->control_socket), "%s",
-	    t[1]);
-	return 0;
 }
 
 /* log-level info|debug */

@@ -57,17 +57,8 @@ static void
 add(struct table *t, const char *status, const char *metric,
     const char *labels, const char *help, int gauge, uint64_t value)
 {
-	struct ctl_counter *c;
-
-	if (t->n == RELAYD_COUNTERS_MAX)
-		return;
-	c = &t->c[t->n++];
-	c->status = status;
-	c->metric = metric;
-	c->labels = labels;
-	c->help = help;
-	c->gauge = gauge;
-	c->value = value;
+	ctl_counter_add(t->c, RELAYD_COUNTERS_MAX, &t->n, status, metric,
+	    labels, help, gauge, value);
 }
 
 #define HELP_SESSIONS	"PANA sessions in the PAA's table, by state."
@@ -197,13 +188,13 @@ relayd_counters(const struct relayd_view *v, struct ctl_counter *c)
 	if (v->das != NULL) {
 		add(&t, "das received", "pana_relayd_das_received_total", NULL,
 		    "Datagrams on the DAS port (doc/coa.md).", 0,
-		    v->das->received);
+		    v->das->io.received);
 		add(&t, "das dropped", "pana_relayd_das_dropped_total", NULL,
 		    "DAS datagrams discarded without an answer.", 0,
-		    v->das->dropped);
+		    v->das->io.dropped);
 		add(&t, "das naks", "pana_relayd_das_naks_total", NULL,
 		    "CoA-NAKs other than a first 507, and Disconnect-NAKs.", 0,
-		    v->das->naks);
+		    v->das->io.naks);
 		add(&t, "das no session", "pana_relayd_das_no_session_total",
 		    NULL, "CoA-Requests for a PaC address without an open "
 		    "session (503).", 0, v->das->no_session);

@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "ctl_proto.h"
+#include "das_io.h"
 #include "paa.h"
 #include "relay.h"
 #include "relayd_conf.h"
@@ -27,9 +28,7 @@ struct relayd_radius_stats {
 
 /* The key server's push (doc/coa.md), kept around libdas. */
 struct relayd_das_stats {
-	uint64_t	received;	/* datagrams on the DAS port */
-	uint64_t	dropped;	/* discarded without an answer */
-	uint64_t	naks;		/* answers other than a first 507 */
+	struct das_io_stats io;		/* received, dropped, naks */
 	uint64_t	no_session;	/* 503: no open session of that PaC */
 	uint64_t	reauths;	/* re-authentications started */
 };

@@ -44,6 +44,7 @@
 #include "plog.h"
 #include "pushd_conf.h"
 #include "pushd_core.h"
+#include "radattr.h"
 
 #define NIDS			256
 #define GKEY_VENDOR		32473
@@ -136,7 +137,8 @@ static struct {
 	struct ctl_server	*ctl;
 } d;
 
-static void	start_control(void);
+static int	ctl_handle(void *, const struct ctl_request *, struct ctl_buf *,
+		    char *, size_t);
 
 static uint64_t
 now_us(void)
@@ -199,56 +201,6 @@ item_done(struct item *it)
 /* ------------------------------------------------------------ RADIUS */
 
 static int
-add_octets(RADIUS_PACKET *p, unsigned int attr, unsigned int vendor,
-    const uint8_t *v, size_t len)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, vendor)) == NULL)
-		return -1;
-	fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_string(RADIUS_PACKET *p, unsigned int attr, unsigned int vendor,
-    const char *v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, vendor)) == NULL)
-		return -1;
-	fr_pair_value_strcpy(vp, v);
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_integer(RADIUS_PACKET *p, unsigned int attr, uint32_t v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	vp->vp_integer = v;
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
-add_date(RADIUS_PACKET *p, unsigned int attr, uint32_t v)
-{
-	VALUE_PAIR	*vp;
-
-	if ((vp = fr_pair_afrom_num(p, attr, 0)) == NULL)
-		return -1;
-	vp->vp_date = v;
-	fr_pair_add(&p->vps, vp);
-	return 0;
-}
-
-static int
 alloc_id(struct peer *pr)
 {
 	unsigned int	i, id;
@@ -283,18 +235,18 @@ build_coa(struct item *it, int id)
 	n = snprintf(state, sizeof(state), "gkey-push:%" PRIu32 ":%" PRIu32
 	    ":%" PRIu64, it->b->app, it->b->epoch, ++d.state_counter);
 	if (n < 0 || (size_t)n >= sizeof(state) ||
-	    add_integer(p, PW_SERVICE_TYPE, PW_AUTHORIZE_ONLY) != 0 ||
-	    add_octets(p, PW_STATE, 0, (const uint8_t *)state,
+	    radattr_integer(p, PW_SERVICE_TYPE, 0, PW_AUTHORIZE_ONLY) != 0 ||
+	    radattr_octets(p, PW_STATE, 0, (const uint8_t *)state,
 	    (size_t)n) != 0 ||
-	    add_date(p, PW_EVENT_TIMESTAMP, (uint32_t)time(NULL)) != 0 ||
-	    add_octets(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
+	    radattr_date(p, PW_EVENT_TIMESTAMP, (uint32_t)time(NULL)) != 0 ||
+	    radattr_octets(p, PW_MESSAGE_AUTHENTICATOR, 0, zero_ma,
 	    sizeof(zero_ma)) != 0 ||
 	    (!it->nas->name_is_address &&
-	    add_string(p, PW_NAS_IDENTIFIER, 0, it->nas->name) != 0) ||
-	    add_string(p, PW_CALLING_STATION_ID, 0, it->csid) != 0 ||
-	    add_octets(p, GKEY_ATTR_CERT_SHA256, GKEY_VENDOR, it->fp,
+	    radattr_string(p, PW_NAS_IDENTIFIER, 0, it->nas->name) != 0) ||
+	    radattr_string(p, PW_CALLING_STATION_ID, 0, it->csid) != 0 ||
+	    radattr_octets(p, GKEY_ATTR_CERT_SHA256, GKEY_VENDOR, it->fp,
 	    sizeof(it->fp)) != 0 ||
-	    add_string(p, GKEY_ATTR_REQUESTED_APP, GKEY_VENDOR,
+	    radattr_string(p, GKEY_ATTR_REQUESTED_APP, GKEY_VENDOR,
 	    it->app_name) != 0) {
 		rad_free(&p);
 		return NULL;
@@ -981,7 +933,8 @@ setup(void)
 	d.gap_us = pushd_rate_gap_us(d.cfg.rate);
 	d.gate_us = 0;
 	d.started_ms = now_ms();
-	start_control();
+	/* Before dropping root: the socket's directory may be root's. */
+	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 }
 
 /* ------------------------------------------------------------ control */
@@ -1005,17 +958,8 @@ pushd_counters(struct ctl_counter *c, size_t max)
 	const struct ctl_stats	*cs = ctl_server_stats(d.ctl);
 	size_t			 n = 0;
 
-#define C(st, me, la, he, ga, va) do {					\
-	if (n < max) {							\
-		c[n].status = (st);					\
-		c[n].metric = (me);					\
-		c[n].labels = (la);					\
-		c[n].help = (he);					\
-		c[n].gauge = (ga);					\
-		c[n].value = (va);					\
-		n++;							\
-	}								\
-} while (0)
+#define C(st, me, la, he, ga, va)					\
+	ctl_counter_add(c, max, &n, (st), (me), (la), (he), (ga), (va))
 #define R(st, la, va)							\
 	C(st, "gkey_pushd_results_total", "result=\"" la "\"",		\
 	    "Pushes by outcome.", 0, va)
@@ -1074,41 +1018,14 @@ ctl_handle(void *arg, const struct ctl_request *req, struct ctl_buf *b,
     char *err, size_t errlen)
 {
 	struct ctl_counter	c[PUSHD_COUNTERS_MAX];
-	size_t			n;
 
 	(void)arg;
-	switch (req->cmd) {
-	case CTL_CMD_STATUS:
-		n = pushd_counters(c, PUSHD_COUNTERS_MAX);
-		if (ctl_buf_printf(b, "nas: %zu\npush-window-ms: %" PRIu32
-		    "\npush-rate: %u\n", d.cfg.n_nas, d.cfg.window_ms,
-		    d.cfg.rate) != 0)
-			return -1;
-		return ctl_render_status(b, c, n);
-	case CTL_CMD_METRICS:
-		n = pushd_counters(c, PUSHD_COUNTERS_MAX);
-		return ctl_render_metrics(b, c, n);
-	case CTL_CMD_RELOAD:
-		snprintf(err, errlen, "gkey-pushd does not reload; restart it");
+	if (req->cmd == CTL_CMD_STATUS && ctl_buf_printf(b, "nas: %zu\n"
+	    "push-window-ms: %" PRIu32 "\npush-rate: %u\n", d.cfg.n_nas,
+	    d.cfg.window_ms, d.cfg.rate) != 0)
 		return -1;
-	default:
-		snprintf(err, errlen, "gkey-pushd has no sessions");
-		return -1;
-	}
-}
-
-/* Before dropping root: the socket's directory may be root's. */
-static void
-start_control(void)
-{
-	char	err[CTL_ERRLEN + PATH_MAX];
-
-	if (d.cfg.control_socket[0] == '\0')
-		return;
-	d.ctl = ctl_server_open(d.cfg.control_socket, ctl_handle, NULL, err,
-	    sizeof(err));
-	if (d.ctl == NULL)
-		fatalx("%s", err);
+	return ctl_answer_counters("gkey-pushd", req, c,
+	    pushd_counters(c, PUSHD_COUNTERS_MAX), b, err, errlen);
 }
 
 /* ------------------------------------------------------------ loop */
@@ -1161,7 +1078,7 @@ static void
 loop(void)
 {
 	struct pollfd	pfd[3 + CTL_POLLFDS];
-	int		npfd, i, fd_pg, timeout, ct;
+	int		npfd, i, fd_pg, timeout;
 	uint64_t	now;
 	size_t		k, nctl;
 
@@ -1199,14 +1116,8 @@ loop(void)
 			npfd++;
 		}
 		timeout = next_timeout(now_us());
-		nctl = 0;
-		if (d.ctl != NULL) {
-			ct = ctl_server_timer(d.ctl, now_ms());
-			if (ct >= 0 && (timeout < 0 || ct < timeout))
-				timeout = ct;
-			nctl = ctl_server_pollfds(d.ctl, pfd + npfd,
-			    CTL_POLLFDS);
-		}
+		nctl = ctl_server_prepare(d.ctl, pfd + npfd, &timeout,
+		    now_ms());
 		if (poll(pfd, (nfds_t)npfd + nctl, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1225,8 +1136,7 @@ loop(void)
 			while (read_answer(pfd[i].fd) > 0)
 				;
 		}
-		if (d.ctl != NULL)
-			ctl_server_events(d.ctl, pfd + npfd, nctl, now_ms());
+		ctl_server_dispatch(d.ctl, pfd + npfd, nctl, now_ms());
 	}
 }
 

@@ -131,23 +131,6 @@ kw_window(struct conf_ctx *x, char **t, int n)
 	return 0;
 }
 
-/* control-socket PATH: absolute, and it must fit sun_path. */
-static int
-kw_control(struct conf_ctx *x, char **t, int n)
-{
-	struct pushd_config *c = cfg(x);
-
-	(void)n;
-	if (t[1][0] != '/')
-		return conf_bad(x, "control-socket: '%s' is not an absolute "
-		    "path", t[1]);
-	if (strlen(t[1]) >= sizeof(c->control_socket))
-		return conf_bad(x, "control-socket: longer than %zu octets",
-		    sizeof(c->control_socket) - 1);
-	snprintf(c->control_socket, sizeof(c->control_socket), "%s", t[1]);
-	return 0;
-}
-
 static int
 arity(struct conf_ctx *x, const struct conf_keyword *kw, int nargs)
 {
@@ -159,6 +142,7 @@ arity(struct conf_ctx *x, const struct conf_keyword *kw, int nargs)
 }
 
 #define S(name, field)		CONF_STRING(name, struct pushd_config, field)
+#define P(name, field)		CONF_PATH(name, struct pushd_config, field)
 #define U(name, field, lo, hi)	\
 	CONF_UINT(name, struct pushd_config, field, lo, hi)
 #define K(name, lo, hi, fn)	{ name, lo, hi, fn, 0, 0, 0, 0 }
@@ -176,10 +160,11 @@ static const struct conf_keyword keywords[] = {
 	S("radius-dictdir",			dictdir),
 	S("radius-dictionary",			dictionary),
 	S("user",				user),
-	K("control-socket",	1, 1,			kw_control),
+	P("control-socket",			control_socket),
 };
 
 #undef S
+#undef P
 #undef U
 #undef K
 

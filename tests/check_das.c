@@ -17,6 +17,7 @@
 
 #include "check_main.h"
 #include "das.h"
+#include "radattr.h"
 
 #define SECRET		"das-test-secret"
 #define NASID		"ar1"
@@ -73,16 +74,7 @@ static void
 add_num(RADIUS_PACKET *p, unsigned int attr, unsigned int vendor,
     const void *v, size_t len, uint32_t integer)
 {
-	VALUE_PAIR *vp = fr_pair_afrom_num(p, attr, vendor);
-
-	ck_assert_ptr_nonnull(vp);
-	if (v == NULL)
-		vp->vp_integer = integer;
-	else if (vp->da->type == PW_TYPE_STRING)
-		fr_pair_value_bstrncpy(vp, v, len);
-	else
-		fr_pair_value_memcpy(vp, v, len);
-	fr_pair_add(&p->vps, vp);
+	ck_assert_int_eq(radattr_num(p, attr, vendor, v, len, integer), 0);
 }
 
 /* Encodes and signs r into pkt as libfreeradius's client side would. */

@@ -17,22 +17,7 @@
 
 #include "fuzz_keys.h"
 #include "keyrecord.h"
-
-static const char	*outdir;
-
-static void
-put(const char *name, const uint8_t *buf, size_t len)
-{
-	char	 path[1024];
-	FILE	*fp;
-
-	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	if ((fp = fopen(path, "wb")) == NULL ||
-	    fwrite(buf, 1, len, fp) != len || fclose(fp) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
+#include "gen_put.h"
 
 static size_t
 seal(EVP_PKEY *node, EVP_PKEY *server, enum gkey_gk_alg alg,

@@ -20,8 +20,8 @@
 #include <freeradius/libradius.h>
 
 #include "fuzz_das.h"
+#include "gen_put.h"
 
-static const char *outdir;
 static const uint8_t fp[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
 	14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
 	31, 32 };
@@ -29,20 +29,6 @@ static const uint8_t fp[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
 enum { F_NO_MA = 1, F_NO_TS = 2, F_OLD_TS = 4, F_BAD_SECRET = 8,
 	F_DISCONNECT = 16, F_SHORT_CERT = 32, F_NO_STATE = 64, F_BAD_APP = 128,
 	F_SERVICE = 256, F_NASID = 512, F_EXTRA = 1024 };
-
-static void
-put(const char *name, const uint8_t *buf, size_t len)
-{
-	char path[1024];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	if ((fp = fopen(path, "wb")) == NULL ||
-	    fwrite(buf, 1, len, fp) != len || fclose(fp) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
 
 static void
 add(RADIUS_PACKET *p, unsigned int attr, unsigned int vendor, const void *v,

@@ -25,31 +25,17 @@
 #include <openssl/x509.h>
 
 #include "fuzz_nd_keys.h"
+#include "gen_put.h"
 
 #include "nd_crypto.h"
 #include "nd_msg.h"
 
-static const char *outdir;
 static const uint8_t src[16] = { 0xfe, 0x80, [15] = 0x01 };
 static const uint8_t dst[16] = { 0xff, 0x02, [15] = 0x02 };
 static const uint8_t nonce[6] = { 1, 2, 3, 4, 5, 6 };
 static const uint8_t slla[6] = { 2, 0, 0, 0, 0, 1 };
 static const uint8_t ar_src[16] = { 0xfe, 0x80, [15] = 0x0a };
 static const uint8_t node_dst[16] = { 0xfe, 0x80, [15] = 0x01 };
-
-static void
-put(const char *name, const uint8_t *buf, size_t len)
-{
-	char path[1024];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	if ((fp = fopen(path, "wb")) == NULL ||
-	    fwrite(buf, 1, len, fp) != len || fclose(fp) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
 
 static void
 check(int rc, const char *what)
