@@ -385,8 +385,8 @@ static int gk_alg_of(char const *name)
  *	has it now, and a digest of the enrolled key and the stored sealed
  *	GK, so that any change to either misses.
  */
-static int cache_key(gkey_cache_key_t *key, int64_t identity, gkey_epoch_t const *e,
-		     gkey_identity_t const *id)
+static int cache_key(rlm_gkey_t const *inst, gkey_cache_key_t *key, int64_t identity,
+		     gkey_epoch_t const *e, gkey_identity_t const *id)
 {
 	EVP_MD_CTX *md;
 	int ok;
@@ -400,7 +400,7 @@ static int cache_key(gkey_cache_key_t *key, int64_t identity, gkey_epoch_t const
 
 	md = EVP_MD_CTX_new();
 	if (!md) return -1;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(md, inst->sha256, NULL) == 1 &&
 	     EVP_DigestUpdate(md, id->spki, id->spki_len) == 1 &&
 	     EVP_DigestUpdate(md, e->material, e->material_len) == 1 &&
 	     EVP_DigestFinal_ex(md, key->digest, NULL) == 1;
@@ -457,7 +457,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 
 	/* Material not stored yet means no record was ever sealed for it. */
 	if (inst->cache && e->material) {
-		keyed = (cache_key(&key, c->identity, e, id) == 0);
+		keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
 		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len)) {
 			return reply_record(c, e, record, record_len, true);
 		}
@@ -501,7 +501,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	}
 
 	if (inst->cache) {
-		if (!keyed) keyed = (cache_key(&key, c->identity, e, id) == 0);
+		if (!keyed) keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
 		if (keyed) gkey_cache_put(inst->cache, &key, record, record_len);
 	}
 	rc = reply_record(c, e, record, record_len, false);
