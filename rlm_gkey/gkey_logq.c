@@ -5,10 +5,14 @@
  * A submission holds one request's rows (copies, in one allocation) and
  * is QUEUED (in the list, owned by the queue), WRITING (taken into a
  * batch: the writer reads it without the lock, nobody frees it) or DONE
- * (its result set: the request frees it). A request that gives up while
- * its submission is WRITING marks it abandoned and the writer frees it
- * once the batch is over. Each submission has its own condition
- * variable, so that a batch wakes exactly its requests, each once.
+ * (its result set). From WRITING on it has two references, the
+ * writer's and the request's, and whoever drops the last one frees it:
+ * so the writer can wake the batch's requests after releasing the mutex
+ * (woken under it, each would only block again on the mutex the writer
+ * holds, one after the other), and a request that gives up while its
+ * submission is WRITING just drops its reference. Each submission has
+ * its own condition variable, so that a batch wakes exactly its
+ * requests, each once.
  * Counts of rows (queued, writing, batch_max, queue_max) are rows, not
  * submissions.
  */
@@ -32,7 +36,7 @@ typedef enum {
 typedef struct sub {
 	struct sub	*next;
 	sub_state_t	state;
-	bool		abandoned;	/* its request gave up while WRITING */
+	int		refs;		/* from WRITING on: writer and request, 2..0 */
 	int		rc;		/* DONE: the write's result */
 	struct timespec	queued;		/* CLOCK_MONOTONIC */
 	pthread_cond_t	done;
@@ -212,6 +216,7 @@ static size_t batch_take(gkey_logq_t *q)
 		q->head = sub->next;
 		sub->next = NULL;
 		sub->state = SUB_WRITING;
+		sub->refs = 2;
 		q->batch[n_subs++] = sub;
 		for (i = 0; i < sub->n; i++) q->entries[n_rows++] = &sub->e[i];
 	}
@@ -221,7 +226,17 @@ static size_t batch_take(gkey_logq_t *q)
 	return n_subs;
 }
 
-/* Tells the batch's requests its result (under the mutex). */
+/* Drops one reference to a WRITING or DONE submission (under the mutex): true when it is to be freed. */
+static bool sub_release(sub_t *sub)
+{
+	return --sub->refs == 0;
+}
+
+/*
+ *	Sets the batch's result (under the mutex), wakes its requests
+ *	without holding it, then drops the writer's references. Returns
+ *	with the mutex held.
+ */
 static void batch_done(gkey_logq_t *q, size_t n_subs, int rc, char const *err)
 {
 	size_t i;
@@ -232,17 +247,21 @@ static void batch_done(gkey_logq_t *q, size_t n_subs, int rc, char const *err)
 	for (i = 0; i < n_subs; i++) {
 		sub_t *sub = q->batch[i];
 
-		q->batch[i] = NULL;
-		if (sub->abandoned) {
-			sub_free(sub);
-			continue;
-		}
 		sub->state = SUB_DONE;
 		sub->rc = rc != 0 ? -1 : 0;
 		if (rc != 0) strcpy(sub->err, err);
-		pthread_cond_signal(&sub->done);
 	}
 	q->writing = 0;
+	pthread_mutex_unlock(&q->mutex);
+
+	/* The writer's reference keeps each submission alive here. */
+	for (i = 0; i < n_subs; i++) pthread_cond_signal(&q->batch[i]->done);
+
+	pthread_mutex_lock(&q->mutex);
+	for (i = 0; i < n_subs; i++) {
+		if (sub_release(q->batch[i])) sub_free(q->batch[i]);
+		q->batch[i] = NULL;
+	}
 }
 
 static void *writer_main(void *arg)
@@ -397,10 +416,12 @@ int gkey_logq_log_rows(gkey_logq_t *q, gkey_log_entry_t const *rows, size_t n, c
 		if (pthread_cond_timedwait(&sub->done, &q->mutex, &deadline) == ETIMEDOUT) break;
 	}
 	if (sub->state == SUB_DONE) {
+		bool last = sub_release(sub);
+
 		rc = sub->rc;
 		if (rc != 0) errf(err, err_len, "%s", sub->err);
 		waiter_leave(q);
-		sub_free(sub);
+		if (last) sub_free(sub);
 		return rc;
 	}
 
@@ -413,7 +434,8 @@ int gkey_logq_log_rows(gkey_logq_t *q, gkey_log_entry_t const *rows, size_t n, c
 		     n == 1 ? "row" : "rows", q->cfg.timeout_ms, n == 1 ? "it was" : "they were");
 		return -1;
 	}
-	sub->abandoned = true;		/* the writer frees it */
+	/* WRITING: the writer holds the other reference, and frees it. */
+	(void) sub_release(sub);
 	waiter_leave(q);
 	errf(err, err_len, "the log batch did not commit within %u ms; the %s may still be written",
 	     q->cfg.timeout_ms, n == 1 ? "row" : "rows");
