@@ -88,6 +88,17 @@
 #       GKEY_BENCH_MODULE_CONF=$'record_cache_size = 65536\nview_size = 2000000'
 #   GKEY_BENCH_SCALE_CONF   lines added after those for the scale server
 #       (default "record_cache_size = 0"; add what else turns a cache off)
+#   RADIUSD_MAX_SERVERS=32  thread pool max_servers of every radiusd
+#       here, the baselines' as rlm_gkey's (tests/rig/radiusd.sh's
+#       RIG_MAX_SERVERS); the module pools' max (32, as shipped) is raised
+#       to it when larger. 32 is FreeRADIUS's shipped default. The load
+#       keeps WINDOW requests outstanding, and an rlm_gkey request holds
+#       its thread until its log rows have committed (doc/radius.md
+#       section 11): with fewer threads than WINDOW the rest wait in
+#       radiusd's queue, a commit carries at most max_servers requests'
+#       rows, and the warm rate is bounded by commits per second times
+#       max_servers, not by CPU. The test rig's 16 would measure that
+#       bound; a server sized for production does not have it.
 # The older parts stay apart: bench/log-growth.sh (the log's growth),
 # bench/pana-bench.sh, bench/nd-bench.sh.
 set -euo pipefail
@@ -108,13 +119,18 @@ else
 	: "${SCALE_GRANTS:=3}" "${SCALE_REQUESTS:=10000}" "${SEAL_ARGS:=}"
 fi
 cores=${RADIUSD_CORES:-$(nproc)}
+: "${RADIUSD_MAX_SERVERS:=32}"
+RIG_MAX_SERVERS=$RADIUSD_MAX_SERVERS
+export RIG_MAX_SERVERS
 COLD_SETTLE=${COLD_SETTLE:-1}
 module_conf=${GKEY_BENCH_MODULE_CONF-record_cache_size = 65536}
 scale_conf=${GKEY_BENCH_SCALE_CONF-record_cache_size = 0}
 for v in IDENTITIES REQUESTS ROUNDS WINDOW ROUND_SECONDS COLD SCALE_SMALL SCALE_LARGE \
-	SCALE_APPS SCALE_GRANTS SCALE_REQUESTS cores; do
+	SCALE_APPS SCALE_GRANTS SCALE_REQUESTS cores RADIUSD_MAX_SERVERS; do
 	case ${!v} in '' | 0 | *[!0-9]*) echo "radius-bench: $v must be a positive number" >&2; exit 2 ;; esac
 done
+# The module pools' max (32 in raddb/mods-available/gkey and below) is at least max_servers.
+pool_max=$(( RADIUSD_MAX_SERVERS > 32 ? RADIUSD_MAX_SERVERS : 32 ))
 [ "$SCALE_LARGE" -gt "$SCALE_SMALL" ] || { echo "radius-bench: SCALE_LARGE must exceed SCALE_SMALL" >&2; exit 2; }
 [ "$SCALE_GRANTS" -le "$SCALE_APPS" ] || { echo "radius-bench: SCALE_GRANTS must not exceed SCALE_APPS" >&2; exit 2; }
 
@@ -132,8 +148,12 @@ export RIG_PKI
 tests/mkcerts.sh "$RIG_PKI" >/dev/null
 pg_rig_start
 # PostgreSQL's own defaults for durability, not the rig's test settings.
+# Connections for two servers at a time (main and sql; scale; rv1 and rv2,
+# each stopped when its part is over), each its pool's max, the log writer
+# and the listener: the rig's 100 unless RADIUSD_MAX_SERVERS needs more.
+pg_conns=$(( 2 * (pool_max + 2) + 20 > 100 ? 2 * (pool_max + 2) + 20 : 100 ))
 pg_rig_psql -c 'ALTER SYSTEM SET fsync = on' -c 'ALTER SYSTEM SET synchronous_commit = on' \
-	-c 'ALTER SYSTEM SET full_page_writes = on' >/dev/null
+	-c 'ALTER SYSTEM SET full_page_writes = on' -c "ALTER SYSTEM SET max_connections = $pg_conns" >/dev/null
 pg_rig_restart
 [ "$(pg_rig_psql -At -c 'SHOW fsync')" = on ] || rig_fail "PostgreSQL did not take fsync = on"
 echo "PostgreSQL $(pg_rig_psql -At -c 'SHOW server_version'):" \
@@ -147,7 +167,7 @@ res=$RIG_DIR/results
 mkdir -p "$res"
 ticks=$(getconf CLK_TCK)
 
-echo "radius-bench: $([ "$smoke" = yes ] && echo smoke || echo full) run, $(nproc) cores, IDENTITIES=$IDENTITIES REQUESTS=$REQUESTS ROUNDS=$ROUNDS WINDOW=$WINDOW COLD=$COLD SCALE=$SCALE_SMALL/$SCALE_LARGE identities, $SCALE_APPS applications, $SCALE_GRANTS grants each"
+echo "radius-bench: $([ "$smoke" = yes ] && echo smoke || echo full) run, $(nproc) cores, IDENTITIES=$IDENTITIES REQUESTS=$REQUESTS ROUNDS=$ROUNDS WINDOW=$WINDOW RADIUSD_MAX_SERVERS=$RADIUSD_MAX_SERVERS COLD=$COLD SCALE=$SCALE_SMALL/$SCALE_LARGE identities, $SCALE_APPS applications, $SCALE_GRANTS grants each"
 
 # ---- servers
 # gkey_conf FILE LINES: LINES (item = value) into the gkey { } section,
@@ -171,6 +191,9 @@ gkey_conf() {
 # gkey_server NAME [LINES]: an rlm_gkey radiusd with the module settings.
 gkey_server() {
 	radiusd_rig_config "$1"
+	sed -i "s/^\t\tmax = 32\$/\t\tmax = $pool_max/" "$RADIUS_DIR/raddb/mods-enabled/gkey"
+	grep -q "^		max = $pool_max\$" "$RADIUS_DIR/raddb/mods-enabled/gkey" ||
+		rig_fail "no pool max to set in raddb/mods-available/gkey"
 	gkey_conf "$RADIUS_DIR/raddb/mods-enabled/gkey" "$module_conf"
 	gkey_conf "$RADIUS_DIR/raddb/mods-enabled/gkey" "${2:-}"
 	radiusd_rig_run "$1" --no-debug
@@ -262,7 +285,7 @@ sql {
 	pool {
 		start = 4
 		min = 4
-		max = 32
+		max = $pool_max
 		spare = 4
 		uses = 0
 		lifetime = 0
@@ -396,6 +419,8 @@ bound=$(awk -v s="$seal" -v k="$cores" 'BEGIN { printf "%.0f", k * 1e6 / s }')
 echo "cold: seal $seal us on $cores cores bounds it at $bound req/s"
 
 # ---- scale: the same requests against SCALE_SMALL, then SCALE_LARGE identities
+# The servers measured so far give their connections back first.
+for s in main files sql; do radiusd_rig_stop "$s"; done
 gkey_server scale "$scale_conf"
 scale_port=$RADIUS_PORT scale_pid=$RADIUS_PID_scale
 grep -o 'rlm_gkey (gkey): .*' "$RADIUS_LOG" | head -n 1
@@ -430,6 +455,7 @@ scale=$(awk -v a="$(median_col "scale-$SCALE_LARGE" 3)" -v b="$(median_col "scal
 	'BEGIN { printf "%.3f", a / b }')
 
 # ---- revoke: two servers, every cache on; COMMIT to the first refusal on each
+radiusd_rig_stop scale
 gkey_server rv1
 rv1_port=$RADIUS_PORT
 gkey_server rv2

@@ -9,14 +9,21 @@
 
 typedef struct {
 	bool			used;
+	uint64_t		last_used;	/* the cache's clock at the last get or put */
 	gkey_cache_key_t	key;
 	size_t			len;
 	uint8_t			record[GKEY_CACHE_RECORD_MAX];
 } slot_t;
 
+/*
+ *	Set i is slots [i * n_slots / n_sets, (i + 1) * n_slots / n_sets):
+ *	every slot belongs to one set, sets differ by one slot at most.
+ */
 struct gkey_cache {
 	pthread_mutex_t		mutex;
 	uint32_t		n_slots;
+	uint32_t		n_sets;
+	uint64_t		clock;		/* ticks with every get and put */
 	uint64_t		hits;
 	uint64_t		misses;
 	slot_t			*slots;
@@ -36,6 +43,7 @@ gkey_cache_t *gkey_cache_alloc(uint32_t slots)
 		return NULL;
 	}
 	cache->n_slots = slots;
+	cache->n_sets = (slots + GKEY_CACHE_WAYS - 1) / GKEY_CACHE_WAYS;
 	return cache;
 }
 
@@ -47,8 +55,15 @@ void gkey_cache_free(gkey_cache_t *cache)
 	free(cache);
 }
 
-/* FNV-1a over the fields that name an entry. */
-static uint32_t slot_of(gkey_cache_t const *cache, gkey_cache_key_t const *key)
+static bool key_equal(gkey_cache_key_t const *a, gkey_cache_key_t const *b)
+{
+	return a->identity == b->identity && a->app_id == b->app_id && a->epoch == b->epoch &&
+	       a->not_before == b->not_before && a->not_after == b->not_after &&
+	       memcmp(a->digest, b->digest, sizeof(a->digest)) == 0;
+}
+
+/* FNV-1a over the fields that name an entry: the set it goes in. */
+static uint32_t set_of(gkey_cache_t const *cache, gkey_cache_key_t const *key)
 {
 	uint64_t words[5] = {
 		(uint64_t) key->identity, key->app_id, key->epoch,
@@ -67,15 +82,45 @@ static uint32_t slot_of(gkey_cache_t const *cache, gkey_cache_key_t const *key)
 		h ^= key->digest[i];
 		h *= 16777619u;
 	}
-	return h % cache->n_slots;
+	return h % cache->n_sets;
 }
 
-static bool key_equal(gkey_cache_key_t const *a, gkey_cache_key_t const *b)
+/* The slots of key's set: [*first, *end). */
+static void set_slots(gkey_cache_t const *cache, gkey_cache_key_t const *key, slot_t **first, slot_t **end)
 {
-	return a->identity == b->identity && a->app_id == b->app_id && a->epoch == b->epoch &&
-	       a->not_before == b->not_before && a->not_after == b->not_after &&
-	       memcmp(a->digest, b->digest, sizeof(a->digest)) == 0;
+	uint64_t set = set_of(cache, key);
+
+	*first = &cache->slots[set * cache->n_slots / cache->n_sets];
+	*end = &cache->slots[(set + 1) * cache->n_slots / cache->n_sets];
 }
+
+/* The slot holding key in its set, or NULL. */
+static slot_t *slot_find(gkey_cache_t *cache, gkey_cache_key_t const *key)
+{
+	slot_t *s, *end;
+
+	for (set_slots(cache, key, &s, &end); s < end; s++) {
+		if (s->used && key_equal(&s->key, key)) return s;
+	}
+	return NULL;
+}
+
+/* Where key goes: its own slot, else a free one, else the least recently used. */
+static slot_t *slot_for_put(gkey_cache_t *cache, gkey_cache_key_t const *key)
+{
+	slot_t *s, *end, *victim = NULL;
+
+	for (set_slots(cache, key, &s, &end); s < end; s++) {
+		if (s->used && key_equal(&s->key, key)) return s;
+		if (!s->used) {
+			if (!victim || victim->used) victim = s;
+		} else if (!victim || (victim->used && s->last_used < victim->last_used)) {
+			victim = s;
+		}
+	}
+	return victim;
+}
+
 
 bool gkey_cache_get(gkey_cache_t *cache, gkey_cache_key_t const *key, time_t now,
 		    uint8_t *out, size_t out_size, size_t *out_len)
@@ -87,13 +132,14 @@ bool gkey_cache_get(gkey_cache_t *cache, gkey_cache_key_t const *key, time_t now
 	if (!cache) return false;
 
 	pthread_mutex_lock(&cache->mutex);
-	s = &cache->slots[slot_of(cache, key)];
-	if (s->used && key_equal(&s->key, key)) {
+	s = slot_find(cache, key);
+	if (s) {
 		if (now >= s->key.not_after) {
 			s->used = false;	/* the epoch is over */
 		} else if (s->len <= out_size) {
 			memcpy(out, s->record, s->len);
 			*out_len = s->len;
+			s->last_used = ++cache->clock;
 			hit = true;
 		}
 	}
@@ -114,8 +160,9 @@ void gkey_cache_put(gkey_cache_t *cache, gkey_cache_key_t const *key,
 	if (!cache || len == 0 || len > GKEY_CACHE_RECORD_MAX) return;
 
 	pthread_mutex_lock(&cache->mutex);
-	s = &cache->slots[slot_of(cache, key)];
+	s = slot_for_put(cache, key);
 	s->used = true;
+	s->last_used = ++cache->clock;
 	s->key = *key;
 	memcpy(s->record, record, len);
 	s->len = len;

@@ -43,13 +43,15 @@ typedef struct issue_ctx {
 	size_t			n_apps;
 	gkey_epoch_t		*rows;		/* the identity's epochs valid now */
 	size_t			n_rows;
+	gkey_log_entry_t	*pending;	/* n_rows: the records' log rows */
+	size_t			n_pending;
 } issue_ctx_t;
 
-static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
-				char const *result, char const *reason)
+/* The log row of one decision about this request. */
+static void log_entry(issue_ctx_t const *c, gkey_log_entry_t *e, uint32_t app_id, uint32_t epoch,
+		      char const *result, char const *reason)
 {
-	REQUEST *request = c->request;
-	gkey_log_entry_t e = {
+	*e = (gkey_log_entry_t) {
 		.identity = c->identity,
 		.fingerprint = c->have_fp ? c->fp : NULL,
 		.app_id = app_id,
@@ -60,21 +62,49 @@ static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
 		.result = result,
 		.reason = reason,
 	};
-	char err[256];
+}
 
-	/* The log writer's batch (doc/radius.md, "Issuance log writer"), or a row of its own. */
+/*
+ *	Logs the request's rows, all of them before its reply: through the
+ *	log writer in one batch, with one wait (doc/radius.md section 11),
+ *	or a row of its own each with log_batch = no.
+ */
+static rlm_rcode_t log_rows(issue_ctx_t *c, gkey_log_entry_t const *rows, size_t n)
+{
+	REQUEST *request = c->request;
+	char err[256];
+	size_t i;
+
 	if (c->inst->logq) {
-		if (gkey_logq_log(c->inst->logq, &e, err, sizeof(err)) < 0) {
+		if (gkey_logq_log_rows(c->inst->logq, rows, n, err, sizeof(err)) < 0) {
 			RERROR("Cannot write the issuance log: %s", err);
 			return RLM_MODULE_FAIL;
 		}
 		return RLM_MODULE_OK;
 	}
-	if (gkey_db_log(&c->db, &e) != GKEY_DB_OK) {
-		RERROR("Cannot write the issuance log");
-		return RLM_MODULE_FAIL;
+	for (i = 0; i < n; i++) {
+		if (gkey_db_log(&c->db, &rows[i]) != GKEY_DB_OK) {
+			RERROR("Cannot write the issuance log");
+			return RLM_MODULE_FAIL;
+		}
 	}
 	return RLM_MODULE_OK;
+}
+
+static rlm_rcode_t log_decision(issue_ctx_t *c, uint32_t app_id, uint32_t epoch,
+				char const *result, char const *reason)
+{
+	gkey_log_entry_t e;
+
+	log_entry(c, &e, app_id, epoch, result, reason);
+	return log_rows(c, &e, 1);
+}
+
+/* Keeps the row of one record's decision, logged with the others at the end. */
+static void log_pending(issue_ctx_t *c, uint32_t app_id, uint32_t epoch, char const *result,
+			char const *reason)
+{
+	log_entry(c, &c->pending[c->n_pending++], app_id, epoch, result, reason);
 }
 
 /*
@@ -355,8 +385,8 @@ static int gk_alg_of(char const *name)
  *	has it now, and a digest of the enrolled key and the stored sealed
  *	GK, so that any change to either misses.
  */
-static int cache_key(gkey_cache_key_t *key, int64_t identity, gkey_epoch_t const *e,
-		     gkey_identity_t const *id)
+static int cache_key(rlm_gkey_t const *inst, gkey_cache_key_t *key, int64_t identity,
+		     gkey_epoch_t const *e, gkey_identity_t const *id)
 {
 	EVP_MD_CTX *md;
 	int ok;
@@ -370,7 +400,7 @@ static int cache_key(gkey_cache_key_t *key, int64_t identity, gkey_epoch_t const
 
 	md = EVP_MD_CTX_new();
 	if (!md) return -1;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(md, inst->sha256, NULL) == 1 &&
 	     EVP_DigestUpdate(md, id->spki, id->spki_len) == 1 &&
 	     EVP_DigestUpdate(md, e->material, e->material_len) == 1 &&
 	     EVP_DigestFinal_ex(md, key->digest, NULL) == 1;
@@ -393,14 +423,15 @@ static rlm_rcode_t reply_record(issue_ctx_t *c, gkey_epoch_t const *e, uint8_t c
 	fr_pair_add(&request->reply->vps, vp);
 	RDEBUG2("Issued %s epoch %u (%zu octets%s)", e->app_name, e->epoch, record_len,
 		cached ? ", from the record cache" : "");
-	return log_decision(c, e->app_id, e->epoch, "issued", NULL);
+	log_pending(c, e->app_id, e->epoch, "issued", NULL);
+	return RLM_MODULE_OK;
 }
 
 /*
  *	Seal one epoch into a GKey-Key-Record reply attribute. Returns OK
- *	(added and logged), NOOP when this application's stored material
- *	does not open (logged as failed; the node's other applications are
- *	still issued) or FAIL.
+ *	(added, its log row pending), NOOP when this application's stored
+ *	material does not open (a "failed" row pending; the node's other
+ *	applications are still issued) or FAIL.
  */
 static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 			      gkey_identity_t const *id, enum gkey_kem kem)
@@ -426,7 +457,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 
 	/* Material not stored yet means no record was ever sealed for it. */
 	if (inst->cache && e->material) {
-		keyed = (cache_key(&key, c->identity, e, id) == 0);
+		keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
 		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len)) {
 			return reply_record(c, e, record, record_len, true);
 		}
@@ -436,8 +467,8 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	case 0:
 		break;
 	case GK_NOT_OPENED:
-		rc = log_decision(c, e->app_id, e->epoch, "failed", "key material does not open");
-		return (rc == RLM_MODULE_OK) ? RLM_MODULE_NOOP : rc;
+		log_pending(c, e->app_id, e->epoch, "failed", "key material does not open");
+		return RLM_MODULE_NOOP;
 	default:
 		return RLM_MODULE_FAIL;
 	}
@@ -470,7 +501,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	}
 
 	if (inst->cache) {
-		if (!keyed) keyed = (cache_key(&key, c->identity, e, id) == 0);
+		if (!keyed) keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
 		if (keyed) gkey_cache_put(inst->cache, &key, record, record_len);
 	}
 	rc = reply_record(c, e, record, record_len, false);
@@ -580,15 +611,25 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	 *	An application whose material does not open is left out; the
 	 *	others are issued. Session-Timeout covers only what was issued.
 	 *	If nothing could be issued it is a server fault (no answer),
-	 *	not a refusal.
+	 *	not a refusal. Every record's row is logged at the end, all in
+	 *	one batch with one wait (doc/radius.md section 11), also when
+	 *	the request fails after some: as when each was logged at once.
 	 */
+	c->pending = talloc_array(ctx, gkey_log_entry_t, c->n_rows);
+	if (!c->pending) {
+		RERROR("Out of memory");
+		rc = RLM_MODULE_FAIL;
+		goto finish;
+	}
 	for (i = 0; i < c->n_rows; i++) {
 		rc = add_record(c, ctx, &c->rows[i], &id, kem);
 		if (rc == RLM_MODULE_NOOP) continue;
-		if (rc != RLM_MODULE_OK) goto finish;
+		if (rc != RLM_MODULE_OK) break;
 		if (n_issued != i) c->rows[n_issued] = c->rows[i];
 		n_issued++;
 	}
+	if (c->n_pending > 0 && log_rows(c, c->pending, c->n_pending) != RLM_MODULE_OK) rc = RLM_MODULE_FAIL;
+	if (rc != RLM_MODULE_OK && rc != RLM_MODULE_NOOP) goto finish;
 	if (n_issued == 0) {
 		RERROR("No key material of this identity's applications opens under the KEK");
 		rc = RLM_MODULE_FAIL;

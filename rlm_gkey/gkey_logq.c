@@ -1,13 +1,20 @@
 /*
  * gkey_logq.c	rlm_gkey's issuance log writer (see gkey_logq.h).
  *
- * One mutex guards the queue, the counters and every row's state. A row
+ * One mutex guards the queue, the counters and every submission's state.
+ * A submission holds one request's rows (copies, in one allocation) and
  * is QUEUED (in the list, owned by the queue), WRITING (taken into a
  * batch: the writer reads it without the lock, nobody frees it) or DONE
- * (its result set: the request frees it). A request that gives up while
- * its row is WRITING marks it abandoned and the writer frees it once the
- * batch is over. Each row has its own condition variable, so that a
- * batch wakes exactly its requests.
+ * (its result set). From WRITING on it has two references, the
+ * writer's and the request's, and whoever drops the last one frees it:
+ * so the writer can wake the batch's requests after releasing the mutex
+ * (woken under it, each would only block again on the mutex the writer
+ * holds, one after the other), and a request that gives up while its
+ * submission is WRITING just drops its reference. Each submission has
+ * its own condition variable, so that a batch wakes exactly its
+ * requests, each once.
+ * Counts of rows (queued, writing, batch_max, queue_max) are rows, not
+ * submissions.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,23 +28,24 @@
 #include "gkey_logq.h"
 
 typedef enum {
-	ROW_QUEUED = 0,
-	ROW_WRITING,
-	ROW_DONE
-} row_state_t;
+	SUB_QUEUED = 0,
+	SUB_WRITING,
+	SUB_DONE
+} sub_state_t;
 
-typedef struct row {
-	struct row	*next;
-	gkey_log_entry_t e;		/* points into fp and text */
-	row_state_t	state;
-	bool		abandoned;	/* its request gave up while WRITING */
+typedef struct sub {
+	struct sub	*next;
+	sub_state_t	state;
+	int		refs;		/* from WRITING on: writer and request, 2..0 */
 	int		rc;		/* DONE: the write's result */
 	struct timespec	queued;		/* CLOCK_MONOTONIC */
 	pthread_cond_t	done;
 	char		err[256];
-	uint8_t		fp[32];
-	char		text[];		/* nas, calling, flow, result, reason */
-} row_t;
+	size_t		n;		/* rows, >= 1 */
+	gkey_log_entry_t *e;		/* n rows, pointing into fp and text */
+	uint8_t		(*fp)[32];	/* n fingerprints */
+	char		text[];		/* the rows' arrays, then their strings */
+} sub_t;
 
 struct gkey_logq {
 	gkey_logq_config_t cfg;
@@ -50,16 +58,20 @@ struct gkey_logq {
 	pthread_cond_t	idle;		/* gkey_logq_stop's: no request waits */
 	pthread_t	thread;
 	bool		started;	/* the thread runs (from the first row on) */
-	row_t		*head;
-	row_t		**tail;
+	sub_t		*head;
+	sub_t		**tail;
 	size_t		queued;		/* rows in the list */
 	size_t		writing;	/* rows of the batch being written */
-	size_t		waiters;	/* requests inside gkey_logq_log */
+	size_t		waiters;	/* requests inside gkey_logq_log_rows */
 	bool		stopping;
 	gkey_logq_stats_t stats;
 
-	/* The writer's batch: rows and what it hands to write(). */
-	row_t		**batch;
+	/*
+	 *	The writer's batch: its submissions and the rows it hands to
+	 *	write(), queue_max of each (no batch holds more rows than are
+	 *	queued, nor more submissions than rows).
+	 */
+	sub_t		**batch;
 	gkey_log_entry_t const **entries;
 };
 
@@ -93,58 +105,81 @@ static bool ts_reached(struct timespec const *deadline)
 	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
-/* A copy of e in one allocation; NULL when out of memory. */
-static row_t *row_alloc(gkey_log_entry_t const *e)
+#define TEXT_FIELDS 5
+
+/* The text fields of e, in the order they are copied. */
+static void entry_texts(gkey_log_entry_t const *e, char const *s[TEXT_FIELDS])
 {
-	char const *s[5] = { e->nas, e->calling, e->flow, e->result, e->reason };
-	char const **d[5];
-	size_t len[5], total = 0;
-	row_t *r;
-	char *p;
+	s[0] = e->nas;
+	s[1] = e->calling;
+	s[2] = e->flow;
+	s[3] = e->result;
+	s[4] = e->reason;
+}
+
+/* Copies src's strings to *p onwards and points dst at the copies. */
+static void entry_copy(gkey_log_entry_t *dst, gkey_log_entry_t const *src, uint8_t *fp, char **p)
+{
+	char const *s[TEXT_FIELDS];
+	char const **d[TEXT_FIELDS] = { &dst->nas, &dst->calling, &dst->flow, &dst->result, &dst->reason };
+	size_t len;
 	int i;
 
-	for (i = 0; i < 5; i++) {
-		len[i] = s[i] ? strlen(s[i]) + 1 : 0;
-		total += len[i];
+	*dst = *src;
+	if (src->fingerprint) {
+		memcpy(fp, src->fingerprint, 32);
+		dst->fingerprint = fp;
 	}
-	r = calloc(1, sizeof(*r) + total);
-	if (!r) return NULL;
-	r->e = *e;
-	if (e->fingerprint) {
-		memcpy(r->fp, e->fingerprint, sizeof(r->fp));
-		r->e.fingerprint = r->fp;
-	}
-	d[0] = &r->e.nas;
-	d[1] = &r->e.calling;
-	d[2] = &r->e.flow;
-	d[3] = &r->e.result;
-	d[4] = &r->e.reason;
-	p = r->text;
-	for (i = 0; i < 5; i++) {
+	entry_texts(src, s);
+	for (i = 0; i < TEXT_FIELDS; i++) {
 		if (!s[i]) continue;
-		memcpy(p, s[i], len[i]);
-		*d[i] = p;
-		p += len[i];
+		len = strlen(s[i]) + 1;
+		memcpy(*p, s[i], len);
+		*d[i] = *p;
+		*p += len;
 	}
-	return r;
 }
 
-static void row_free(row_t *r)
+/* A copy of rows[0..n-1] in one allocation; NULL when out of memory. */
+static sub_t *sub_alloc(gkey_log_entry_t const *rows, size_t n)
 {
-	pthread_cond_destroy(&r->done);
-	free(r);
+	char const *s[TEXT_FIELDS];
+	size_t i, total = 0;
+	sub_t *sub;
+	char *p;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		entry_texts(&rows[i], s);
+		for (k = 0; k < TEXT_FIELDS; k++) total += s[k] ? strlen(s[k]) + 1 : 0;
+	}
+	/* The arrays first: their elements are multiples of 8 octets. */
+	sub = calloc(1, sizeof(*sub) + n * (sizeof(gkey_log_entry_t) + 32) + total);
+	if (!sub) return NULL;
+	sub->n = n;
+	sub->e = (gkey_log_entry_t *) (void *) sub->text;
+	sub->fp = (uint8_t (*)[32]) (void *) (sub->text + n * sizeof(gkey_log_entry_t));
+	p = sub->text + n * (sizeof(gkey_log_entry_t) + 32);
+	for (i = 0; i < n; i++) entry_copy(&sub->e[i], &rows[i], sub->fp[i], &p);
+	return sub;
 }
 
-/* Takes r out of the list (it is QUEUED). */
-static void row_unlink(gkey_logq_t *q, row_t *r)
+static void sub_free(sub_t *sub)
 {
-	row_t **pp;
+	pthread_cond_destroy(&sub->done);
+	free(sub);
+}
+
+/* Takes sub out of the list (it is QUEUED). */
+static void sub_unlink(gkey_logq_t *q, sub_t *sub)
+{
+	sub_t **pp;
 
 	for (pp = &q->head; *pp; pp = &(*pp)->next) {
-		if (*pp != r) continue;
-		*pp = r->next;
-		if (q->tail == &r->next) q->tail = pp;
-		q->queued--;
+		if (*pp != sub) continue;
+		*pp = sub->next;
+		if (q->tail == &sub->next) q->tail = pp;
+		q->queued -= sub->n;
 		return;
 	}
 }
@@ -166,11 +201,74 @@ static void batch_gather(gkey_logq_t *q)
 	}
 }
 
+/*
+ *	Takes whole submissions from the head into the batch, up to
+ *	batch_max rows, but always the first one, however many rows it has.
+ *	Returns the number of submissions; the rows are q->writing.
+ */
+static size_t batch_take(gkey_logq_t *q)
+{
+	size_t n_subs = 0, n_rows = 0, i;
+
+	while (q->head && (n_rows == 0 || n_rows + q->head->n <= q->cfg.batch_max)) {
+		sub_t *sub = q->head;
+
+		q->head = sub->next;
+		sub->next = NULL;
+		sub->state = SUB_WRITING;
+		sub->refs = 2;
+		q->batch[n_subs++] = sub;
+		for (i = 0; i < sub->n; i++) q->entries[n_rows++] = &sub->e[i];
+	}
+	if (!q->head) q->tail = &q->head;
+	q->queued -= n_rows;
+	q->writing = n_rows;
+	return n_subs;
+}
+
+/* Drops one reference to a WRITING or DONE submission (under the mutex): true when it is to be freed. */
+static bool sub_release(sub_t *sub)
+{
+	return --sub->refs == 0;
+}
+
+/*
+ *	Sets the batch's result (under the mutex), wakes its requests
+ *	without holding it, then drops the writer's references. Returns
+ *	with the mutex held.
+ */
+static void batch_done(gkey_logq_t *q, size_t n_subs, int rc, char const *err)
+{
+	size_t i;
+
+	q->stats.batches++;
+	q->stats.rows += q->writing;
+	if (rc != 0) q->stats.failed += q->writing;
+	for (i = 0; i < n_subs; i++) {
+		sub_t *sub = q->batch[i];
+
+		sub->state = SUB_DONE;
+		sub->rc = rc != 0 ? -1 : 0;
+		if (rc != 0) strcpy(sub->err, err);
+	}
+	q->writing = 0;
+	pthread_mutex_unlock(&q->mutex);
+
+	/* The writer's reference keeps each submission alive here. */
+	for (i = 0; i < n_subs; i++) pthread_cond_signal(&q->batch[i]->done);
+
+	pthread_mutex_lock(&q->mutex);
+	for (i = 0; i < n_subs; i++) {
+		if (sub_release(q->batch[i])) sub_free(q->batch[i]);
+		q->batch[i] = NULL;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	gkey_logq_t *q = arg;
 	char err[256];
-	size_t i, n;
+	size_t n_subs, n_rows;
 	int rc;
 
 	pthread_mutex_lock(&q->mutex);
@@ -180,42 +278,16 @@ static void *writer_main(void *arg)
 		if (q->cfg.wait_us > 0) batch_gather(q);
 		if (!q->head) continue;
 
-		for (n = 0; q->head && n < q->cfg.batch_max; n++) {
-			row_t *r = q->head;
-
-			q->head = r->next;
-			r->next = NULL;
-			r->state = ROW_WRITING;
-			q->batch[n] = r;
-			q->entries[n] = &r->e;
-		}
-		if (!q->head) q->tail = &q->head;
-		q->queued -= n;
-		q->writing = n;
+		n_subs = batch_take(q);
+		n_rows = q->writing;
 		pthread_mutex_unlock(&q->mutex);
 
 		err[0] = '\0';
-		rc = q->write(q->arg, q->entries, n, err, sizeof(err));
+		rc = q->write(q->arg, q->entries, n_rows, err, sizeof(err));
 		if (rc != 0 && !err[0]) strcpy(err, "the log batch failed");
 
 		pthread_mutex_lock(&q->mutex);
-		q->stats.batches++;
-		q->stats.rows += n;
-		if (rc != 0) q->stats.failed += n;
-		for (i = 0; i < n; i++) {
-			row_t *r = q->batch[i];
-
-			q->batch[i] = NULL;
-			if (r->abandoned) {
-				row_free(r);
-				continue;
-			}
-			r->state = ROW_DONE;
-			r->rc = rc != 0 ? -1 : 0;
-			if (rc != 0) strcpy(r->err, err);
-			pthread_cond_signal(&r->done);
-		}
-		q->writing = 0;
+		batch_done(q, n_subs, rc, err);
 	}
 	pthread_mutex_unlock(&q->mutex);
 	return NULL;
@@ -236,8 +308,8 @@ gkey_logq_t *gkey_logq_start(gkey_logq_config_t const *cfg, gkey_logq_write_t wr
 	q->write = write;
 	q->arg = arg;
 	q->tail = &q->head;
-	q->batch = calloc(cfg->batch_max, sizeof(*q->batch));
-	q->entries = calloc(cfg->batch_max, sizeof(*q->entries));
+	q->batch = calloc(cfg->queue_max, sizeof(*q->batch));
+	q->entries = calloc(cfg->queue_max, sizeof(*q->entries));
 	if (!q->batch || !q->entries) {
 		free(q->batch);
 		free(q->entries);
@@ -289,74 +361,90 @@ static void waiter_leave(gkey_logq_t *q)
 	pthread_mutex_unlock(&q->mutex);
 }
 
-int gkey_logq_log(gkey_logq_t *q, gkey_log_entry_t const *e, char *err, size_t err_len)
+/* Queues sub, or says why not (under the mutex); -1: not queued. */
+static int sub_enqueue(gkey_logq_t *q, sub_t *sub, char *err, size_t err_len)
 {
-	struct timespec deadline;
-	row_t *r;
-	int rc;
-
-	r = row_alloc(e);
-	if (!r) {
-		errf(err, err_len, "out of memory");
-		return -1;
-	}
-	pthread_cond_init(&r->done, &q->condattr);
-	clock_gettime(CLOCK_MONOTONIC, &r->queued);
-	deadline = r->queued;
-	ts_add_us(&deadline, (uint64_t) q->cfg.timeout_ms * 1000);
-
-	pthread_mutex_lock(&q->mutex);
 	if (q->stopping) {
-		q->stats.refused++;
-		pthread_mutex_unlock(&q->mutex);
-		row_free(r);
+		q->stats.refused += sub->n;
 		errf(err, err_len, "the log writer is shutting down");
 		return -1;
 	}
-	if (writer_start(q, err, err_len) < 0) {
-		pthread_mutex_unlock(&q->mutex);
-		row_free(r);
-		return -1;
-	}
-	if (q->queued + q->writing >= q->cfg.queue_max) {
-		q->stats.refused++;
-		pthread_mutex_unlock(&q->mutex);
-		row_free(r);
+	if (writer_start(q, err, err_len) < 0) return -1;
+	if (q->queued + q->writing + sub->n > q->cfg.queue_max) {
+		q->stats.refused += sub->n;
 		errf(err, err_len, "log queue full (log_queue_max = %u rows waiting for the database)",
 		     q->cfg.queue_max);
 		return -1;
 	}
-	*q->tail = r;
-	q->tail = &r->next;
-	q->queued++;
-	q->waiters++;
-	/* The writer needs waking only for a first row and a full batch. */
-	if (q->queued == 1 || q->queued >= q->cfg.batch_max) pthread_cond_signal(&q->work);
+	*q->tail = sub;
+	q->tail = &sub->next;
+	q->queued += sub->n;
+	/* The writer needs waking only for a first submission and a full batch. */
+	if (q->queued == sub->n || q->queued >= q->cfg.batch_max) pthread_cond_signal(&q->work);
+	return 0;
+}
 
-	while (r->state != ROW_DONE) {
-		if (pthread_cond_timedwait(&r->done, &q->mutex, &deadline) == ETIMEDOUT) break;
+int gkey_logq_log_rows(gkey_logq_t *q, gkey_log_entry_t const *rows, size_t n, char *err, size_t err_len)
+{
+	struct timespec deadline;
+	sub_t *sub;
+	int rc;
+
+	if (n == 0) {
+		errf(err, err_len, "no rows to log");
+		return -1;
 	}
-	if (r->state == ROW_DONE) {
-		rc = r->rc;
-		if (rc != 0) errf(err, err_len, "%s", r->err);
+	sub = sub_alloc(rows, n);
+	if (!sub) {
+		errf(err, err_len, "out of memory");
+		return -1;
+	}
+	pthread_cond_init(&sub->done, &q->condattr);
+	clock_gettime(CLOCK_MONOTONIC, &sub->queued);
+	deadline = sub->queued;
+	ts_add_us(&deadline, (uint64_t) q->cfg.timeout_ms * 1000);
+
+	pthread_mutex_lock(&q->mutex);
+	if (sub_enqueue(q, sub, err, err_len) < 0) {
+		pthread_mutex_unlock(&q->mutex);
+		sub_free(sub);
+		return -1;
+	}
+	q->waiters++;
+
+	while (sub->state != SUB_DONE) {
+		if (pthread_cond_timedwait(&sub->done, &q->mutex, &deadline) == ETIMEDOUT) break;
+	}
+	if (sub->state == SUB_DONE) {
+		bool last = sub_release(sub);
+
+		rc = sub->rc;
+		if (rc != 0) errf(err, err_len, "%s", sub->err);
 		waiter_leave(q);
-		row_free(r);
+		if (last) sub_free(sub);
 		return rc;
 	}
 
 	q->stats.timed_out++;
-	if (r->state == ROW_QUEUED) {
-		row_unlink(q, r);
+	if (sub->state == SUB_QUEUED) {
+		sub_unlink(q, sub);
 		waiter_leave(q);
-		row_free(r);
-		errf(err, err_len, "no log batch took the row within %u ms; it was not written", q->cfg.timeout_ms);
+		sub_free(sub);
+		errf(err, err_len, "no log batch took the %s within %u ms; %s not written",
+		     n == 1 ? "row" : "rows", q->cfg.timeout_ms, n == 1 ? "it was" : "they were");
 		return -1;
 	}
-	r->abandoned = true;		/* the writer frees it */
+	/* WRITING: the writer holds the other reference, and frees it. */
+	(void) sub_release(sub);
 	waiter_leave(q);
-	errf(err, err_len, "the log batch did not commit within %u ms; the row may still be written",
-	     q->cfg.timeout_ms);
+	errf(err, err_len, "the log batch did not commit within %u ms; the %s may still be written",
+	     q->cfg.timeout_ms, n == 1 ? "row" : "rows");
 	return -1;
+}
+
+int gkey_logq_log(gkey_logq_t *q, gkey_log_entry_t const *e, char *err, size_t err_len)
+{
+	return gkey_logq_log_rows(q, e, 1, err, err_len);
 }
 
 void gkey_logq_get_stats(gkey_logq_t *q, gkey_logq_stats_t *out)
@@ -376,7 +464,7 @@ void gkey_logq_stop(gkey_logq_t *q)
 	pthread_mutex_unlock(&q->mutex);
 	if (q->started) pthread_join(q->thread, NULL);
 
-	/* Every row is DONE now; wait for their requests to have left. */
+	/* Every submission is DONE now; wait for their requests to have left. */
 	pthread_mutex_lock(&q->mutex);
 	while (q->waiters > 0) pthread_cond_wait(&q->idle, &q->mutex);
 	pthread_mutex_unlock(&q->mutex);

@@ -2,26 +2,31 @@
  * gkey_logq.h	rlm_gkey's issuance log writer: group commit of the log
  *		rows of many requests (doc/radius.md, "Issuance log writer").
  *
- * A request hands its row to gkey_logq_log(), which queues a copy and
- * blocks until the batch holding it has been written and committed, or
- * has failed, or the request's bound has passed. One writer thread per
- * queue takes up to batch_max rows once the oldest has waited wait_us
- * (or at once when the batch is full, or when wait_us is 0), hands them
- * to the write function in one call, and wakes exactly the requests of
- * that batch with its result.
+ * A request hands its rows (one per decision: doc/radius.md section 11)
+ * to gkey_logq_log_rows(), which queues a copy of them together and
+ * blocks once, until the batch holding them has been written and
+ * committed, or has failed, or the request's bound has passed. A
+ * request's rows always go into one batch: they commit or fail together,
+ * and the request has one result. One writer thread per queue takes
+ * whole requests, up to batch_max rows (a request with more rows than
+ * that is a batch of its own), once the oldest has waited wait_us (or at
+ * once when the batch is full, or when wait_us is 0), hands them to the
+ * write function in one call, and wakes exactly the requests of that
+ * batch with its result.
  *
  * Nothing here knows PostgreSQL: the write function does (gkey_db.c's
  * gkey_db_log_batch in the module, a fake in tests/check_logq.c). It is
  * only ever called from the writer thread, one batch at a time.
  *
  * Bounds:
- *	queue_max	rows queued or being written at once; one more
- *			fails at once ("log queue full").
- *	timeout_ms	how long gkey_logq_log() waits at most. A row still
- *			queued then is withdrawn (never written); a row whose
- *			batch is being written may still be committed after
- *			the request failed: a logged row for a request that
- *			got no answer, never an answer without its row.
+ *	queue_max	rows queued or being written at once; a request
+ *			whose rows do not fit fails at once ("log queue
+ *			full").
+ *	timeout_ms	how long a request waits at most. Rows still queued
+ *			then are withdrawn (never written); rows whose batch
+ *			is being written may still be committed after the
+ *			request failed: logged rows for a request that got
+ *			no answer, never an answer without its rows.
  *
  * gkey_logq_stop() writes what is queued (without waiting for batches to
  * fill) and then ends the thread: no row is dropped without its request
@@ -81,9 +86,14 @@ gkey_logq_t	*gkey_logq_start(gkey_logq_config_t const *cfg, gkey_logq_write_t wr
 				 char *err, size_t err_len);
 
 /*
- * Queues a copy of e and waits for its batch. 0: committed. -1: not
- * logged, or not known to be (why in err): the request must fail.
+ * Queues a copy of rows[0..n-1] (n >= 1) and waits for their batch, one
+ * for all of them. 0: all committed. -1: none logged, or not known to be
+ * (why in err): the request must fail.
  */
+int		gkey_logq_log_rows(gkey_logq_t *q, gkey_log_entry_t const *rows, size_t n,
+				   char *err, size_t err_len);
+
+/* One row: gkey_logq_log_rows(q, e, 1, ...). */
 int		gkey_logq_log(gkey_logq_t *q, gkey_log_entry_t const *e, char *err, size_t err_len);
 
 void		gkey_logq_get_stats(gkey_logq_t *q, gkey_logq_stats_t *out);

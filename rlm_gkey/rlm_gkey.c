@@ -249,6 +249,17 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	}
 
 	if (inst->record_cache_size > 0) {
+		/*
+		 *	The record cache's key digest (gkey_issue.c): SHA-256
+		 *	fetched once, not implicitly by every EVP_DigestInit
+		 *	(OpenSSL 3 looks a legacy EVP_sha256() up under a lock
+		 *	each time: doc/radius.md section 10).
+		 */
+		inst->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (!inst->sha256) {
+			cf_log_err_cs(conf, "Cannot fetch SHA-256 from OpenSSL");
+			return -1;
+		}
 		inst->cache = gkey_cache_alloc(inst->record_cache_size);
 		if (!inst->cache) {
 			cf_log_err_cs(conf, "Cannot allocate a record cache of %u entries", inst->record_cache_size);
@@ -343,6 +354,8 @@ static int mod_detach(void *instance)
 	inst->pool = NULL;
 	gkey_cache_free(inst->cache);
 	inst->cache = NULL;
+	EVP_MD_free(inst->sha256);
+	inst->sha256 = NULL;
 	/* The senders borrow the keys: cleared first, then the keys freed. */
 	memset(&inst->p256_sender, 0, sizeof(inst->p256_sender));
 	memset(&inst->x25519_sender, 0, sizeof(inst->x25519_sender));

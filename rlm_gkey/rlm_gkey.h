@@ -49,6 +49,7 @@ typedef struct rlm_gkey_t {
 	gkey_db_config_t	db;
 	fr_connection_pool_t	*pool;
 	gkey_cache_t		*cache;		/* NULL: caching off */
+	EVP_MD			*sha256;	/* with the cache: its key digest */
 	gkey_view_t		*view;		/* NULL: view off */
 	gkey_listen_t		*listen;	/* with the view */
 	gkey_db_log_writer_t	log_writer;	/* the log writer's connection */

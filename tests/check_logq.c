@@ -1,8 +1,9 @@
 /*
  * check_logq.c - rlm_gkey's issuance log writer (rlm_gkey/gkey_logq.c)
  * with a fake write function in place of PostgreSQL: batching, the batch
- * wait, waking each request with its own batch's result, the bounds
- * (queue, wait) and the drain at stop.
+ * wait, waking each request with its own batch's result, a request's
+ * several rows going into one batch with one result, the bounds (queue,
+ * wait) and the drain at stop.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -82,10 +83,17 @@ static void fake_destroy(fake_t *f)
 	pthread_mutex_destroy(&f->mutex);
 }
 
-/* One request: logs the row named reason and keeps the result. */
+/*
+ * One request: logs the row named reason (gkey_logq_log), or n_rows rows
+ * named reason.0, reason.1, ... in one call (gkey_logq_log_rows), and
+ * keeps the result.
+ */
+#define REQ_ROWS_MAX 8
 typedef struct req {
 	gkey_logq_t	*q;
 	char		reason[32];
+	size_t		n_rows;		/* 0: gkey_logq_log */
+	char		names[REQ_ROWS_MAX][40];
 	int		rc;
 	char		err[256];
 	pthread_t	thread;
@@ -94,22 +102,34 @@ typedef struct req {
 static void *req_main(void *arg)
 {
 	req_t *r = arg;
-	gkey_log_entry_t e = {
-		.identity = 7, .app_id = 1, .epoch = 1, .nas = "ar-1", .flow = "radius",
-		.result = "issued", .reason = r->reason,
-	};
+	gkey_log_entry_t e[REQ_ROWS_MAX];
+	size_t i;
 
-	r->rc = gkey_logq_log(r->q, &e, r->err, sizeof(r->err));
+	for (i = 0; i < (r->n_rows ? r->n_rows : 1); i++) {
+		e[i] = (gkey_log_entry_t) {
+			.identity = 7, .app_id = (uint32_t) i + 1, .epoch = 1, .nas = "ar-1", .flow = "radius",
+			.result = "issued", .reason = r->n_rows ? r->names[i] : r->reason,
+		};
+		snprintf(r->names[i], sizeof(r->names[i]), "%s.%zu", r->reason, i);
+	}
+	r->rc = r->n_rows ? gkey_logq_log_rows(r->q, e, r->n_rows, r->err, sizeof(r->err)) :
+			    gkey_logq_log(r->q, &e[0], r->err, sizeof(r->err));
 	return NULL;
 }
 
-static void req_start(req_t *r, gkey_logq_t *q, char const *reason)
+static void req_start_rows(req_t *r, gkey_logq_t *q, char const *reason, size_t n_rows)
 {
 	memset(r, 0, sizeof(*r));
 	r->q = q;
 	r->rc = 99;
+	r->n_rows = n_rows;
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 	ck_assert_int_eq(pthread_create(&r->thread, NULL, req_main, r), 0);
+}
+
+static void req_start(req_t *r, gkey_logq_t *q, char const *reason)
+{
+	req_start_rows(r, q, reason, 0);
 }
 
 static void req_join(req_t *r)
@@ -368,6 +388,137 @@ START_TEST(stop_writes_what_is_queued)
 }
 END_TEST
 
+/* One request, three rows: one write call, one wait, one result. */
+START_TEST(a_requests_rows_go_in_one_batch_with_one_wait)
+{
+	fake_t f;
+	gkey_logq_t *q;
+	gkey_logq_stats_t st;
+	req_t r;
+
+	fake_init(&f);
+	q = start(&f, 256, 0, 1024, 20000);
+	req_start_rows(&r, q, "m", 3);
+	req_join(&r);
+	ck_assert_msg(r.rc == 0, "%d %s", r.rc, r.err);
+	ck_assert_int_eq(f.calls, 1);
+	ck_assert_uint_eq(f.sizes[0], 3);
+	ck_assert_str_eq(f.seen[0], "m.0");
+	ck_assert_str_eq(f.seen[1], "m.1");
+	ck_assert_str_eq(f.seen[2], "m.2");
+	gkey_logq_get_stats(q, &st);
+	ck_assert_uint_eq(st.batches, 1);
+	ck_assert_uint_eq(st.rows, 3);
+	gkey_logq_stop(q);
+	fake_destroy(&f);
+}
+END_TEST
+
+/*
+ * batch_max counts rows: a request whose rows do not fit waits for the
+ * next batch, whole; one with more rows than batch_max is a batch alone.
+ * A failed batch fails all its requests' rows, and only them.
+ */
+START_TEST(a_requests_rows_are_never_split_between_batches)
+{
+	fake_t f;
+	gkey_logq_t *q;
+	req_t a, b, c, d;
+
+	fake_init(&f);
+	f.fail_mask = 1u << 1;		/* the second batch fails */
+	f.hold = true;
+	q = start(&f, 4, 0, 64, 20000);
+	req_start(&a, q, "a");
+	fake_wait_holding(&f);		/* batch 1 = [a], being written */
+	req_start_rows(&b, q, "b", 3);
+	wait_queued(q, 3);
+	req_start_rows(&c, q, "c", 2);	/* 3 + 2 > 4: not with b */
+	wait_queued(q, 5);
+	req_start_rows(&d, q, "d", 6);	/* more than batch_max */
+	wait_queued(q, 11);
+	fake_release(&f);
+	req_join(&a);
+	req_join(&b);
+	req_join(&c);
+	req_join(&d);
+	ck_assert_int_eq(a.rc, 0);
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_str_eq(b.err, "fake failure of call 1");
+	ck_assert_msg(c.rc == 0, "%s", c.err);
+	ck_assert_msg(d.rc == 0, "%s", d.err);
+	ck_assert_int_eq(f.calls, 4);
+	ck_assert_uint_eq(f.sizes[0], 1);
+	ck_assert_uint_eq(f.sizes[1], 3);
+	ck_assert_uint_eq(f.sizes[2], 2);
+	ck_assert_uint_eq(f.sizes[3], 6);
+	ck_assert_str_eq(f.seen[1], "b.0");
+	ck_assert_str_eq(f.seen[3], "b.2");
+	ck_assert_str_eq(f.seen[4], "c.0");
+	ck_assert_str_eq(f.seen[6], "d.0");
+	ck_assert_str_eq(f.seen[11], "d.5");
+	gkey_logq_stop(q);
+	fake_destroy(&f);
+}
+END_TEST
+
+/* Rows that do not all fit in the queue are refused together, at once. */
+START_TEST(rows_that_do_not_fit_the_queue_are_all_refused)
+{
+	fake_t f;
+	gkey_logq_t *q;
+	gkey_logq_stats_t st;
+	req_t a, b;
+
+	fake_init(&f);
+	f.hold = true;
+	q = start(&f, 1, 0, 4, 20000);
+	req_start(&a, q, "a");
+	fake_wait_holding(&f);		/* one row being written, three free */
+	req_start_rows(&b, q, "b", 4);
+	req_join(&b);
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_msg(strstr(b.err, "log queue full") != NULL, "%s", b.err);
+	fake_release(&f);
+	req_join(&a);
+	ck_assert_int_eq(a.rc, 0);
+	gkey_logq_get_stats(q, &st);
+	ck_assert_uint_eq(st.refused, 4);
+	ck_assert_uint_eq(st.rows, 1);
+	ck_assert_int_eq(gkey_logq_log_rows(q, NULL, 0, b.err, sizeof(b.err)), -1);
+	gkey_logq_stop(q);
+	fake_destroy(&f);
+}
+END_TEST
+
+/* Rows still queued at the timeout are withdrawn together. */
+START_TEST(a_requests_rows_are_withdrawn_together)
+{
+	fake_t f;
+	gkey_logq_t *q;
+	gkey_logq_stats_t st;
+	req_t a, b;
+
+	fake_init(&f);
+	f.hold = true;
+	q = start(&f, 8, 0, 16, 300);
+	req_start(&a, q, "a");
+	fake_wait_holding(&f);
+	req_start_rows(&b, q, "b", 3);
+	req_join(&b);
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_msg(strstr(b.err, "they were not written") != NULL, "%s", b.err);
+	gkey_logq_get_stats(q, &st);
+	ck_assert_uint_eq(st.queued, 0);
+	fake_release(&f);
+	req_join(&a);
+	gkey_logq_stop(q);
+	ck_assert_int_eq(f.calls, 1);
+	ck_assert_uint_eq(f.n_seen, 1);
+	fake_destroy(&f);
+}
+END_TEST
+
 /* The row handed over is a copy: the caller's strings may go at once. */
 static gkey_log_entry_t const *copy_seen;
 static char copy_text[128];
@@ -436,6 +587,10 @@ Suite *check_suite(void)
 	tcase_add_test(tc, a_request_gives_up_after_its_timeout);
 	tcase_add_test(tc, a_full_queue_refuses_at_once);
 	tcase_add_test(tc, stop_writes_what_is_queued);
+	tcase_add_test(tc, a_requests_rows_go_in_one_batch_with_one_wait);
+	tcase_add_test(tc, a_requests_rows_are_never_split_between_batches);
+	tcase_add_test(tc, rows_that_do_not_fit_the_queue_are_all_refused);
+	tcase_add_test(tc, a_requests_rows_are_withdrawn_together);
 	tcase_add_test(tc, the_row_is_copied_whole);
 	tcase_add_test(tc, bad_configurations_are_refused);
 	suite_add_tcase(s, tc);

@@ -18,12 +18,18 @@
 #	written (and perhaps edited) before, and waits until it is ready.
 # radiusd_rig_stop NAME
 # RADIUS_SECRET is the shared secret of the 127.0.0.1 client.
+# RIG_MAX_SERVERS is every server's thread pool max_servers (default 16;
+#	the benchmarks set it for all their servers alike, see
+#	bench/radius-bench.sh). A module pool's max must be at least as
+#	large: the rig's configurations have 32 (raddb/mods-available/gkey).
 
 RADIUS_SECRET=${RADIUS_SECRET:-gkey-test-secret}
+RIG_MAX_SERVERS=${RIG_MAX_SERVERS:-16}
 
 radiusd_rig_config() {
 	local name=$1 eap=no a dir port dsn
 	shift
+	case $RIG_MAX_SERVERS in '' | 0 | *[!0-9]*) rig_fail "RIG_MAX_SERVERS must be a positive number" ;; esac
 	for a in "$@"; do
 		case $a in
 		--eap) eap=yes ;;
@@ -81,7 +87,7 @@ security {
 
 thread pool {
 	start_servers = 4
-	max_servers = 16
+	max_servers = $RIG_MAX_SERVERS
 	min_spare_servers = 2
 	max_spare_servers = 8
 	max_requests_per_server = 0
