@@ -6,8 +6,15 @@
 # EAP-TLS, gkey-pushd, gkey-ard with gkey-noded, the phone, in a network
 # namespace over a veth pair, pana-relayd as PAA with two pana-pac that
 # stay running: sensor and sensor2).  ROTATIONS times an operator's
-# `SELECT gkey.rotate('home-energy')`, 1.5 s apart (PUSH_BENCH_GAP), each
-# pushed to all three nodes: 3 pushes a rotation, 180 with the default.
+# `SELECT gkey.rotate('home-energy', interval '0')`, 1.5 s apart
+# (PUSH_BENCH_GAP), each pushed to all three nodes: 3 pushes a rotation,
+# 180 with the default. The grace of 0 ends the previous epoch at the
+# rotation. With the application's own overlap (1 hour) every epoch of
+# the run would stay valid and be sent again in each answer, which then
+# outgrows a RADIUS packet (4096 octets) after about twenty rotations;
+# with a grace shorter than the gap but above 0 the answer's
+# Session-Timeout (the earliest not_after, doc/radius.md section 6) ends
+# the PANA sessions before the next push.
 # gkey-pushd runs with its defaults (push-window 0.5 s, which spreads the
 # pushes of a rotation at random over it; PUSH_BENCH_WINDOW sets another).
 #
@@ -54,7 +61,7 @@ lat=$RIG_DIR/latency
 : >"$lat"
 missed=0
 for i in $(seq 1 "$rotations"); do
-	set -- $(push_commit "SELECT gkey.rotate('home-energy')")
+	set -- $(push_commit "SELECT gkey.rotate('home-energy', interval '0')")
 	e=$1 t0=$2
 	for n in ph sensor sensor2; do
 		until t=$(first_at "$n" "$e") && [ -n "$t" ]; do
