@@ -167,6 +167,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/011_view_stable_until.sql
 \ir ../../sql/migrations/012_log_batch.sql
 \ir ../../sql/migrations/013_push_targets.sql
+\ir ../../sql/migrations/014_lookup_plans.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),
