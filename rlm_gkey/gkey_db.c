@@ -463,8 +463,15 @@ static gkey_db_rcode_t stmt_run(gkey_db_t *db, stmt_t stmt, char const * const *
 	int attempt;
 
 	*out = NULL;
+	/*
+	 *	The pooled connection is taken at a request's first
+	 *	statement, not before: a request the view and the record
+	 *	cache answer runs none (its log rows go to the log writer's
+	 *	own connection), and holds no connection of the pool.
+	 */
+	if (!db->conn) db->conn = fr_connection_get(db->pool);
 	if (!db->conn) {
-		RERROR("%s: no database connection", stmts[stmt].name);
+		RERROR("No connection to the database for %s", stmts[stmt].name);
 		return GKEY_DB_ERROR;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {

@@ -52,9 +52,12 @@ typedef struct gkey_db_conn {
 
 /*
  * What a query runs with: the pool its connection came from, the request
- * it is for (errors are logged against it) and the connection. A query
- * that reconnects replaces conn; conn is NULL once reconnecting failed,
- * and the pool has then closed the old one: nothing is left to release.
+ * it is for (errors are logged against it) and the connection. conn
+ * starts NULL: the first query takes one from the pool, and the caller
+ * releases it if it is set at the end. A query that reconnects replaces
+ * conn; conn is NULL once reconnecting failed, and the pool has then
+ * closed the old one: nothing is left to release (a later query would
+ * take another).
  */
 typedef struct gkey_db {
 	fr_connection_pool_t	*pool;

@@ -555,14 +555,10 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 	if (!c->nas) c->nas = ip_ntoh(&request->packet->src_ipaddr, c->nas_addr, sizeof(c->nas_addr));
 	c->calling = request_text(request, ctx, PW_CALLING_STATION_ID);
 
+	/* The pooled connection is taken at the first statement, if any. */
 	c->db.pool = inst->pool;
 	c->db.request = request;
-	c->db.conn = fr_connection_get(inst->pool);
-	if (!c->db.conn) {
-		RERROR("No connection to the database");
-		talloc_free(ctx);
-		return RLM_MODULE_FAIL;
-	}
+	c->db.conn = NULL;
 
 	for (vp = fr_cursor_init(&cursor, &request->packet->vps);
 	     vp;
