@@ -41,7 +41,7 @@ static const CONF_PARSER module_config[] = {
 	/* The issuance log writer (doc/radius.md, "Issuance log writer"). */
 	{ "log_batch", FR_CONF_OFFSET(PW_TYPE_BOOLEAN, rlm_gkey_t, log_batch), "yes" },
 	{ "log_batch_max", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.batch_max), "256" },
-	{ "log_batch_wait_us", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.wait_us), "500" },
+	{ "log_batch_wait_us", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.wait_us), "0" },
 	{ "log_queue_max", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, logq_cfg.queue_max), "4096" },
 	{ "log_wait_margin", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, log_wait_margin), "1000" },
 	CONF_PARSER_TERMINATOR
