@@ -12,7 +12,7 @@ static size_t run_end(gkey_fit_rec_t const *recs, size_t n, size_t start)
 	return end;
 }
 
-size_t gkey_fit_select(gkey_fit_rec_t const *recs, size_t n, size_t room, bool *send)
+size_t gkey_fit_select(gkey_fit_rec_t const *recs, size_t n, size_t room, size_t max, bool *send)
 {
 	size_t i, start, end, used = 0, chosen = 0, round, taken;
 
@@ -21,7 +21,7 @@ size_t gkey_fit_select(gkey_fit_rec_t const *recs, size_t n, size_t room, bool *
 	/* Round 0: every application's newest epoch, all or nothing. */
 	for (start = 0; start < n; start = end) {
 		end = run_end(recs, n, start);
-		if (recs[end - 1].octets > room - used) {
+		if (chosen == max || recs[end - 1].octets > room - used) {
 			for (i = 0; i < n; i++) send[i] = false;
 			return 0;
 		}
@@ -36,9 +36,9 @@ size_t gkey_fit_select(gkey_fit_rec_t const *recs, size_t n, size_t room, bool *
 	 *	of the round before: that is all the state there is, so no
 	 *	allocation.
 	 */
-	for (round = 1; ; round++) {
+	for (round = 1; chosen < max; round++) {
 		taken = 0;
-		for (start = 0; start < n; start = end) {
+		for (start = 0; start < n && chosen < max; start = end) {
 			end = run_end(recs, n, start);
 			if (end - start <= round) continue;		/* none left */
 			if (!send[end - round]) continue;		/* closed */

@@ -24,22 +24,25 @@ typedef struct gkey_fit_rec {
 } gkey_fit_rec_t;
 
 /*
- * Chooses the records of recs[0..n) to send in room octets. recs must be
+ * Chooses at most max of the records of recs[0..n) to send in room
+ * octets (a NAS may pass on no more: pana-relayd's limit). recs must be
  * in the order application, then epoch ascending (the lookup's order):
  * each application's records are one run, its newest epoch last.
  *
  * In rounds: in each, every application still open (in the order of
  * recs) takes its newest epoch not taken yet if that fits in what is
  * left; an application whose next record does not fit, or that has none
- * left, is closed, and never sends an older epoch than one it left out.
- * So every application gets its newest epoch before any gets a second,
- * and what is left out is each application's oldest epochs.
+ * left, is closed, and never sends an older epoch than one it left out;
+ * the rounds end when max are chosen. So every application gets its
+ * newest epoch before any gets a second, and what is left out is each
+ * application's oldest epochs.
  *
  * The first round must fit whole: when the newest epoch of some
- * application does not fit, nothing is chosen. Sets send[i] (n entries)
+ * application does not fit, or there are more applications than max,
+ * nothing is chosen. Sets send[i] (n entries)
  * for the records chosen, clears the others; returns how many were
  * chosen: 0 for none (n == 0 or the first round did not fit).
  */
-size_t gkey_fit_select(gkey_fit_rec_t const *recs, size_t n, size_t room, bool *send);
+size_t gkey_fit_select(gkey_fit_rec_t const *recs, size_t n, size_t room, size_t max, bool *send);
 
 #endif /* GKEY_FIT_H */
