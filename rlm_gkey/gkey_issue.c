@@ -609,11 +609,11 @@ static int epoch_order(void const *a, void const *b)
 
 /*
  *	Keeps in c->rows only the epochs whose records fit into the
- *	Access-Accept (gkey_fit.h): each application's newest first, round
- *	by round; the oldest are left out, with one WARN line naming them.
- *	Nothing is sealed or logged for what is left out. Returns OK, or the
- *	refusal "reply too large" when not even the newest epoch of every
- *	application fits.
+ *	Access-Accept (gkey_fit.h), max_records of them at most: each
+ *	application's newest first, round by round; the oldest are left
+ *	out, with one WARN line naming them. Nothing is sealed or logged for
+ *	what is left out. Returns OK, or the refusal "reply too large" when
+ *	not even the newest epoch of every application fits.
  */
 static rlm_rcode_t choose_records(issue_ctx_t *c, TALLOC_CTX *ctx, enum gkey_kem kem)
 {
@@ -621,7 +621,7 @@ static rlm_rcode_t choose_records(issue_ctx_t *c, TALLOC_CTX *ctx, enum gkey_kem
 	rlm_gkey_t const *inst = c->inst;
 	gkey_fit_rec_t *recs;
 	bool *send;
-	size_t i, j, start, overhead, room, chosen;
+	size_t i, j, start, overhead, room, chosen, n_apps = 0;
 	char left[1024];
 	size_t off = 0;
 
@@ -638,11 +638,17 @@ static rlm_rcode_t choose_records(issue_ctx_t *c, TALLOC_CTX *ctx, enum gkey_kem
 			.epoch = c->rows[i].epoch,
 			.octets = record_octets(&c->rows[i], kem),
 		};
+		if (i == 0 || recs[i].app_id != recs[i - 1].app_id) n_apps++;
 	}
 	overhead = reply_overhead(request);
 	room = (inst->max_reply_octets > overhead) ? inst->max_reply_octets - overhead : 0;
 
-	chosen = gkey_fit_select(recs, c->n_rows, room, send);
+	chosen = gkey_fit_select(recs, c->n_rows, room, inst->max_records, send);
+	if (chosen == 0 && n_apps > inst->max_records) {
+		ERROR("rlm_gkey (%s): (%u) %zu %s applications, more than max_records = %u: refused",
+		      inst->name, request->number, n_apps, c->n_apps ? "requested" : "granted", inst->max_records);
+		return refuse(c, "reply too large");
+	}
 	if (chosen == 0) {
 		ERROR("rlm_gkey (%s): (%u) the newest epochs of the %s applications do not fit into an "
 		      "Access-Accept of max_reply_octets = %u (%zu octets are other attributes, %zu left for "
@@ -673,9 +679,10 @@ static rlm_rcode_t choose_records(issue_ctx_t *c, TALLOC_CTX *ctx, enum gkey_kem
 					recs[k - 1].epoch, k - start);
 		}
 	}
-	WARN("rlm_gkey (%s): (%u) %zu of %zu records fit into an Access-Accept of max_reply_octets = %u "
-	     "(%zu octets are other attributes); left out, oldest first: %s", inst->name, request->number,
-	     chosen, c->n_rows, inst->max_reply_octets, overhead, left);
+	WARN("rlm_gkey (%s): (%u) %zu of %zu records fit into an Access-Accept of max_records = %u, "
+	     "max_reply_octets = %u (%zu octets are other attributes); left out, oldest first: %s",
+	     inst->name, request->number, chosen, c->n_rows, inst->max_records, inst->max_reply_octets,
+	     overhead, left);
 
 	for (i = 0, j = 0; i < c->n_rows; i++) {
 		if (!send[i]) continue;

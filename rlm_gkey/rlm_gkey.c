@@ -35,6 +35,7 @@ static const CONF_PARSER module_config[] = {
 	{ "vendor", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, vendor), "32473" },
 	{ "max_lifetime", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_lifetime), "86400" },
 	{ "max_reply_octets", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_reply_octets), "4096" },
+	{ "max_records", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_records), "16" },
 	{ "record_cache_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, record_cache_size), "4096" },
 	{ "view_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_size), "100000" },
 	{ "view_ttl", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_ttl), "300" },
@@ -185,6 +186,9 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	/* RFC 2865 section 3: no RADIUS packet is longer than 4096 octets. */
 	FR_INTEGER_BOUND_CHECK("max_reply_octets", inst->max_reply_octets, >=, 64);
 	FR_INTEGER_BOUND_CHECK("max_reply_octets", inst->max_reply_octets, <=, MAX_PACKET_LEN);
+	/* More than 35 records (117 octets each at least) never fit in 4096 octets. */
+	FR_INTEGER_BOUND_CHECK("max_records", inst->max_records, >=, 1);
+	FR_INTEGER_BOUND_CHECK("max_records", inst->max_records, <=, 64);
 	FR_INTEGER_BOUND_CHECK("record_cache_size", inst->record_cache_size, <=, 1000000);
 	FR_INTEGER_BOUND_CHECK("view_size", inst->view_size, <=, 10000000);
 	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, >=, 1);
@@ -333,9 +337,10 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 			     "%u rows queued at most, a request waiting %u ms at most", inst->name,
 			     inst->logq_cfg.batch_max, inst->logq_cfg.wait_us, inst->logq_cfg.queue_max,
 			     inst->logq_cfg.timeout_ms);
-	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, max_reply_octets %u, query_timeout %u ms, "
-	     "record_cache_size %u, kek_file %s%s%s%s",
-	     inst->name, inst->vendor, inst->max_lifetime, inst->max_reply_octets, inst->query_timeout,
+	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, max_reply_octets %u, max_records %u, "
+	     "query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
+	     inst->name, inst->vendor, inst->max_lifetime, inst->max_reply_octets, inst->max_records,
+	     inst->query_timeout,
 	     inst->record_cache_size,
 	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",
 	     inst->keks->n > 1 ? inst->kek_next_file : "",
