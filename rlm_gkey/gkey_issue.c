@@ -5,8 +5,9 @@
  * (by certificate or fingerprint for access routers, by the EAP-TLS
  * client certificate's issuer and serial in post-auth), checks its
  * status and validity, fetches the epochs of its applications valid now,
- * creates missing key material race-free, seals one Key Record per epoch
- * to the node's enrolled key and logs every decision.
+ * creates missing key material race-free, chooses the records that fit
+ * into the Access-Accept (gkey_fit.h), seals one Key Record per chosen
+ * epoch to the node's enrolled key and logs every decision.
  */
 #include <freeradius/build.h>
 RCSID("$Id$")
@@ -19,6 +20,7 @@ RCSID("$Id$")
 #include <openssl/x509.h>
 
 #include "rlm_gkey.h"
+#include "gkey_fit.h"
 #include "gkseal.h"
 #include "hpke.h"
 #include "keyrecord.h"
@@ -380,6 +382,32 @@ static int gk_alg_of(char const *name)
 	return -1;
 }
 
+/* Code, Identifier, Length, Authenticator (RFC 2865 section 3). */
+#define RADIUS_HEADER_OCTETS 20
+/* Type, Length, Vendor-Id, Vendor-Type, Vendor-Length (doc/radius.md 2.2). */
+#define VSA_HDR_LEN 8
+/* Message-Authenticator: Type, Length and 16 octets (RFC 3579 section 3.2). */
+#define MSG_AUTH_OCTETS 18
+/* Session-Timeout: Type, Length and a 4-octet integer. */
+#define SESSION_TIMEOUT_OCTETS 6
+
+/*
+ *	The octets one epoch's GKey-Key-Record takes in the packet, known
+ *	before sealing: a record's length follows from its suite, GK
+ *	algorithm and name (doc/key-record.md). An unknown algorithm counts
+ *	as the longest record (add_record refuses it anyway).
+ */
+static size_t record_octets(gkey_epoch_t const *e, enum gkey_kem kem)
+{
+	size_t len = 0;
+	int alg = gk_alg_of(e->gk_alg);
+
+	if (alg >= 0) len = gkey_record_len(kem == GKEY_KEM_P256 ? GKEY_SUITE_P256 : GKEY_SUITE_X25519,
+					    alg, strlen(e->app_name));
+	if (len == 0) len = GKEY_RECORD_MAX_LEN;
+	return VSA_HDR_LEN + len;
+}
+
 /*
  *	What names a sealed record in the cache: the epoch as the database
  *	has it now, and a digest of the enrolled key and the stored sealed
@@ -458,7 +486,9 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	/* Material not stored yet means no record was ever sealed for it. */
 	if (inst->cache && e->material) {
 		keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
-		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len)) {
+		/* Of another length than reckoned (the name changed), it is sealed again. */
+		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len) &&
+		    VSA_HDR_LEN + record_len == record_octets(e, kem)) {
 			return reply_record(c, e, record, record_len, true);
 		}
 	}
@@ -499,6 +529,12 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 			e->app_id, record_len);
 		goto finish;
 	}
+	/* The room was reckoned with this length: a longer one could overflow the packet. */
+	if (VSA_HDR_LEN + record_len != record_octets(e, kem)) {
+		RERROR("Record of application %u is %zu octets, not the %zu its room was reckoned for",
+			e->app_id, record_len, record_octets(e, kem) - VSA_HDR_LEN);
+		goto finish;
+	}
 
 	if (inst->cache) {
 		if (!keyed) keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
@@ -509,6 +545,152 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 finish:
 	OPENSSL_cleanse(gk, sizeof(gk));
 	return rc;
+}
+
+/*
+ *	The octets of the Access-Accept that are not this module's records:
+ *	the header, what the reply holds already, encoded as rad_encode()
+ *	will encode it (in post-auth: EAP-Message, Message-Authenticator,
+ *	the MS-MPPE keys, User-Name, Proxy-State), and what is added after
+ *	the module runs: a Message-Authenticator (RFC 3579 section 3.2; newer
+ *	FreeRADIUS 3.2 releases add one to every reply), the request's
+ *	Proxy-State (copied after authorize, before post-auth) and the
+ *	Session-Timeout set below. Attributes the virtual server adds later
+ *	are the operator's margin: max_reply_octets (doc/radius.md 6.1).
+ */
+static size_t reply_overhead(REQUEST *request)
+{
+	uint8_t buf[MAX_PACKET_LEN];
+	char const *secret = (request->client && request->client->secret) ? request->client->secret : "";
+	VALUE_PAIR const *vp, *next;
+	bool have_ma = false, have_ps = false, have_st = false;
+	size_t used = RADIUS_HEADER_OCTETS;
+	int len;
+
+	for (vp = request->reply->vps; vp; vp = next) {
+		next = vp->next;
+		/* What rad_encode() skips: internal attributes, empty values. */
+		if (vp->da->vendor == 0 && (vp->da->attr & 0xffff) >= 256 &&
+		    !vp->da->flags.extended && !vp->da->flags.long_extended) continue;
+		if (vp->vp_length == 0 && (vp->da->vendor != 0 ||
+		    (vp->da->attr != PW_CHARGEABLE_USER_IDENTITY && vp->da->attr != PW_MESSAGE_AUTHENTICATOR))) continue;
+		if (vp->da->vendor == 0) {
+			if (vp->da->attr == PW_MESSAGE_AUTHENTICATOR) have_ma = true;
+			if (vp->da->attr == PW_PROXY_STATE) have_ps = true;
+			if (vp->da->attr == PW_SESSION_TIMEOUT) have_st = true;
+		}
+		next = vp;
+		len = rad_vp2attr(request->reply, request->packet, secret, &next, buf, sizeof(buf));
+		/* It could not be encoded here: count it as long as it can be. */
+		if (len <= 0) len = sizeof(buf);
+		/* It may have encoded several (a TLV, a concatenated value): next is past them. */
+		if (next == vp) next = vp->next;
+		used += (size_t) len;
+	}
+	if (!have_ma) used += MSG_AUTH_OCTETS;
+	if (!have_ps) {
+		for (vp = request->packet->vps; vp; vp = vp->next) {
+			if (vp->da->vendor == 0 && vp->da->attr == PW_PROXY_STATE) used += 2 + vp->vp_length;
+		}
+	}
+	if (!have_st) used += SESSION_TIMEOUT_OCTETS;
+	return used;
+}
+
+/* The lookup's order, which gkey_fit_select needs: application, then epoch. */
+static int epoch_order(void const *a, void const *b)
+{
+	gkey_epoch_t const *x = a, *y = b;
+
+	if (x->app_id != y->app_id) return (x->app_id < y->app_id) ? -1 : 1;
+	if (x->epoch != y->epoch) return (x->epoch < y->epoch) ? -1 : 1;
+	return 0;
+}
+
+/*
+ *	Keeps in c->rows only the epochs whose records fit into the
+ *	Access-Accept (gkey_fit.h), max_records of them at most: each
+ *	application's newest first, round by round; the oldest are left
+ *	out, with one WARN line naming them. Nothing is sealed or logged for
+ *	what is left out. Returns OK, or the refusal "reply too large" when
+ *	not even the newest epoch of every application fits.
+ */
+static rlm_rcode_t choose_records(issue_ctx_t *c, TALLOC_CTX *ctx, enum gkey_kem kem)
+{
+	REQUEST *request = c->request;
+	rlm_gkey_t const *inst = c->inst;
+	gkey_fit_rec_t *recs;
+	bool *send;
+	size_t i, j, start, overhead, room, chosen, n_apps = 0;
+	char left[1024];
+	size_t off = 0;
+
+	qsort(c->rows, c->n_rows, sizeof(c->rows[0]), epoch_order);
+	recs = talloc_array(ctx, gkey_fit_rec_t, c->n_rows);
+	send = talloc_array(ctx, bool, c->n_rows);
+	if (!recs || !send) {
+		RERROR("Out of memory");
+		return RLM_MODULE_FAIL;
+	}
+	for (i = 0; i < c->n_rows; i++) {
+		recs[i] = (gkey_fit_rec_t) {
+			.app_id = c->rows[i].app_id,
+			.epoch = c->rows[i].epoch,
+			.octets = record_octets(&c->rows[i], kem),
+		};
+		if (i == 0 || recs[i].app_id != recs[i - 1].app_id) n_apps++;
+	}
+	overhead = reply_overhead(request);
+	room = (inst->max_reply_octets > overhead) ? inst->max_reply_octets - overhead : 0;
+
+	chosen = gkey_fit_select(recs, c->n_rows, room, inst->max_records, send);
+	if (chosen == 0 && n_apps > inst->max_records) {
+		ERROR("rlm_gkey (%s): (%u) %zu %s applications, more than max_records = %u: refused",
+		      inst->name, request->number, n_apps, c->n_apps ? "requested" : "granted", inst->max_records);
+		return refuse(c, "reply too large");
+	}
+	if (chosen == 0) {
+		ERROR("rlm_gkey (%s): (%u) the newest epochs of the %s applications do not fit into an "
+		      "Access-Accept of max_reply_octets = %u (%zu octets are other attributes, %zu left for "
+		      "GKey-Key-Record): refused", inst->name, request->number,
+		      c->n_apps ? "requested" : "granted", inst->max_reply_octets, overhead, room);
+		return refuse(c, "reply too large");
+	}
+	if (chosen == c->n_rows) return RLM_MODULE_OK;
+
+	/*
+	 *	What each application leaves out is its oldest epochs, one run
+	 *	from its first row to the first one sent: named by range. No
+	 *	key material, only names and numbers.
+	 */
+	left[0] = '\0';
+	for (start = 0; start < c->n_rows; start = j) {
+		size_t k;
+
+		for (j = start; j < c->n_rows && recs[j].app_id == recs[start].app_id; j++);
+		for (k = start; k < j && !send[k]; k++);
+		if (k == start || off >= sizeof(left)) continue;
+		if (k - start == 1) {
+			off += snprintf(left + off, sizeof(left) - off, "%s%s epoch %u", off ? ", " : "",
+					c->rows[start].app_name, recs[start].epoch);
+		} else {
+			off += snprintf(left + off, sizeof(left) - off, "%s%s epochs %u..%u (%zu)",
+					off ? ", " : "", c->rows[start].app_name, recs[start].epoch,
+					recs[k - 1].epoch, k - start);
+		}
+	}
+	WARN("rlm_gkey (%s): (%u) %zu of %zu records fit into an Access-Accept of max_records = %u, "
+	     "max_reply_octets = %u (%zu octets are other attributes); left out, oldest first: %s",
+	     inst->name, request->number, chosen, c->n_rows, inst->max_records, inst->max_reply_octets,
+	     overhead, left);
+
+	for (i = 0, j = 0; i < c->n_rows; i++) {
+		if (!send[i]) continue;
+		if (j != i) c->rows[j] = c->rows[i];
+		j++;
+	}
+	c->n_rows = j;
+	return RLM_MODULE_OK;
 }
 
 static void set_session_timeout(issue_ctx_t *c, gkey_epoch_t const *rows, size_t n, time_t now)
@@ -602,6 +784,14 @@ rlm_rcode_t gkey_issue(rlm_gkey_t const *inst, REQUEST *request, gkey_flow_t flo
 					  "no authorised application");
 		goto finish;
 	}
+
+	/*
+	 *	What does not fit into one RADIUS packet is left out before
+	 *	anything is sealed, so the reply never outgrows it and no row
+	 *	is logged for a record not sent.
+	 */
+	rc = choose_records(c, ctx, kem);
+	if (rc != RLM_MODULE_OK) goto finish;
 
 	/*
 	 *	An application whose material does not open is left out; the

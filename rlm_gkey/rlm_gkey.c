@@ -34,6 +34,8 @@ static const CONF_PARSER module_config[] = {
 					     rlm_gkey_t, x25519_key_file), NULL },
 	{ "vendor", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, vendor), "32473" },
 	{ "max_lifetime", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_lifetime), "86400" },
+	{ "max_reply_octets", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_reply_octets), "4096" },
+	{ "max_records", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, max_records), "16" },
 	{ "record_cache_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, record_cache_size), "4096" },
 	{ "view_size", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_size), "100000" },
 	{ "view_ttl", FR_CONF_OFFSET(PW_TYPE_INTEGER, rlm_gkey_t, view_ttl), "300" },
@@ -181,6 +183,12 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	FR_INTEGER_BOUND_CHECK("query_timeout", inst->query_timeout, <=, 60000);
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, >=, 60);
 	FR_INTEGER_BOUND_CHECK("max_lifetime", inst->max_lifetime, <=, 31 * 86400);
+	/* RFC 2865 section 3: no RADIUS packet is longer than 4096 octets. */
+	FR_INTEGER_BOUND_CHECK("max_reply_octets", inst->max_reply_octets, >=, 64);
+	FR_INTEGER_BOUND_CHECK("max_reply_octets", inst->max_reply_octets, <=, MAX_PACKET_LEN);
+	/* More than 35 records (117 octets each at least) never fit in 4096 octets. */
+	FR_INTEGER_BOUND_CHECK("max_records", inst->max_records, >=, 1);
+	FR_INTEGER_BOUND_CHECK("max_records", inst->max_records, <=, 64);
 	FR_INTEGER_BOUND_CHECK("record_cache_size", inst->record_cache_size, <=, 1000000);
 	FR_INTEGER_BOUND_CHECK("view_size", inst->view_size, <=, 10000000);
 	FR_INTEGER_BOUND_CHECK("view_ttl", inst->view_ttl, >=, 1);
@@ -329,8 +337,11 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 			     "%u rows queued at most, a request waiting %u ms at most", inst->name,
 			     inst->logq_cfg.batch_max, inst->logq_cfg.wait_us, inst->logq_cfg.queue_max,
 			     inst->logq_cfg.timeout_ms);
-	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
-	     inst->name, inst->vendor, inst->max_lifetime, inst->query_timeout, inst->record_cache_size,
+	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, max_reply_octets %u, max_records %u, "
+	     "query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
+	     inst->name, inst->vendor, inst->max_lifetime, inst->max_reply_octets, inst->max_records,
+	     inst->query_timeout,
+	     inst->record_cache_size,
 	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",
 	     inst->keks->n > 1 ? inst->kek_next_file : "",
 	     inst->keks->cur == 1 ? " (current: the database's check value is kek_next_file's)" : "");

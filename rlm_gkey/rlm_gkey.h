@@ -26,6 +26,8 @@ typedef struct rlm_gkey_t {
 	char const		*x25519_key_file;
 	uint32_t		vendor;
 	uint32_t		max_lifetime;
+	uint32_t		max_reply_octets;	/* the largest Access-Accept (gkey_fit.h) */
+	uint32_t		max_records;	/* the most GKey-Key-Record in one */
 	uint32_t		record_cache_size;
 	uint32_t		view_size;	/* 0: no view */
 	uint32_t		view_ttl;

@@ -158,7 +158,7 @@ count_mppe_keys(const uint8_t *p, size_t len)
 	return n;
 }
 
-/* eap_code= and mppe_keys= of the final answer. */
+/* eap_code=, mppe_keys= and length= (octets) of the final answer. */
 static void
 print_wire(const struct radius_result *res, const struct wire *wire)
 {
@@ -167,6 +167,7 @@ print_wire(const struct radius_result *res, const struct wire *wire)
 	else
 		printf("eap_code=none\n");
 	printf("mppe_keys=%d\n", count_mppe_keys(wire->buf, wire->len));
+	printf("length=%zu\n", wire->len);
 }
 
 /* Waits for the session's outcome, running the client's timers. */
