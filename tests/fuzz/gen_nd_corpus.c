@@ -5,7 +5,8 @@
  * and a few messages the parser must refuse.  Run from the source tree:
  *
  *   cc -Ilibgkey -Ilibnd -Itests/fuzz libnd/nd_msg.c libnd/nd_crypto.c \
- *       libgkey/x509.c tests/fuzz/gen_nd_corpus.c -lcrypto -o gen_nd_corpus
+ *       libgkey/x509.c libgkey/errbuf.c tests/fuzz/gen_nd_corpus.c -lcrypto \
+ *       -o gen_nd_corpus
  *   ./gen_nd_corpus tests/fuzz/corpus/nd tests/fuzz/corpus/noded
  *
  * With a second directory it also writes the RAs of corpus/noded,
