@@ -1,9 +1,10 @@
 /*
  * pushd_core.h - the pure parts of gkey-pushd (doc/push.md): the
  * notification payload it acts on, the pacing of one epoch's pushes, the
- * retransmission back-off and what an answer of the NAS means.  No I/O,
- * no clock, no allocation: unit-tested by tests/check_pushd.c and fuzzed
- * by tests/fuzz/fuzz_pushd.c.
+ * retransmission back-off, what an answer of the NAS means and the
+ * newest epochs it compares after a reconnection.  No I/O, no clock, no
+ * allocation: unit-tested by tests/check_pushd.c and fuzzed by
+ * tests/fuzz/fuzz_pushd.c.
  */
 #ifndef GKEY_PUSHD_CORE_H
 #define GKEY_PUSHD_CORE_H
