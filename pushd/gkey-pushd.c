@@ -10,6 +10,13 @@
  * fetches the node's new records with its own Access-Request and
  * delivers them over its protected channel; the CoA carries only names.
  *
+ * A notification reaches only a session listening at COMMIT: after every
+ * LISTEN gkey-pushd asks gkey.push_epochs() (doc/sql.md 5.10) for each
+ * application's newest epoch.  The first answer is its baseline; after a
+ * reconnection every application whose newest epoch is higher than
+ * recorded (by the notifications and the previous answer) is pushed as if
+ * its `epoch N E' had arrived.
+ *
  * One epoch's pushes are spread over push-window with jitter, every
  * transmission passes one rate gate (push-rate per second), unanswered
  * requests are retransmitted with exponential back-off and then given
@@ -52,6 +59,7 @@
 #define GKEY_ATTR_REQUESTED_APP	3
 #define CONNECT_TIMEOUT_MS	10000
 #define MAX_EPOCHS_WAITING	4096
+#define MAX_APPS		16384	/* applications whose epoch is recorded */
 #define CSID_MAX		253
 #define APP_NAME_MAX		64
 
@@ -59,6 +67,7 @@
 	"SELECT t.identity_id, encode(t.fingerprint, 'hex'), t.nas, "	\
 	"t.calling_station, t.app_name "				\
 	"FROM gkey.push_targets($1::bigint, $2::interval) t"
+#define EPOCHS_QUERY	"SELECT app_id, epoch FROM gkey.push_epochs()"
 
 /* One epoch's pushes. */
 struct batch {
@@ -102,7 +111,7 @@ struct peer {
 };
 
 enum db_state { DB_DOWN, DB_CONNECTING, DB_READY };
-enum db_cmd { CMD_NONE, CMD_LISTEN, CMD_TARGETS };
+enum db_cmd { CMD_NONE, CMD_LISTEN, CMD_EPOCHS, CMD_TARGETS };
 
 struct epoch_ref {
 	uint32_t	app, epoch;
@@ -127,12 +136,14 @@ static struct {
 	struct epoch_ref	 waiting[MAX_EPOCHS_WAITING];
 	size_t			 n_waiting;
 	struct epoch_ref	 asking;
+	struct pushd_epochs	 epochs;	/* newest known, per application */
+	struct pushd_app_epoch	 apps[MAX_APPS];
 
 	/* Totals since start: the shutdown line and the control socket. */
 	uint64_t		 t_epochs, t_sent, t_delivered, t_given_up;
 	uint64_t		 t_targets, t_skipped, t_retransmitted, t_nak507;
 	uint64_t		 t_acked, t_not_there, t_refused, t_dropped;
-	uint64_t		 t_db_lost, t_notifies;
+	uint64_t		 t_db_lost, t_notifies, t_caught_up;
 	uint64_t		 started_ms;
 	struct ctl_server	*ctl;
 } d;
@@ -668,22 +679,29 @@ db_lost(const char *what)
 	for (l = 0; msg[l] != '\0'; l++)
 		if (msg[l] == '\n')
 			msg[l] = ' ';
-	log_warnx("database %s: %s; reconnecting in %u s (pushes missed "
-	    "until then are left to the nodes' refresh)", what, msg,
+	log_warnx("database %s: %s; reconnecting in %u s (epochs created "
+	    "until then are caught up after it)", what, msg,
 	    d.cfg.reconnect_s);
-	if (d.cmd == CMD_TARGETS)
-		log_warnx("app %" PRIu32 " epoch %" PRIu32 ": targets not "
-		    "read, left to the nodes' refresh", d.asking.app,
-		    d.asking.epoch);
+	/* The epochs known but not asked for yet wait for the next session. */
+	if (d.cmd == CMD_TARGETS) {
+		if (d.n_waiting == MAX_EPOCHS_WAITING)
+			log_warnx("app %" PRIu32 " epoch %" PRIu32 ": targets "
+			    "not read and %d epochs wait already, left to the "
+			    "nodes' refresh", d.asking.app, d.asking.epoch,
+			    MAX_EPOCHS_WAITING);
+		else {
+			memmove(d.waiting + 1, d.waiting, d.n_waiting++ *
+			    sizeof(d.waiting[0]));
+			d.waiting[0] = d.asking;
+		}
+	}
 	if (d.n_waiting > 0)
-		log_warnx("%zu more epochs not asked for, left to the nodes' "
-		    "refresh", d.n_waiting);
+		log_warnx("%zu epochs wait for the reconnection", d.n_waiting);
 	PQfinish(d.pg);
 	d.pg = NULL;
 	d.db = DB_DOWN;
 	d.t_db_lost++;
 	d.cmd = CMD_NONE;
-	d.n_waiting = 0;
 	d.db_at_ms = now_ms() + (uint64_t)d.cfg.reconnect_s * 1000;
 }
 
@@ -739,6 +757,96 @@ db_ask_next(void)
 	d.cmd = CMD_TARGETS;
 }
 
+/* After LISTEN: each application's newest epoch (doc/sql.md 5.10). */
+static void
+db_ask_epochs(void)
+{
+	if (!PQsendQueryParams(d.pg, EPOCHS_QUERY, 0, NULL, NULL, NULL, NULL,
+	    0)) {
+		db_lost("query failed");
+		return;
+	}
+	d.cmd = CMD_EPOCHS;
+}
+
+/*
+ * A caught-up epoch is asked for as a notification's is; an epoch of the
+ * same application still waiting (kept from the lost session) is raised
+ * to it rather than asked for twice.
+ */
+static void
+queue_caught_up(uint32_t app, uint32_t epoch)
+{
+	size_t	i;
+
+	for (i = 0; i < d.n_waiting; i++)
+		if (d.waiting[i].app == app) {
+			if (epoch > d.waiting[i].epoch)
+				d.waiting[i].epoch = epoch;
+			return;
+		}
+	if (d.n_waiting == MAX_EPOCHS_WAITING) {
+		log_warnx_rl("app %" PRIu32 " epoch %" PRIu32 ": %d epochs wait "
+		    "already, left to the nodes' refresh", app, epoch,
+		    MAX_EPOCHS_WAITING);
+		return;
+	}
+	d.waiting[d.n_waiting].app = app;
+	d.waiting[d.n_waiting++].epoch = epoch;
+}
+
+/* The answer of gkey.push_epochs(): the baseline, or what to catch up. */
+static void
+epochs_result(PGresult *r)
+{
+	struct pushd_app_epoch	*rows, *up;
+	size_t			 i, n = (size_t)PQntuples(r), m = 0, k;
+	unsigned long long	 app, epoch;
+	char			*end;
+	int			 first = !d.epochs.known;
+
+	rows = calloc(n > 0 ? n : 1, sizeof(*rows));
+	up = calloc(n > 0 ? n : 1, sizeof(*up));
+	if (rows == NULL || up == NULL) {
+		log_warnx("out of memory for the newest epochs of %zu "
+		    "applications: epochs created while disconnected are "
+		    "left to the nodes' refresh", n);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		app = strtoull(PQgetvalue(r, (int)i, 0), &end, 10);
+		if (errno != 0 || *end != '\0' || app < 1 || app > UINT32_MAX)
+			continue;
+		errno = 0;
+		epoch = strtoull(PQgetvalue(r, (int)i, 1), &end, 10);
+		if (errno != 0 || *end != '\0' || epoch < 1 || epoch > INT32_MAX)
+			continue;
+		rows[m].app = (uint32_t)app;
+		rows[m++].epoch = (uint32_t)epoch;
+	}
+	k = pushd_epochs_merge(&d.epochs, rows, m, up);
+	if (d.epochs.limit != UINT32_MAX)
+		log_warnx("%zu applications, more than the %d recorded: epochs "
+		    "of applications above id %" PRIu32 " created while "
+		    "disconnected are left to the nodes' refresh", m, MAX_APPS,
+		    d.epochs.limit);
+	for (i = 0; i < k; i++) {
+		log_info("caught up: app %" PRIu32 " epoch %" PRIu32 " created "
+		    "while disconnected", up[i].app, up[i].epoch);
+		queue_caught_up(up[i].app, up[i].epoch);
+		d.t_caught_up++;
+	}
+	if (first)
+		log_info("recorded the newest epochs of %zu applications", m);
+	else
+		log_info("after the reconnection: %zu of %zu applications had "
+		    "an epoch created while disconnected", k, m);
+done:
+	free(rows);
+	free(up);
+}
+
 static void
 db_notifies(void)
 {
@@ -749,7 +857,11 @@ db_notifies(void)
 		if (strcmp(n->relname, "gkey_change") == 0 &&
 		    pushd_parse_payload(n->extra, strlen(n->extra), &app,
 		    &epoch)) {
-			if (d.n_waiting == MAX_EPOCHS_WAITING)
+			if (!pushd_epochs_note(&d.epochs, app, epoch))
+				log_debug("app %" PRIu32 " epoch %" PRIu32
+				    ": pushed already by the catch-up", app,
+				    epoch);
+			else if (d.n_waiting == MAX_EPOCHS_WAITING)
 				log_warnx_rl("app %" PRIu32 " epoch %" PRIu32
 				    ": %d epochs wait already, left to the "
 				    "nodes' refresh", app, epoch,
@@ -771,16 +883,19 @@ static void
 db_results(void)
 {
 	PGresult	*r;
+	enum db_cmd	 done;
 	int		 failed = 0;
 
 	while (d.cmd != CMD_NONE && !PQisBusy(d.pg)) {
 		if ((r = PQgetResult(d.pg)) == NULL) {
-			if (d.cmd == CMD_LISTEN && !failed) {
+			done = d.cmd;
+			d.cmd = CMD_NONE;
+			if (done == CMD_LISTEN && !failed) {
 				d.db = DB_READY;
 				log_info("database connected, listening on "
 				    "gkey_change");
+				db_ask_epochs();
 			}
-			d.cmd = CMD_NONE;
 			break;
 		}
 		switch (PQresultStatus(r)) {
@@ -789,6 +904,8 @@ db_results(void)
 		case PGRES_TUPLES_OK:
 			if (d.cmd == CMD_TARGETS)
 				queue_targets(r, d.asking.app, d.asking.epoch);
+			else if (d.cmd == CMD_EPOCHS)
+				epochs_result(r);
 			break;
 		default:
 			failed = 1;
@@ -796,6 +913,13 @@ db_results(void)
 				log_warnx("app %" PRIu32 " epoch %" PRIu32
 				    ": gkey.push_targets failed: %s", d.asking.app,
 				    d.asking.epoch, PQresultErrorField(r,
+				    PG_DIAG_MESSAGE_PRIMARY) != NULL ?
+				    PQresultErrorField(r,
+				    PG_DIAG_MESSAGE_PRIMARY) : "unknown error");
+			else if (d.cmd == CMD_EPOCHS)
+				log_warnx("gkey.push_epochs failed: %s: epochs "
+				    "created while disconnected are left to the "
+				    "nodes' refresh", PQresultErrorField(r,
 				    PG_DIAG_MESSAGE_PRIMARY) != NULL ?
 				    PQresultErrorField(r,
 				    PG_DIAG_MESSAGE_PRIMARY) : "unknown error");
@@ -933,6 +1057,7 @@ setup(void)
 	d.gap_us = pushd_rate_gap_us(d.cfg.rate);
 	d.gate_us = 0;
 	d.started_ms = now_ms();
+	pushd_epochs_init(&d.epochs, d.apps, MAX_APPS);
 	/* Before dropping root: the socket's directory may be root's. */
 	d.ctl = ctl_server_start(d.cfg.control_socket, ctl_handle, NULL);
 }
@@ -974,6 +1099,9 @@ pushd_counters(struct ctl_counter *c, size_t max)
 	    NULL, "Database connections lost or failed.", 0, d.t_db_lost);
 	C("epochs notified", "gkey_pushd_epochs_notified_total", NULL,
 	    "epoch payloads received on gkey_change.", 0, d.t_notifies);
+	C("epochs caught up", "gkey_pushd_epochs_caught_up_total", NULL,
+	    "Epochs created while disconnected, found after reconnecting.",
+	    0, d.t_caught_up);
 	C("epochs pushed", "gkey_pushd_epochs_total", NULL,
 	    "Epochs whose targets were read.", 0, d.t_epochs);
 	C("targets", "gkey_pushd_targets_total", NULL,

@@ -295,3 +295,135 @@ pushd_parse_seconds_ms(const char *s, uint32_t max_ms, uint32_t *ms)
 	*ms = (uint32_t)v;
 	return 0;
 }
+
+void
+pushd_epochs_init(struct pushd_epochs *t, struct pushd_app_epoch *store,
+    size_t cap)
+{
+	t->e = store;
+	t->n = 0;
+	t->cap = cap;
+	t->limit = cap > 0 ? UINT32_MAX : 0;
+	t->known = 0;
+}
+
+/* The index of app in t, or of the first entry above it. */
+static size_t
+epochs_find(const struct pushd_epochs *t, uint32_t app)
+{
+	size_t	lo = 0, hi = t->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->e[mid].app < app)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+uint32_t
+pushd_epochs_get(const struct pushd_epochs *t, uint32_t app)
+{
+	size_t	i = epochs_find(t, app);
+
+	return i < t->n && t->e[i].app == app ? t->e[i].epoch : 0;
+}
+
+int
+pushd_epochs_note(struct pushd_epochs *t, uint32_t app, uint32_t epoch)
+{
+	struct pushd_app_epoch	*x;
+	size_t			 i = epochs_find(t, app);
+
+	if (i < t->n && t->e[i].app == app) {
+		x = &t->e[i];
+		if (x->caught != 0 && x->caught == epoch) {
+			x->caught = 0;
+			return 0;
+		}
+		x->caught = 0;
+		if (epoch > x->epoch)
+			x->epoch = epoch;
+		return 1;
+	}
+	if (app > t->limit)
+		return 1;
+	if (t->n == t->cap) {
+		/*
+		 * Full: the highest application stops being recorded, so
+		 * that everything up to the limit still is.
+		 */
+		if (i == t->n) {
+			t->limit = app - 1;
+			return 1;
+		}
+		t->limit = t->e[t->n - 1].app - 1;
+		t->n--;
+	}
+	memmove(t->e + i + 1, t->e + i, (t->n - i) * sizeof(t->e[0]));
+	t->e[i].app = app;
+	t->e[i].epoch = epoch;
+	t->e[i].caught = 0;
+	t->n++;
+	return 1;
+}
+
+static int
+cmp_app(const void *a, const void *b)
+{
+	uint32_t	x = ((const struct pushd_app_epoch *)a)->app;
+	uint32_t	y = ((const struct pushd_app_epoch *)b)->app;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t
+pushd_epochs_merge(struct pushd_epochs *t, struct pushd_app_epoch *rows,
+    size_t n, struct pushd_app_epoch *up)
+{
+	size_t	i, j = 0, m = 0, k = 0;
+	int	behind;
+
+	if (n > 0)
+		qsort(rows, n, sizeof(rows[0]), cmp_app);
+	/* One row per application, its highest epoch. */
+	for (i = 0; i < n; i++) {
+		if (m > 0 && rows[m - 1].app == rows[i].app) {
+			if (rows[i].epoch > rows[m - 1].epoch)
+				rows[m - 1].epoch = rows[i].epoch;
+			continue;
+		}
+		rows[m++] = rows[i];
+	}
+	for (i = 0; i < m; i++) {
+		rows[i].caught = 0;
+		while (j < t->n && t->e[j].app < rows[i].app)
+			j++;
+		if (j < t->n && t->e[j].app == rows[i].app) {
+			behind = rows[i].epoch > t->e[j].epoch;
+			/*
+			 * A notification read before this answer but committed
+			 * after its snapshot: the higher epoch stays recorded.
+			 */
+			if (!behind && t->e[j].epoch > rows[i].epoch)
+				rows[i].epoch = t->e[j].epoch;
+		} else
+			behind = rows[i].app <= t->limit;
+		if (behind && t->known) {
+			rows[i].caught = rows[i].epoch;
+			up[k] = rows[i];
+			up[k++].caught = 0;
+		}
+	}
+	t->n = m < t->cap ? m : t->cap;
+	if (t->n > 0)
+		memcpy(t->e, rows, t->n * sizeof(t->e[0]));
+	if (m > t->cap)
+		t->limit = t->cap > 0 ? t->e[t->cap - 1].app : 0;
+	else
+		t->limit = UINT32_MAX;
+	t->known = 1;
+	return k;
+}

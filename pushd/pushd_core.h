@@ -1,9 +1,10 @@
 /*
  * pushd_core.h - the pure parts of gkey-pushd (doc/push.md): the
  * notification payload it acts on, the pacing of one epoch's pushes, the
- * retransmission back-off and what an answer of the NAS means.  No I/O,
- * no clock, no allocation: unit-tested by tests/check_pushd.c and fuzzed
- * by tests/fuzz/fuzz_pushd.c.
+ * retransmission back-off, what an answer of the NAS means and the
+ * newest epochs it compares after a reconnection.  No I/O, no clock, no
+ * allocation: unit-tested by tests/check_pushd.c and fuzzed by
+ * tests/fuzz/fuzz_pushd.c.
  */
 #ifndef GKEY_PUSHD_CORE_H
 #define GKEY_PUSHD_CORE_H
@@ -117,5 +118,57 @@ enum pushd_ma_form pushd_answer_auth(const uint8_t *pkt, size_t len,
  * milliseconds, at most max_ms; -1 on anything else.
  */
 int	pushd_parse_seconds_ms(const char *s, uint32_t max_ms, uint32_t *ms);
+
+/*
+ * The newest epoch gkey-pushd knows of, per application: what it compares
+ * gkey.push_epochs() with after a reconnection (doc/push.md section 5), to
+ * push the epochs created while it was not listening.
+ */
+struct pushd_app_epoch {
+	uint32_t	app, epoch;
+	uint32_t	caught;		/* the epoch a catch-up pushed, or 0 */
+};
+
+/*
+ * Sorted by app, in storage the caller owns (cap entries, kept for the
+ * table's life).  Every application up to `limit' is recorded; those
+ * above it were left out when the table was full and are not caught up.
+ * `known' is 0 until the first baseline: nothing to compare with yet.
+ */
+struct pushd_epochs {
+	struct pushd_app_epoch	*e;
+	size_t			 n, cap;
+	uint32_t		 limit;
+	int			 known;
+};
+
+void	pushd_epochs_init(struct pushd_epochs *t, struct pushd_app_epoch *store,
+	    size_t cap);
+
+/* The recorded epoch of app, 0 if none (or if app is not recorded). */
+uint32_t pushd_epochs_get(const struct pushd_epochs *t, uint32_t app);
+
+/*
+ * A notification `epoch app epoch': records it (the higher of it and what
+ * was recorded).  Returns 1 when it is to be pushed, 0 when it is the very
+ * epoch a catch-up pushed already (its COMMIT fell between LISTEN and
+ * gkey.push_epochs(), so both saw it).  A full table makes room by
+ * lowering `limit' (the highest application is no longer recorded).
+ */
+int	pushd_epochs_note(struct pushd_epochs *t, uint32_t app, uint32_t epoch);
+
+/*
+ * The answer of gkey.push_epochs(): n rows (sorted here by app, in place;
+ * `caught' is ignored).  Unless this is the first baseline, every
+ * application whose newest epoch is higher than recorded, or that is new
+ * (not recorded, at or below `limit'), is written to up (room for n) with
+ * that epoch, and marked caught.  The rows then become the table (the
+ * first cap of them, `limit' the last kept when there were more), each
+ * keeping a higher epoch recorded meanwhile (a notification committed
+ * after the answer's snapshot); an application they lack is forgotten.
+ * Returns the number written to up.
+ */
+size_t	pushd_epochs_merge(struct pushd_epochs *t, struct pushd_app_epoch *rows,
+	    size_t n, struct pushd_app_epoch *up);
 
 #endif /* GKEY_PUSHD_CORE_H */

@@ -2,7 +2,7 @@
  * check_pushd.c - unit tests for gkey-pushd's pure parts
  * (pushd/pushd_core.c, pushd/pushd_conf.c): the payload it acts on, the
  * pacing schedule, the rate gate, the back-off arithmetic, what an answer
- * means, and the configuration.
+ * means, the configuration, and the epochs compared after a reconnection.
  *
  * One behaviour per test; the names are the specification.
  */
@@ -502,13 +502,221 @@ START_TEST(control_socket_is_off_unless_configured_and_absolute)
 }
 END_TEST
 
+/* ------------------------------------------------------------ catch-up */
+
+/* rows from "app:epoch" pairs, in the order given. */
+static size_t
+rows_of(struct pushd_app_epoch *r, const uint32_t (*pairs)[2], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r[i].app = pairs[i][0];
+		r[i].epoch = pairs[i][1];
+		r[i].caught = 99;
+	}
+	return n;
+}
+
+#define ROWS(r, ...) rows_of((r), (const uint32_t [][2]){ __VA_ARGS__ }, \
+	sizeof((const uint32_t [][2]){ __VA_ARGS__ }) / sizeof(uint32_t [2]))
+
+START_TEST(first_answer_is_only_the_baseline)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	ck_assert_int_eq(t.known, 0);
+	n = ROWS(r, { 2, 1 }, { 1, 3 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+	ck_assert_int_eq(t.known, 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 1), 3);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 2), 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 3), 0);
+}
+END_TEST
+
+START_TEST(reconnect_catches_up_higher_epochs_and_new_applications)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	n = ROWS(r, { 1, 3 }, { 2, 1 }, { 4, 7 });
+	pushd_epochs_merge(&t, r, n, up);
+	/* Unsorted, as an answer need not be: 1 rotated, 5 created. */
+	n = ROWS(r, { 5, 1 }, { 4, 7 }, { 2, 1 }, { 1, 4 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 2);
+	ck_assert_uint_eq(up[0].app, 1);
+	ck_assert_uint_eq(up[0].epoch, 4);
+	ck_assert_uint_eq(up[1].app, 5);
+	ck_assert_uint_eq(up[1].epoch, 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 1), 4);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 5), 1);
+	/* The same answer again: nothing more to catch up. */
+	n = ROWS(r, { 5, 1 }, { 4, 7 }, { 2, 1 }, { 1, 4 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+}
+END_TEST
+
+START_TEST(notified_epoch_is_not_caught_up_again)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	n = ROWS(r, { 1, 3 });
+	pushd_epochs_merge(&t, r, n, up);
+	ck_assert_int_eq(pushd_epochs_note(&t, 1, 4), 1);
+	ck_assert_int_eq(pushd_epochs_note(&t, 6, 1), 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 1), 4);
+	n = ROWS(r, { 1, 4 }, { 6, 1 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+}
+END_TEST
+
+START_TEST(late_notification_of_a_caught_up_epoch_is_not_pushed_twice)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	n = ROWS(r, { 1, 3 });
+	pushd_epochs_merge(&t, r, n, up);
+	n = ROWS(r, { 1, 5 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 1);
+	/* Committed between LISTEN and the answer: both saw epoch 5. */
+	ck_assert_int_eq(pushd_epochs_note(&t, 1, 5), 0);
+	ck_assert_int_eq(pushd_epochs_note(&t, 1, 6), 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 1), 6);
+}
+END_TEST
+
+START_TEST(notification_after_the_answers_snapshot_stays_recorded)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	n = ROWS(r, { 1, 3 });
+	pushd_epochs_merge(&t, r, n, up);
+	ck_assert_int_eq(pushd_epochs_note(&t, 1, 6), 1);
+	n = ROWS(r, { 1, 5 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 1), 6);
+}
+END_TEST
+
+START_TEST(application_gone_from_the_answer_is_forgotten)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	n = ROWS(r, { 1, 3 }, { 2, 9 });
+	pushd_epochs_merge(&t, r, n, up);
+	n = ROWS(r, { 1, 3 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 2), 0);
+	/* Made again with the same id: a new application. */
+	n = ROWS(r, { 1, 3 }, { 2, 1 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 1);
+	ck_assert_uint_eq(up[0].app, 2);
+	ck_assert_uint_eq(up[0].epoch, 1);
+}
+END_TEST
+
+START_TEST(duplicate_rows_count_as_the_highest_epoch)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	n = ROWS(r, { 1, 2 });
+	pushd_epochs_merge(&t, r, n, up);
+	n = ROWS(r, { 1, 4 }, { 1, 3 }, { 1, 1 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 1);
+	ck_assert_uint_eq(up[0].epoch, 4);
+	ck_assert_uint_eq(t.n, 1);
+}
+END_TEST
+
+START_TEST(full_table_records_the_lowest_applications_only)
+{
+	struct pushd_app_epoch store[2], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 2);
+	n = ROWS(r, { 3, 1 }, { 1, 1 }, { 2, 1 });
+	pushd_epochs_merge(&t, r, n, up);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_uint_eq(t.limit, 2);
+	/* 2 rotated; 3 rotated and 4 created, but neither is recorded. */
+	n = ROWS(r, { 1, 1 }, { 2, 2 }, { 3, 5 }, { 4, 1 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 1);
+	ck_assert_uint_eq(up[0].app, 2);
+	ck_assert_uint_eq(up[0].epoch, 2);
+	/* Fewer applications again: everything is recorded. */
+	n = ROWS(r, { 1, 1 }, { 3, 5 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+	ck_assert_uint_eq(t.limit, UINT32_MAX);
+}
+END_TEST
+
+START_TEST(notification_on_a_full_table_drops_the_highest_application)
+{
+	struct pushd_app_epoch store[2], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 2);
+	n = ROWS(r, { 1, 1 }, { 5, 1 });
+	pushd_epochs_merge(&t, r, n, up);
+	ck_assert_int_eq(pushd_epochs_note(&t, 3, 1), 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 3), 1);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 5), 0);
+	ck_assert_uint_eq(t.limit, 4);
+	/* Above every recorded one: pushed, not recorded. */
+	ck_assert_int_eq(pushd_epochs_note(&t, 4, 1), 1);
+	ck_assert_uint_eq(t.limit, 3);
+	ck_assert_int_eq(pushd_epochs_note(&t, 9, 1), 1);
+	ck_assert_uint_eq(t.n, 2);
+	/* 4 and 5 are above the limit: not caught up, not taken for new. */
+	n = ROWS(r, { 1, 1 }, { 3, 1 }, { 4, 2 }, { 5, 2 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+}
+END_TEST
+
+START_TEST(notification_before_the_first_answer_makes_no_catch_up)
+{
+	struct pushd_app_epoch store[8], r[8], up[8];
+	struct pushd_epochs t;
+	size_t n;
+
+	pushd_epochs_init(&t, store, 8);
+	ck_assert_int_eq(pushd_epochs_note(&t, 1, 2), 1);
+	n = ROWS(r, { 1, 2 }, { 2, 5 });
+	ck_assert_uint_eq(pushd_epochs_merge(&t, r, n, up), 0);
+	ck_assert_uint_eq(pushd_epochs_get(&t, 2), 5);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
 	Suite *s = suite_create("pushd");
 	TCase *p = tcase_create("payload"), *b = tcase_create("backoff");
 	TCase *g = tcase_create("pacing"), *a = tcase_create("answers");
-	TCase *c = tcase_create("config");
+	TCase *c = tcase_create("config"), *u = tcase_create("catch-up");
 
 	tcase_add_test(p, epoch_payload_names_app_and_epoch);
 	tcase_add_test(p, other_payloads_are_ignored);
@@ -551,5 +759,17 @@ check_suite(void)
 	tcase_add_test(c, nas_configured_twice_is_refused);
 	tcase_add_test(c, control_socket_is_off_unless_configured_and_absolute);
 	suite_add_tcase(s, c);
+
+	tcase_add_test(u, first_answer_is_only_the_baseline);
+	tcase_add_test(u, reconnect_catches_up_higher_epochs_and_new_applications);
+	tcase_add_test(u, notified_epoch_is_not_caught_up_again);
+	tcase_add_test(u, late_notification_of_a_caught_up_epoch_is_not_pushed_twice);
+	tcase_add_test(u, notification_after_the_answers_snapshot_stays_recorded);
+	tcase_add_test(u, application_gone_from_the_answer_is_forgotten);
+	tcase_add_test(u, duplicate_rows_count_as_the_highest_epoch);
+	tcase_add_test(u, full_table_records_the_lowest_applications_only);
+	tcase_add_test(u, notification_on_a_full_table_drops_the_highest_application);
+	tcase_add_test(u, notification_before_the_first_answer_makes_no_catch_up);
+	suite_add_tcase(s, u);
 	return s;
 }

@@ -119,8 +119,8 @@ SELECT function_returns('gkey', 'log_issuance_batch',
 	'integer');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace AND p.prosecdef),
-	ARRAY['issue_keys', 'kek_check', 'push_targets'],
-	'issue_keys, kek_check and push_targets are the only SECURITY DEFINER functions');
+	ARRAY['issue_keys', 'kek_check', 'push_epochs', 'push_targets'],
+	'issue_keys, kek_check, push_epochs and push_targets are the only SECURITY DEFINER functions');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	   WHERE p.pronamespace = 'gkey'::regnamespace
 	     AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
@@ -168,6 +168,7 @@ SET client_min_messages = warning;
 \ir ../../sql/migrations/012_log_batch.sql
 \ir ../../sql/migrations/013_push_targets.sql
 \ir ../../sql/migrations/014_lookup_plans.sql
+\ir ../../sql/migrations/015_push_epochs.sql
 RESET client_min_messages;
 SELECT is(current_user::text, session_user::text, 'the migration resets the role it set');
 SELECT is((SELECT array_agg(version || ':' || name ORDER BY version) FROM gkey.schema_version),

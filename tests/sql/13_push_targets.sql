@@ -89,7 +89,8 @@ SELECT set_eq($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'gkey'::regnamespace
 	  AND has_function_privilege('gkey_push', p.oid, 'EXECUTE')$$,
-	ARRAY['gkey.push_targets(bigint,interval)'], 'gkey_push may execute push_targets only');
+	ARRAY['gkey.push_epochs()', 'gkey.push_targets(bigint,interval)'],
+	'gkey_push may execute push_targets and push_epochs (migration 015) only');
 SELECT is((SELECT count(*)::int FROM pg_class c, unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p(priv)
 	   WHERE c.relnamespace = 'gkey'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')
 	     AND has_table_privilege('gkey_push', c.oid, p.priv)), 0,
