@@ -1,6 +1,6 @@
 -- 013_push_targets.sql - the push sender's role and its one function:
 -- which nodes to tell about a new epoch, and through which NAS
--- (doc/push.md, doc/sql.md sections 3 and 5.7).
+-- (doc/push.md, doc/sql.md sections 3 and 5.8).
 --
 -- gkey_push is the role of gkey-pushd: it LISTENs on gkey_change
 -- (migration 010) and, on `epoch N E`, calls gkey.push_targets(N, recent).
