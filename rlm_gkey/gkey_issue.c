@@ -410,8 +410,9 @@ static size_t record_octets(gkey_epoch_t const *e, enum gkey_kem kem)
 
 /*
  *	What names a sealed record in the cache: the epoch as the database
- *	has it now, and a digest of the enrolled key and the stored sealed
- *	GK, so that any change to either misses.
+ *	has it now, and a digest of the enrolled key, the stored sealed GK,
+ *	and the application's name and GK algorithm (both inside the
+ *	record), so that any change to one of them misses.
  */
 static int cache_key(rlm_gkey_t const *inst, gkey_cache_key_t *key, int64_t identity,
 		     gkey_epoch_t const *e, gkey_identity_t const *id)
@@ -431,6 +432,8 @@ static int cache_key(rlm_gkey_t const *inst, gkey_cache_key_t *key, int64_t iden
 	ok = EVP_DigestInit_ex(md, inst->sha256, NULL) == 1 &&
 	     EVP_DigestUpdate(md, id->spki, id->spki_len) == 1 &&
 	     EVP_DigestUpdate(md, e->material, e->material_len) == 1 &&
+	     EVP_DigestUpdate(md, e->app_name, strlen(e->app_name) + 1) == 1 &&
+	     EVP_DigestUpdate(md, e->gk_alg, strlen(e->gk_alg) + 1) == 1 &&
 	     EVP_DigestFinal_ex(md, key->digest, NULL) == 1;
 	EVP_MD_CTX_free(md);
 	return ok ? 0 : -1;
@@ -486,7 +489,7 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	/* Material not stored yet means no record was ever sealed for it. */
 	if (inst->cache && e->material) {
 		keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
-		/* Of another length than reckoned (the name changed), it is sealed again. */
+		/* Of another length than reckoned, it is sealed again (a safeguard: the key names the name). */
 		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len) &&
 		    VSA_HDR_LEN + record_len == record_octets(e, kem)) {
 			return reply_record(c, e, record, record_len, true);

@@ -186,7 +186,7 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	/* RFC 2865 section 3: no RADIUS packet is longer than 4096 octets. */
 	FR_INTEGER_BOUND_CHECK("max_reply_octets", inst->max_reply_octets, >=, 64);
 	FR_INTEGER_BOUND_CHECK("max_reply_octets", inst->max_reply_octets, <=, MAX_PACKET_LEN);
-	/* More than 35 records (117 octets each at least) never fit in 4096 octets. */
+	/* More than 34 records (117 octets each at least, after the 20-octet header) never fit in 4096 octets. */
 	FR_INTEGER_BOUND_CHECK("max_records", inst->max_records, >=, 1);
 	FR_INTEGER_BOUND_CHECK("max_records", inst->max_records, <=, 64);
 	FR_INTEGER_BOUND_CHECK("record_cache_size", inst->record_cache_size, <=, 1000000);

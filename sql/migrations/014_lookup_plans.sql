@@ -14,7 +14,13 @@
 -- group_key's statement triggers (010), a quarter of the remaining cost;
 -- it now inserts only when a granted application has no key valid now.
 -- A concurrent caller that adds the epoch between the check and the
--- INSERT is handled as before, by the primary key (ON CONFLICT).
+-- INSERT is handled as before, by the primary key (ON CONFLICT).  The
+-- INSERT on every call also made every lookup on a read-only server (a
+-- standby, a primary fenced with default_transaction_read_only) fail
+-- with 25006, which the module takes for a connection to leave
+-- (doc/sql.md section 7): issue_keys now raises that error itself, first,
+-- so that the module never serves lookups from a server that no longer
+-- takes its writes.
 --
 -- ROWS: the planner's guess for a set-returning function is 1000 rows,
 -- which is what the lookup's plan was costed on; one identity has at most
@@ -74,7 +80,8 @@ BEGIN
 END
 $$;
 
--- 002's issue_keys with the INSERT behind the check that it has work.
+-- 002's issue_keys with the INSERT behind the check that it has work, and
+-- refusing a read-only transaction as the INSERT did.
 CREATE OR REPLACE FUNCTION gkey.issue_keys(p_identity bigint, p_apps text[])
 RETURNS TABLE (app_id bigint, app_name text, gk_alg text, epoch integer,
 	not_before timestamptz, not_after timestamptz, material bytea)
@@ -83,6 +90,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 BEGIN
+	IF pg_catalog.current_setting('transaction_read_only')::boolean THEN
+		RAISE EXCEPTION 'gkey: issue_keys needs a server that takes writes (this transaction is read-only)'
+		    USING ERRCODE = '25006';
+	END IF;
 	IF EXISTS (SELECT FROM gkey.granted_applications(p_identity, p_apps) a
 		   WHERE NOT EXISTS (SELECT FROM gkey.group_key k
 				     WHERE k.app_id = a.id AND k.not_before <= now() AND now() < k.not_after)) THEN

@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(56);
+SELECT plan(57);
 \ir helpers.psql
 
 SET ROLE gkey_test_operator;
@@ -91,6 +91,14 @@ SET ROLE gkey_radius;
 SELECT is(pg_temp.issued((SELECT sensor FROM n)), 'gamma:2',
 	'issue_keys: an application whose key ran out gets its next epoch');
 SELECT is(pg_temp.issued((SELECT sensor FROM n)), 'gamma:2', 'issue_keys: asking again creates no further epoch');
+-- Read-only (a standby, a fenced primary): refused with 25006, which the
+-- module takes for a connection to leave, also with no epoch to add
+-- (doc/sql.md sections 5.3 and 7.1).
+SAVEPOINT read_only;
+SET LOCAL transaction_read_only = on;
+SELECT throws_ok(format($$SELECT * FROM gkey.issue_keys(%s, NULL)$$, (SELECT phone FROM n)), '25006', NULL,
+	'issue_keys: a read-only transaction is refused, though every granted application has its epoch');
+ROLLBACK TO SAVEPOINT read_only;
 RESET ROLE;
 SELECT is(pg_temp.epochs('gamma'), '1:now-3 days..now-1 days 2:now-1 days..now+1 day',
 	'the new epoch takes over when the last one ended and lasts a lifetime from now');
