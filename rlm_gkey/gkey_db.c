@@ -252,7 +252,7 @@ finish:
  *	(promotion included), so this costs no round trip; an older
  *	server reports neither and counts as writable.
  */
-static bool session_read_only(PGconn *pg)
+bool gkey_db_session_read_only(PGconn *pg)
 {
 	char const *v;
 
@@ -313,7 +313,7 @@ static gkey_db_conn_t *conn_open(TALLOC_CTX *ctx, gkey_db_config_t const *cfg)
 	 *	read-write; this catches a conninfo without it (a single
 	 *	host that is now a standby, a fail-back mistake).
 	 */
-	if (session_read_only(conn->pg)) {
+	if (gkey_db_session_read_only(conn->pg)) {
 		ERROR("rlm_gkey (%s): PostgreSQL at %s port %s is read-only (a standby, or "
 		      "default_transaction_read_only): the module needs the primary; list every server "
 		      "in conninfo with target_session_attrs=read-write", cfg->name,

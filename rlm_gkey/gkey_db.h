@@ -214,6 +214,13 @@ int		gkey_db_log_batch(void *arg, gkey_log_entry_t const * const *rows, size_t n
 void		gkey_db_log_writer_close(gkey_db_log_writer_t *w);
 
 /*
+ * Whether the server takes no writes in this session (a hot standby, or
+ * default_transaction_read_only on), from what it reports to libpq: no
+ * round trip. The view's listener leaves such a server too (gkey_listen.c).
+ */
+bool		gkey_db_session_read_only(PGconn *pg);
+
+/*
  * After fill_material refused a stale check value (gkey_db_kek_stale), or
  * stored material did not open: reads the database's check value and
  * adopts it if it is the other KEK's (gkey_keks_adopt). Returns 1 when

@@ -14,6 +14,7 @@ RCSID("$Id$")
 
 #include <libpq-fe.h>
 
+#include "gkey_db.h"
 #include "gkey_listen.h"
 
 #define RETRY_MS	1000
@@ -58,6 +59,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+#define READ_ONLY_WHY	"it takes no writes (a standby, or default_transaction_read_only), so the " \
+			"changes are made elsewhere; reconnecting to the server that takes them"
+
 /* detail NULL: libpq's last message. */
 static void went_down_why(gkey_listen_t *l, char const *what, char const *detail)
 {
@@ -98,6 +102,10 @@ static bool listen_connect(gkey_listen_t *l)
 	l->pg = PQconnectdbParams(keys, values, 1);
 	if (!l->pg || PQstatus(l->pg) != CONNECTION_OK) {
 		went_down(l, "cannot connect");
+		return false;
+	}
+	if (gkey_db_session_read_only(l->pg)) {
+		went_down_why(l, "is on a read-only server", READ_ONLY_WHY);
 		return false;
 	}
 	res = PQexec(l->pg, "LISTEN gkey_change");
@@ -246,6 +254,16 @@ static bool listen_run(gkey_listen_t *l)
 			PQfreemem(n);
 		}
 		if (!heartbeat_results(l, &outstanding)) return false;
+		/*
+		 *	Fenced (default_transaction_read_only, reported to libpq
+		 *	at the next ReadyForQuery: the heartbeat's) or a standby:
+		 *	the changes are made on another server now, and this one
+		 *	will announce none of them.
+		 */
+		if (gkey_db_session_read_only(l->pg)) {
+			went_down_why(l, "is on a read-only server", READ_ONLY_WHY);
+			return false;
+		}
 	}
 }
 
