@@ -769,6 +769,21 @@ db_ask_epochs(void)
 	d.cmd = CMD_EPOCHS;
 }
 
+/* Queues an epoch for its targets query; 0 when the queue is full (logged). */
+static int
+wait_epoch(uint32_t app, uint32_t epoch)
+{
+	if (d.n_waiting == MAX_EPOCHS_WAITING) {
+		log_warnx_rl("app %" PRIu32 " epoch %" PRIu32 ": %d epochs wait "
+		    "already, left to the nodes' refresh", app, epoch,
+		    MAX_EPOCHS_WAITING);
+		return 0;
+	}
+	d.waiting[d.n_waiting].app = app;
+	d.waiting[d.n_waiting++].epoch = epoch;
+	return 1;
+}
+
 /*
  * A caught-up epoch is asked for as a notification's is; an epoch of the
  * same application still waiting (kept from the lost session) is raised
@@ -785,14 +800,7 @@ queue_caught_up(uint32_t app, uint32_t epoch)
 				d.waiting[i].epoch = epoch;
 			return;
 		}
-	if (d.n_waiting == MAX_EPOCHS_WAITING) {
-		log_warnx_rl("app %" PRIu32 " epoch %" PRIu32 ": %d epochs wait "
-		    "already, left to the nodes' refresh", app, epoch,
-		    MAX_EPOCHS_WAITING);
-		return;
-	}
-	d.waiting[d.n_waiting].app = app;
-	d.waiting[d.n_waiting++].epoch = epoch;
+	(void)wait_epoch(app, epoch);
 }
 
 /* The answer of gkey.push_epochs(): the baseline, or what to catch up. */
@@ -861,15 +869,8 @@ db_notifies(void)
 				log_debug("app %" PRIu32 " epoch %" PRIu32
 				    ": pushed already by the catch-up", app,
 				    epoch);
-			else if (d.n_waiting == MAX_EPOCHS_WAITING)
-				log_warnx_rl("app %" PRIu32 " epoch %" PRIu32
-				    ": %d epochs wait already, left to the "
-				    "nodes' refresh", app, epoch,
-				    MAX_EPOCHS_WAITING);
-			else {
+			else if (wait_epoch(app, epoch)) {
 				d.t_notifies++;
-				d.waiting[d.n_waiting].app = app;
-				d.waiting[d.n_waiting++].epoch = epoch;
 				log_debug("new epoch %" PRIu32 " of app %"
 				    PRIu32, epoch, app);
 			}
@@ -883,6 +884,7 @@ static void
 db_results(void)
 {
 	PGresult	*r;
+	const char	*msg;
 	enum db_cmd	 done;
 	int		 failed = 0;
 
@@ -909,26 +911,19 @@ db_results(void)
 			break;
 		default:
 			failed = 1;
+			msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+			if (msg == NULL)
+				msg = "unknown error";
 			if (d.cmd == CMD_TARGETS)
 				log_warnx("app %" PRIu32 " epoch %" PRIu32
 				    ": gkey.push_targets failed: %s", d.asking.app,
-				    d.asking.epoch, PQresultErrorField(r,
-				    PG_DIAG_MESSAGE_PRIMARY) != NULL ?
-				    PQresultErrorField(r,
-				    PG_DIAG_MESSAGE_PRIMARY) : "unknown error");
+				    d.asking.epoch, msg);
 			else if (d.cmd == CMD_EPOCHS)
 				log_warnx("gkey.push_epochs failed: %s: epochs "
 				    "created while disconnected are left to the "
-				    "nodes' refresh", PQresultErrorField(r,
-				    PG_DIAG_MESSAGE_PRIMARY) != NULL ?
-				    PQresultErrorField(r,
-				    PG_DIAG_MESSAGE_PRIMARY) : "unknown error");
+				    "nodes' refresh", msg);
 			else
-				log_warnx("LISTEN gkey_change failed: %s",
-				    PQresultErrorField(r,
-				    PG_DIAG_MESSAGE_PRIMARY) != NULL ?
-				    PQresultErrorField(r,
-				    PG_DIAG_MESSAGE_PRIMARY) : "unknown error");
+				log_warnx("LISTEN gkey_change failed: %s", msg);
 			break;
 		}
 		PQclear(r);
