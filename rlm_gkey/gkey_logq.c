@@ -442,11 +442,6 @@ int gkey_logq_log_rows(gkey_logq_t *q, gkey_log_entry_t const *rows, size_t n, c
 	return -1;
 }
 
-int gkey_logq_log(gkey_logq_t *q, gkey_log_entry_t const *e, char *err, size_t err_len)
-{
-	return gkey_logq_log_rows(q, e, 1, err, err_len);
-}
-
 void gkey_logq_get_stats(gkey_logq_t *q, gkey_logq_stats_t *out)
 {
 	pthread_mutex_lock(&q->mutex);

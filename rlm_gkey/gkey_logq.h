@@ -63,7 +63,7 @@ typedef struct gkey_logq_config {
 	uint32_t	batch_max;	/* rows per batch, >= 1 */
 	uint32_t	wait_us;	/* how long the oldest row waits for others */
 	uint32_t	queue_max;	/* rows queued or in flight, >= batch_max */
-	uint32_t	timeout_ms;	/* longest wait of gkey_logq_log(), > 0 */
+	uint32_t	timeout_ms;	/* longest wait of gkey_logq_log_rows(), > 0 */
 } gkey_logq_config_t;
 
 typedef struct gkey_logq gkey_logq_t;
@@ -92,9 +92,6 @@ gkey_logq_t	*gkey_logq_start(gkey_logq_config_t const *cfg, gkey_logq_write_t wr
  */
 int		gkey_logq_log_rows(gkey_logq_t *q, gkey_log_entry_t const *rows, size_t n,
 				   char *err, size_t err_len);
-
-/* One row: gkey_logq_log_rows(q, e, 1, ...). */
-int		gkey_logq_log(gkey_logq_t *q, gkey_log_entry_t const *e, char *err, size_t err_len);
 
 void		gkey_logq_get_stats(gkey_logq_t *q, gkey_logq_stats_t *out);
 

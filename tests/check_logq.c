@@ -84,7 +84,7 @@ static void fake_destroy(fake_t *f)
 }
 
 /*
- * One request: logs the row named reason (gkey_logq_log), or n_rows rows
+ * One request: logs the one row named reason, or n_rows rows
  * named reason.0, reason.1, ... in one call (gkey_logq_log_rows), and
  * keeps the result.
  */
@@ -92,7 +92,7 @@ static void fake_destroy(fake_t *f)
 typedef struct req {
 	gkey_logq_t	*q;
 	char		reason[32];
-	size_t		n_rows;		/* 0: gkey_logq_log */
+	size_t		n_rows;		/* 0: the one row named reason */
 	char		names[REQ_ROWS_MAX][40];
 	int		rc;
 	char		err[256];
@@ -112,8 +112,7 @@ static void *req_main(void *arg)
 		};
 		snprintf(r->names[i], sizeof(r->names[i]), "%s.%zu", r->reason, i);
 	}
-	r->rc = r->n_rows ? gkey_logq_log_rows(r->q, e, r->n_rows, r->err, sizeof(r->err)) :
-			    gkey_logq_log(r->q, &e[0], r->err, sizeof(r->err));
+	r->rc = gkey_logq_log_rows(r->q, e, r->n_rows ? r->n_rows : 1, r->err, sizeof(r->err));
 	return NULL;
 }
 
@@ -551,7 +550,7 @@ START_TEST(the_row_is_copied_whole)
 	fp[31] = 0xcd;
 	q = gkey_logq_start(&cfg, copy_write, NULL, err, sizeof(err));
 	ck_assert_ptr_nonnull(q);
-	ck_assert_int_eq(gkey_logq_log(q, &e, err, sizeof(err)), 0);
+	ck_assert_int_eq(gkey_logq_log_rows(q, &e, 1, err, sizeof(err)), 0);
 	ck_assert_str_eq(copy_text, "42/abcd/0/0/ar-9/NULL/eap/refused/revoked");
 	ck_assert_ptr_ne(copy_seen, &e);
 	gkey_logq_stop(q);
