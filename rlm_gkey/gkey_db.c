@@ -465,9 +465,9 @@ static gkey_db_rcode_t stmt_run(gkey_db_t *db, stmt_t stmt, char const * const *
 	*out = NULL;
 	/*
 	 *	The pooled connection is taken at a request's first
-	 *	statement, not before: a request the view and the record
-	 *	cache answer runs none (its log rows go to the log writer's
-	 *	own connection), and holds no connection of the pool.
+	 *	statement, not before: a request the view answers runs none
+	 *	(sealing needs none, its log rows go to the log writer's own
+	 *	connection), and holds no connection of the pool.
 	 */
 	if (!db->conn) db->conn = fr_connection_get(db->pool);
 	if (!db->conn) {

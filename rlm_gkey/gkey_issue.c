@@ -489,9 +489,12 @@ static rlm_rcode_t add_record(issue_ctx_t *c, TALLOC_CTX *ctx, gkey_epoch_t *e,
 	/* Material not stored yet means no record was ever sealed for it. */
 	if (inst->cache && e->material) {
 		keyed = (cache_key(inst, &key, c->identity, e, id) == 0);
-		/* Of another length than reckoned, it is sealed again (a safeguard: the key names the name). */
-		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len) &&
-		    VSA_HDR_LEN + record_len == record_octets(e, kem)) {
+		/*
+		 *	Its length is the one reckoned: the key names the enrolled
+		 *	key (the suite), the GK algorithm and the name, and only a
+		 *	record of the reckoned length is ever put (below).
+		 */
+		if (keyed && gkey_cache_get(inst->cache, &key, time(NULL), record, sizeof(record), &record_len)) {
 			return reply_record(c, e, record, record_len, true);
 		}
 	}

@@ -340,8 +340,7 @@ static int mod_instantiate(CONF_SECTION *conf, void *instance)
 	INFO("rlm_gkey (%s): vendor %u, max_lifetime %u s, max_reply_octets %u, max_records %u, "
 	     "query_timeout %u ms, record_cache_size %u, kek_file %s%s%s%s",
 	     inst->name, inst->vendor, inst->max_lifetime, inst->max_reply_octets, inst->max_records,
-	     inst->query_timeout,
-	     inst->record_cache_size,
+	     inst->query_timeout, inst->record_cache_size,
 	     inst->kek_file, inst->keks->n > 1 ? ", kek_next_file " : "",
 	     inst->keks->n > 1 ? inst->kek_next_file : "",
 	     inst->keks->cur == 1 ? " (current: the database's check value is kek_next_file's)" : "");
